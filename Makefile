@@ -1,0 +1,137 @@
+# cvmm: the one build entry point.
+#
+#   make            build ./cvmm (optimised)
+#   make deps       install every build/test dependency from Debian (when missing)
+#   make demo       deps + build + run the embedded demo guest on /dev/kvm
+#   make test       deps + ASan/UBSan build + unit tests + KVM tests + short fuzz runs
+#   make fuzz       long fuzz runs (FUZZ_SECONDS per harness, default 300)
+#   make bench      benchmarks (figures printed, never asserted)
+#
+# Sources are found by wildcard: a new file in vmm/, loader/, attest/ or
+# devices/ is part of the build; a new tests/unit/test_*.c is a new unit-test
+# program; a new tests/guests/*.c is a new test guest; a new
+# tests/fuzz/fuzz_*.c is a new fuzz harness.
+
+CC      ?= gcc
+CLANG   ?= clang
+PKGS    := libfdt openssl check
+VERSION := 0.1.0
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes
+CSTD    := -std=gnu11 -D_GNU_SOURCE -DCVMM_VERSION='"$(VERSION)"'
+INC     := -I. -Ibuild/gen -Itests/unit
+LIBS    := -lfdt -lcrypto -lpthread
+
+OPT_CFLAGS  := -O2 -g $(WARN) $(CSTD) $(INC)
+SAN         := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_CFLAGS := -O1 -g $(SAN) $(WARN) $(CSTD) $(INC)
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+               -Wall -Wextra -Wno-unused-parameter $(CSTD) $(INC) -DCVMM_FUZZ
+
+LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c attest/*.c devices/*.c))
+LIB_SRCS  := $(filter-out vmm/main.c,$(LIB_SRCS))
+ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S devices/*.S))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+GUEST_SRCS:= $(sort $(wildcard tests/guests/*.c))
+HDRS      := $(wildcard vmm/*.h loader/*.h attest/*.h devices/*.h tests/guests/*.h tests/unit/*.h)
+
+# Freestanding guests, built with the host gcc. They run in 64-bit mode with
+# the identity map cvmm sets up; -mno-red-zone/-mgeneral-regs-only because
+# nothing in them saves SSE state or expects a red zone under interrupts.
+GUEST_CFLAGS := -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib \
+                -mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+                -fcf-protection=none -Wall -Wextra -Werror -Iloader/guest -Itests/guests
+GUEST_LDFLAGS:= -static -no-pie -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack \
+                -Wl,-T,loader/guest/guest.ld
+
+.PHONY: all deps demo test unit kvmtest fuzztest fuzz bench clean
+all: cvmm
+
+# ---- dependencies ---------------------------------------------------------
+DEB_PKGS := gcc make pkg-config libfdt-dev libssl-dev check clang libclang-rt-14-dev \
+            binutils dpkg-dev ovmf qemu-system-x86 gnuplot-nox openssl
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "make deps: all present"; fi
+
+# ---- the demo guest, linked into the binary ---------------------------------
+build/gen/demo_guest.elf: loader/guest/demo.c loader/guest/guest.ld $(wildcard loader/guest/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+
+# ---- objects, per flavour ----------------------------------------------------
+define flavour
+build/$(1)/%.o: %.c $(HDRS) | build/gen/demo_guest.elf
+	@mkdir -p $$(@D)
+	$(2) $(3) -c -o $$@ $$<
+build/$(1)/%.o: %.S build/gen/demo_guest.elf
+	@mkdir -p $$(@D)
+	$(2) $(3) -c -o $$@ $$<
+build/$(1)/libcvmm.a: $(patsubst %.c,build/$(1)/%.o,$(LIB_SRCS)) $(patsubst %.S,build/$(1)/%.o,$(ASM_SRCS))
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(eval $(call flavour,opt,$(CC),$(OPT_CFLAGS)))
+$(eval $(call flavour,asan,$(CC),$(ASAN_CFLAGS)))
+$(eval $(call flavour,fuzz,$(CLANG),$(FUZZ_CFLAGS)))
+
+cvmm: build/opt/vmm/main.o build/opt/libcvmm.a
+	$(CC) $(OPT_CFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/cvmm: build/asan/vmm/main.o build/asan/libcvmm.a
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+
+# ---- tests -------------------------------------------------------------------
+UNIT_BINS  := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(UNIT_SRCS))
+GUEST_BINS := $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/tests/fuzz/%,$(FUZZ_SRCS))
+
+build/asan/tests/unit/%: tests/unit/%.c build/asan/libcvmm.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -o $@ $< build/asan/libcvmm.a $(LIBS) $$(pkg-config --libs check)
+
+build/guests/%.elf: tests/guests/%.c loader/guest/guest.ld $(wildcard tests/guests/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+
+build/fuzz/tests/fuzz/%: tests/fuzz/%.c build/fuzz/libcvmm.a
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libcvmm.a $(LIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@tests/run-all.sh
+
+test-build: build/asan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(FUZZ_BINS)
+
+unit: build/asan/cvmm $(UNIT_BINS)
+	@tests/run-all.sh unit
+kvmtest: build/asan/cvmm $(GUEST_BINS)
+	@tests/run-all.sh kvm
+fuzztest: $(FUZZ_BINS)
+	@tests/run-all.sh fuzz
+
+FUZZ_SECONDS ?= 300
+fuzz: deps $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p build/corpus/$$n; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) build/corpus/$$n tests/fuzz/seeds/$$n 2>&1 | tail -3; done
+
+demo: deps
+	@$(MAKE) --no-print-directory cvmm
+	./cvmm
+
+bench: deps
+	@$(MAKE) --no-print-directory cvmm $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
+	@bench/run.sh
+
+clean:
+	rm -rf build cvmm

@@ -1,0 +1,75 @@
+/*
+ * The launch plan: the single description of what a launch puts into guest
+ * memory and how the vCPUs start. Loaders produce it and never call KVM; the
+ * platforms execute it, the measurement predictors hash it, the dry run
+ * prints it (design.md: "one launch plan, three consumers").
+ */
+#ifndef CVMM_PLAN_H
+#define CVMM_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Page types. The values 1-6 are the SNP PAGE_TYPE encodings on purpose. */
+enum piece_type {
+	PIECE_NORMAL = 1,	/* data pages (measured on SNP) */
+	PIECE_VMSA = 2,
+	PIECE_ZERO = 3,		/* zero pages the firmware validates */
+	PIECE_UNMEASURED = 4,
+	PIECE_SECRETS = 5,
+	PIECE_CPUID = 6,
+	PIECE_TD_HOB = 7,	/* TDX: the TD HOB list (TD_HOB section) */
+	PIECE_TEMP_MEM = 8,	/* TDX: TempMem/PermMem sections (added, not extended) */
+	PIECE_SHARED = 9,	/* host-provided, stays shared: e.g. the memory-map page */
+};
+
+const char *piece_type_name(enum piece_type t);
+
+struct plan_piece {
+	uint64_t gpa;
+	uint64_t len;		/* bytes covered by the piece */
+	const uint8_t *data;	/* NULL: all zero */
+	uint64_t data_len;	/* bytes of data (<= len); the rest is zero */
+	enum piece_type type;
+	bool measured;		/* TDX MR.EXTEND; SNP: NORMAL/VMSA contents hashed */
+	const char *what;	/* human name: "kernel", "boot_params", ... */
+};
+
+enum cpu_mode {
+	CPU_MODE_LONG64,	/* direct 64-bit entry: paging on, identity map */
+	CPU_MODE_RESET,		/* architectural reset state (firmware at 0xfffffff0) */
+};
+
+struct vcpu_boot {
+	enum cpu_mode mode;
+	uint64_t rip, rsp, rsi;
+	uint64_t cr3;		/* LONG64: root of the identity map */
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+};
+
+struct launch_plan {
+	struct plan_piece *pieces;
+	size_t n_pieces, cap_pieces;
+	struct vcpu_boot boot;		/* BSP; APs wait (plain: halted) */
+	uint64_t mem_size;		/* bytes of guest RAM */
+	const char *image_kind;		/* "demo", "elf", "bzImage", "firmware" */
+
+	void **owned;			/* buffers freed with the plan */
+	size_t n_owned, cap_owned;
+};
+
+void plan_init(struct launch_plan *p, uint64_t mem_size);
+void plan_free(struct launch_plan *p);
+/* Takes ownership of buf (freed by plan_free); returns it, or NULL on ENOMEM. */
+void *plan_own(struct launch_plan *p, void *buf);
+/* Appends a piece; -1 (with a message) when it wraps or overlaps another. */
+int plan_add(struct launch_plan *p, const struct plan_piece *piece);
+/* Allocates a zeroed, owned buffer of len bytes and adds it as a piece. */
+uint8_t *plan_add_buffer(struct launch_plan *p, uint64_t gpa, uint64_t len,
+			 enum piece_type type, bool measured, const char *what);
+/* True when [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
+bool plan_range_in_ram(const struct launch_plan *p, uint64_t gpa, uint64_t len);
+
+#endif

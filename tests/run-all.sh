@@ -1,0 +1,72 @@
+#!/bin/bash
+# Runs the test tiers (design.md): unit (Check), KVM integration, short fuzz.
+#   tests/run-all.sh [unit|kvm|fuzz]...   (default: all three)
+# Ends with one line "N passed, N failed, N skipped" and exits non-zero on any
+# failure. A tier that cannot run here says SKIPPED loudly, never "passed".
+set -u
+cd "$(dirname "$0")/.."
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit kvm fuzz)
+export CVMM=${CVMM:-build/asan/cvmm}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+PASS=0 FAIL=0 SKIP=0
+FAILED=()
+
+unit_tier() {
+	echo "=== unit tests (Check, ASan+UBSan)"
+	for t in build/asan/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		out=$(CK_DEFAULT_TIMEOUT=120 "$t" 2>&1); rc=$?
+		line=$(grep -E '^[0-9]+%: Checks: ' <<<"$out" | tail -1)
+		checks=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+		bad=$(sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/' <<<"$line")
+		bad=$((${bad:-1}))
+		if [ -z "$line" ] || [ $rc -ne 0 ] || [ "$bad" -ne 0 ]; then
+			echo "$out" | grep -vE '^(Running suite|[0-9]+%: Checks)' | tail -40
+			echo "FAIL $(basename "$t"): ${line:-no Check summary} (exit $rc)"
+			FAIL=$((FAIL + ${bad:-1} + (bad == 0 ? 1 : 0))); FAILED+=("$(basename "$t")")
+			PASS=$((PASS + ${checks:-0} - bad))
+		else
+			echo "ok   $(basename "$t"): $checks checks"
+			PASS=$((PASS + checks))
+		fi
+	done
+}
+
+kvm_tier() {
+	echo "=== KVM integration tests (real /dev/kvm)"
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		n=$(cat tests/kvm/test_*.sh | grep -c '^\s*kvm_case ')
+		echo "*** SKIPPED: /dev/kvm is missing or not accessible: $n KVM tests NOT run ***"
+		SKIP=$((SKIP + n)); return
+	fi
+	source tests/kvm/lib.sh
+	for f in tests/kvm/test_*.sh; do source "$f"; done
+	PASS=$((PASS + KVM_PASS)); FAIL=$((FAIL + KVM_FAIL)); FAILED+=("${KVM_FAILED[@]}")
+}
+
+fuzz_tier() {
+	echo "=== fuzz (short runs: ${FUZZ_RUN_SECONDS:-20} s each)"
+	for f in build/fuzz/tests/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		n=$(basename "$f"); seeds=tests/fuzz/seeds/$n
+		corpus=$(mktemp -d)
+		args=("-max_total_time=${FUZZ_RUN_SECONDS:-20}" -print_final_stats=0 "$corpus")
+		[ -d "$seeds" ] && args+=("$seeds")
+		if out=$("$f" "${args[@]}" 2>&1); then
+			echo "ok   $n: $(grep -Eo '#[0-9]+ +DONE.*' <<<"$out" | head -1)"
+			PASS=$((PASS + 1))
+		else
+			echo "$out" | tail -30
+			echo "FAIL $n"; FAIL=$((FAIL + 1)); FAILED+=("$n")
+		fi
+		rm -rf "$corpus"
+	done
+}
+
+for t in "${tiers[@]}"; do "${t}_tier"; done
+echo
+[ ${#FAILED[@]} -gt 0 ] && echo "failed: ${FAILED[*]}"
+[ $SKIP -gt 0 ] && echo "*** $SKIP tests SKIPPED (see above) ***"
+echo "$PASS passed, $FAIL failed, $SKIP skipped"
+[ $FAIL -eq 0 ]

@@ -1,0 +1,116 @@
+/* Core helpers: size parsing, the I/O bus, the launch plan container. */
+#include <string.h>
+
+#include "check_compat.h"
+#include "devices/bus.h"
+#include "loader/layout.h"
+#include "loader/plan.h"
+#include "vmm/log.h"
+#include "vmm/opts.h"
+
+START_TEST(size_suffixes)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(parse_size("4096", &v), 0); ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_size("256M", &v), 0); ck_assert_uint_eq(v, 256ULL << 20);
+	ck_assert_int_eq(parse_size("64g", &v), 0); ck_assert_uint_eq(v, 64ULL << 30);
+	ck_assert_int_eq(parse_size("2KiB", &v), 0); ck_assert_uint_eq(v, 2048);
+	ck_assert_int_eq(parse_size("0x1000", &v), 0); ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_size("1T", &v), 0); ck_assert_uint_eq(v, 1ULL << 40);
+}
+END_TEST
+
+START_TEST(size_rejects)
+{
+	uint64_t v;
+	const char *bad[] = { "", "M", "-1", "12Q", "1 G", "99999999999999999999",
+			      "17179869184G", "1GG", "abc" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse_size(bad[i], &v) == -1, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+static int hits;
+static uint64_t last_off;
+static void dev(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool w)
+{
+	hits++; last_off = off;
+	if (!w)
+		memset(data, 0x5a, len);
+}
+
+START_TEST(bus_dispatch_and_misses)
+{
+	struct bus b = { .name = "pio" };
+	uint8_t d[4];
+
+	cvmm_verbosity = LOG_QUIET;
+	ck_assert_int_eq(bus_register(&b, 0x3f8, 8, dev, NULL, "uart"), 0);
+	ck_assert_int_eq(bus_register(&b, 0xf4, 1, dev, NULL, "exit"), 0);
+	ck_assert_int_eq(bus_register(&b, 0x600, 16, dev, NULL, "conv"), 0);
+	ck_assert_int_eq(bus_register(&b, 0x3fc, 8, dev, NULL, "overlap"), -1);
+	ck_assert_int_eq(bus_register(&b, ~0ULL, 2, dev, NULL, "wraps"), -1);
+	ck_assert_int_eq(bus_register(&b, 0x10, 0, dev, NULL, "empty"), -1);
+
+	ck_assert(bus_dispatch(&b, 0x3fd, d, 1, false));
+	ck_assert_uint_eq(last_off, 5); ck_assert_uint_eq(d[0], 0x5a);
+	ck_assert(bus_dispatch(&b, 0x60c, d, 4, true));
+	ck_assert_uint_eq(last_off, 12);
+	ck_assert(!bus_dispatch(&b, 0x3f7, d, 2, false));
+	ck_assert_uint_eq(d[0], 0xff); ck_assert_uint_eq(d[1], 0xff);
+	ck_assert(!bus_dispatch(&b, 0x400, d, 1, false));
+	ck_assert(!bus_dispatch(&b, ~0ULL, d, 1, false));
+	ck_assert_uint_eq(b.misses, 3);
+	ck_assert_int_eq(hits, 2);
+}
+END_TEST
+
+START_TEST(plan_overlap_and_ram)
+{
+	struct launch_plan p;
+	struct plan_piece a = { .gpa = 0x1000, .len = 0x2000, .type = PIECE_NORMAL, .what = "a" };
+	struct plan_piece b = { .gpa = 0x2fff, .len = 1, .type = PIECE_NORMAL, .what = "b" };
+	struct plan_piece c = { .gpa = 0x3000, .len = 1, .type = PIECE_NORMAL, .what = "c" };
+	struct plan_piece w = { .gpa = ~0ULL - 10, .len = 100, .type = PIECE_NORMAL, .what = "w" };
+
+	cvmm_verbosity = LOG_QUIET;
+	plan_init(&p, 8ULL << 30);
+	ck_assert_int_eq(plan_add(&p, &a), 0);
+	ck_assert_int_eq(plan_add(&p, &b), -1);
+	ck_assert_int_eq(plan_add(&p, &c), 0);
+	ck_assert_int_eq(plan_add(&p, &w), -1);
+	ck_assert_ptr_nonnull(plan_add_buffer(&p, 0x5000, 10, PIECE_NORMAL, false, "buf"));
+	ck_assert_uint_eq(p.n_pieces, 3);
+
+	/* 8 GiB: 3 GiB low, 5 GiB from 4 GiB */
+	ck_assert(plan_range_in_ram(&p, 0, LAYOUT_LOW_RAM_MAX));
+	ck_assert(!plan_range_in_ram(&p, LAYOUT_LOW_RAM_MAX - 1, 2));
+	ck_assert(plan_range_in_ram(&p, LAYOUT_HIGH_RAM, 5ULL << 30));
+	ck_assert(!plan_range_in_ram(&p, LAYOUT_HIGH_RAM, (5ULL << 30) + 1));
+	ck_assert(!plan_range_in_ram(&p, ~0ULL, 2));
+	plan_free(&p);
+
+	plan_init(&p, 1ULL << 20);
+	ck_assert(plan_range_in_ram(&p, 0, 1ULL << 20));
+	ck_assert(!plan_range_in_ram(&p, 0, (1ULL << 20) + 1));
+	ck_assert(!plan_range_in_ram(&p, LAYOUT_HIGH_RAM, 1));
+	plan_free(&p);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, size_suffixes);
+	tcase_add_test(tc, size_rejects);
+	tcase_add_test(tc, bus_dispatch_and_misses);
+	tcase_add_test(tc, plan_overlap_and_ram);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CVMM_CHECK_MAIN()

@@ -1,0 +1,26 @@
+/*
+ * Diagnostics. Rule: the function that detects a failure a user or a file can
+ * cause prints exactly one line (cvmm_err) and returns -1; its callers unwind
+ * and propagate without printing again.
+ */
+#ifndef CVMM_LOG_H
+#define CVMM_LOG_H
+
+#include <stdio.h>
+
+enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2, LOG_DEBUG = 3 };
+extern int cvmm_verbosity;
+
+void cvmm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cvmm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cvmm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cvmm_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit statuses of the cvmm process (README documents them). */
+enum {
+	CVMM_EXIT_OK = 0,
+	CVMM_EXIT_FAIL = 1,	/* runtime failure: KVM, guest crash, check failed */
+	CVMM_EXIT_USAGE = 2,	/* bad option, bad input file, unsupported host */
+};
+
+#endif

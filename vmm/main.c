@@ -1,0 +1,51 @@
+/*
+ * cvmm: dispatch to a sub-command. `cvmm [run] [OPTIONS]` runs a VM, so the
+ * card's `cvmm --tdx --kernel bzImage` is a run.
+ */
+#include <argp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/commands.h"
+#include "vmm/log.h"
+
+const char *argp_program_version = "cvmm " CVMM_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "run", cmd_run, "run a VM (the default command)" },
+	{ "info", cmd_info, "what this host's KVM offers, and why TDX/SNP are (not) available" },
+};
+
+static void usage_commands(FILE *f)
+{
+	fprintf(f, "Usage: cvmm [COMMAND] [OPTIONS...]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nWithout a command, cvmm runs a VM: `cvmm --help` lists the run options,\n"
+		   "`cvmm COMMAND --help` those of a command. Without --kernel or --firmware,\n"
+		   "cvmm runs its embedded demo guest.\n");
+}
+
+int main(int argc, char **argv)
+{
+	argp_err_exit_status = CVMM_EXIT_USAGE;
+	if (argc >= 2) {
+		if (!strcmp(argv[1], "help") || !strcmp(argv[1], "commands")) {
+			usage_commands(stdout);
+			return 0;
+		}
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(argv[1], commands[i].name))
+				return commands[i].fn(argc - 1, argv + 1);
+		if (argv[1][0] != '-') {
+			cvmm_err("unknown command '%s' (commands: run, info; see `cvmm help`)", argv[1]);
+			return CVMM_EXIT_USAGE;
+		}
+	}
+	return cmd_run(argc, argv);
+}

@@ -1,0 +1,205 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "loader/layout.h"
+#include "vmm/kvm_abi.h"
+#include "vmm/log.h"
+#include "vmm/mem.h"
+
+static int region_map(struct mem_region *r, int vm_fd, bool use_gmem)
+{
+	r->gmem_fd = -1;
+	if (use_gmem) {
+		struct kvm_create_guest_memfd g = {
+			.size = r->size,
+			.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+		};
+
+		r->gmem_fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+		if (r->gmem_fd < 0) {
+			cvmm_err("KVM_CREATE_GUEST_MEMFD (%llu MiB): %s",
+				 (unsigned long long)(r->size >> 20), strerror(errno));
+			return -1;
+		}
+		/* The kernel does not set close-on-exec on it. */
+		fcntl(r->gmem_fd, F_SETFD, FD_CLOEXEC);
+		r->kvm_map = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_NORESERVE, r->gmem_fd, 0);
+	} else {
+		r->kvm_map = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	}
+	if (r->kvm_map == MAP_FAILED) {
+		r->kvm_map = NULL;
+		cvmm_err("cannot map %llu MiB of guest memory: %s",
+			 (unsigned long long)(r->size >> 20), strerror(errno));
+		return -1;
+	}
+	r->view = r->kvm_map;
+	return 0;
+}
+
+int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
+{
+	uint64_t low = size < LAYOUT_LOW_RAM_MAX ? size : LAYOUT_LOW_RAM_MAX;
+
+	memset(gm, 0, sizeof(*gm));
+	pthread_rwlock_init(&gm->lock, NULL);
+	gm->size = size;
+	gm->use_gmem = use_gmem && vm_fd >= 0;
+	gm->regions[0] = (struct mem_region){ .gpa = 0, .size = low, .gmem_fd = -1 };
+	gm->n_regions = 1;
+	if (size > low) {
+		gm->regions[1] = (struct mem_region){
+			.gpa = LAYOUT_HIGH_RAM, .size = size - low, .gmem_fd = -1,
+		};
+		gm->n_regions = 2;
+	}
+	for (int i = 0; i < gm->n_regions; i++) {
+		if (region_map(&gm->regions[i], vm_fd, gm->use_gmem)) {
+			gm_destroy(gm);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int gm_register(struct guest_mem *gm, int vm_fd)
+{
+	for (int i = 0; i < gm->n_regions; i++) {
+		struct mem_region *r = &gm->regions[i];
+		struct kvm_userspace_memory_region2 m = {
+			.slot = (uint32_t)i,
+			.guest_phys_addr = r->gpa,
+			.memory_size = r->size,
+			.userspace_addr = (uint64_t)(uintptr_t)r->kvm_map,
+		};
+		int ret;
+
+		if (r->gmem_fd >= 0) {
+			m.flags = KVM_MEM_GUEST_MEMFD;
+			m.guest_memfd = (uint32_t)r->gmem_fd;
+			m.guest_memfd_offset = r->gmem_offset;
+			ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &m);
+		} else {
+			/* The old ioctl takes the first 32 bytes: same layout. */
+			ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &m);
+		}
+		if (ret < 0) {
+			cvmm_err("registering guest memory [0x%llx, 0x%llx) with KVM: %s",
+				 (unsigned long long)r->gpa,
+				 (unsigned long long)(r->gpa + r->size), strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void gm_destroy(struct guest_mem *gm)
+{
+	for (int i = 0; i < gm->n_regions; i++) {
+		struct mem_region *r = &gm->regions[i];
+
+		if (r->view && r->view != r->kvm_map)
+			munmap(r->view, r->size);
+		if (r->kvm_map)
+			munmap(r->kvm_map, r->size);
+		if (r->gmem_fd >= 0)
+			close(r->gmem_fd);
+		r->view = r->kvm_map = NULL;
+		r->gmem_fd = -1;
+	}
+	gm->n_regions = 0;
+	pthread_rwlock_destroy(&gm->lock);
+}
+
+const struct mem_region *gm_region_of(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	uint64_t end;
+
+	if (len == 0 || __builtin_add_overflow(gpa, len, &end))
+		return NULL;
+	for (int i = 0; i < gm->n_regions; i++) {
+		const struct mem_region *r = &gm->regions[i];
+
+		if (gpa >= r->gpa && end <= r->gpa + r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/* Hook for the private-memory layer: does [gpa, gpa+len) touch a private page? */
+static bool range_has_private(struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	(void)gm; (void)gpa; (void)len;
+	return false;
+}
+
+int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_view *v)
+{
+	const struct mem_region *r = gm_region_of(gm, gpa, len);
+
+	v->gm = NULL;
+	if (!r)
+		return GM_E_RANGE;
+	pthread_rwlock_rdlock(&gm->lock);
+	if (range_has_private(gm, gpa, len)) {
+		pthread_rwlock_unlock(&gm->lock);
+		return GM_E_PRIVATE;
+	}
+	*v = (struct gm_view){ .gm = gm, .hva = r->view + (gpa - r->gpa), .gpa = gpa, .len = len };
+	return GM_OK;
+}
+
+void gm_view_end(struct gm_view *v)
+{
+	if (v->gm)
+		pthread_rwlock_unlock(&v->gm->lock);
+	v->gm = NULL;
+	v->hva = NULL;
+}
+
+int gm_read(struct guest_mem *gm, uint64_t gpa, void *dst, uint64_t len)
+{
+	struct gm_view v;
+	int r = gm_view_begin(gm, gpa, len, &v);
+
+	if (r)
+		return r;
+	memcpy(dst, v.hva, len);
+	gm_view_end(&v);
+	return GM_OK;
+}
+
+int gm_write(struct guest_mem *gm, uint64_t gpa, const void *src, uint64_t len)
+{
+	struct gm_view v;
+	int r = gm_view_begin(gm, gpa, len, &v);
+
+	if (r)
+		return r;
+	memcpy(v.hva, src, len);
+	gm_view_end(&v);
+	return GM_OK;
+}
+
+const char *gm_strerror(int err)
+{
+	switch (err) {
+	case GM_OK:		return "ok";
+	case GM_E_RANGE:	return "not guest RAM";
+	case GM_E_PRIVATE:	return "private memory";
+	}
+	return "unknown error";
+}
+
+uint8_t *gm_launch_ptr(struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	const struct mem_region *r = gm_region_of(gm, gpa, len);
+
+	return r ? r->kvm_map + (gpa - r->gpa) : NULL;
+}

@@ -1,0 +1,75 @@
+/*
+ * Guest RAM, and the one door into it.
+ *
+ * RAM is a list of regions (below the 32-bit MMIO hole, and above 4 GiB).
+ * Each region has the mapping KVM faults the guest through (kvm_map) and the
+ * mapping device models see (view). Nothing outside the platforms' launch
+ * step and this file touches kvm_map: device code and exit handlers ask
+ * gm_view_begin() for a view of [gpa, gpa+len), which answers only when the
+ * whole range is RAM and shared, and holds off conversions until
+ * gm_view_end(). A view is never kept across exits.
+ */
+#ifndef CVMM_MEM_H
+#define CVMM_MEM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GM_MAX_REGIONS 4
+
+struct mem_region {
+	uint64_t gpa, size;
+	uint8_t *kvm_map;	/* registered with KVM as userspace_addr */
+	uint8_t *view;		/* what device models may see */
+	int gmem_fd;		/* guest_memfd, or -1 for anonymous memory */
+	uint64_t gmem_offset;
+};
+
+struct guest_mem {
+	struct mem_region regions[GM_MAX_REGIONS];
+	int n_regions;
+	uint64_t size;			/* total RAM bytes */
+	bool use_gmem;
+	/* accesses hold it shared; conversions hold it exclusively */
+	pthread_rwlock_t lock;
+	struct attr_map *attrs;		/* private pages (NULL: all shared) */
+};
+
+enum gm_error {
+	GM_OK = 0,
+	GM_E_RANGE = -1,	/* not entirely RAM, or wraps */
+	GM_E_PRIVATE = -2,	/* touches a private page */
+};
+
+struct gm_view {
+	struct guest_mem *gm;
+	uint8_t *hva;
+	uint64_t gpa, len;
+};
+
+/* Lays out `size` bytes of RAM (no pages touched: lazy). vm_fd < 0 or
+ * use_gmem false: anonymous memory. -1 with a message on failure. */
+int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem);
+/* Registers every region as a KVM memslot (USER_MEMORY_REGION2 when gmem). */
+int gm_register(struct guest_mem *gm, int vm_fd);
+void gm_destroy(struct guest_mem *gm);
+
+/* Overflow-safe: is [gpa, gpa+len) inside one RAM region? Returns it or NULL. */
+const struct mem_region *gm_region_of(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
+
+/* The door. len 0 is refused. */
+int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_view *v);
+void gm_view_end(struct gm_view *v);
+int gm_read(struct guest_mem *gm, uint64_t gpa, void *dst, uint64_t len);
+int gm_write(struct guest_mem *gm, uint64_t gpa, const void *src, uint64_t len);
+const char *gm_strerror(int err);
+
+/*
+ * For the platforms' launch step only (before any vCPU runs): the KVM-side
+ * mapping of [gpa, gpa+len), or NULL when it is not RAM.
+ */
+uint8_t *gm_launch_ptr(struct guest_mem *gm, uint64_t gpa, uint64_t len);
+
+#endif

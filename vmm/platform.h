@@ -1,0 +1,53 @@
+/*
+ * Platforms behind one table of operations (design.md). The boot recipe
+ * (vmm/vm.c) calls these in a fixed order; the run loop calls convert() and
+ * handle_exit(); nothing else knows which platform runs.
+ */
+#ifndef CVMM_PLATFORM_H
+#define CVMM_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+struct kvm_host;
+struct kvm_run;
+struct launch_plan;
+struct plan_piece;
+
+enum exit_action {
+	EXIT_HANDLED,		/* re-enter the guest */
+	EXIT_UNHANDLED,		/* not a platform exit: the run loop decides */
+	EXIT_STOP,		/* the VM ends; vm->exit_code/reason are set */
+};
+
+struct platform_ops {
+	const char *name;		/* "plain", "sw", "tdx", "snp" */
+	/*
+	 * Before anything is created: can this host run it? On no, write
+	 * what exactly is missing into why and return false.
+	 */
+	bool (*host_ok)(const struct kvm_host *h, char *why, size_t n);
+	unsigned long (*vm_type)(const struct kvm_host *h);
+	/* After KVM_CREATE_VM, before memory: enable caps, init the TEE. */
+	int (*init_vm)(struct vm *vm);
+	/* Memory backing: guest_memfd or not. */
+	bool (*use_gmem)(const struct vm *vm);
+	/* Copy one plan piece into guest memory (measured copy on CoCo). */
+	int (*add_piece)(struct vm *vm, const struct plan_piece *piece);
+	/* Initial register state of one vCPU, from the plan. */
+	int (*init_vcpu)(struct vm *vm, struct vcpu *vcpu, const struct launch_plan *plan);
+	/* After every piece and vCPU: seal the launch. */
+	int (*finalize)(struct vm *vm);
+	/* Platform-specific exits (hypercalls, TDX exits, memory faults). */
+	enum exit_action (*handle_exit)(struct vcpu *vcpu, struct kvm_run *run);
+};
+
+extern const struct platform_ops platform_plain;
+
+/* By name ("plain", "sw", "tdx", "snp"); NULL when unknown. */
+const struct platform_ops *platform_by_name(const char *name);
+
+#endif
