@@ -1,11 +1,12 @@
 #!/bin/bash
-# Runs the test tiers (design.md): unit (Check), KVM integration, short fuzz.
-#   tests/run-all.sh [unit|kvm|fuzz]...   (default: all three)
+# Runs the test tiers (design.md): unit (Check), command-line tests that need
+# no KVM (cli), KVM integration, short fuzz.
+#   tests/run-all.sh [unit|cli|kvm|fuzz]...   (default: all)
 # Ends with one line "N passed, N failed, N skipped" and exits non-zero on any
 # failure. A tier that cannot run here says SKIPPED loudly, never "passed".
 set -u
 cd "$(dirname "$0")/.."
-tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit kvm fuzz)
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit cli kvm fuzz)
 export CVMM=${CVMM:-build/asan/cvmm}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -40,9 +41,20 @@ kvm_tier() {
 		echo "*** SKIPPED: /dev/kvm is missing or not accessible: $n KVM tests NOT run ***"
 		SKIP=$((SKIP + n)); return
 	fi
-	source tests/kvm/lib.sh
-	for f in tests/kvm/test_*.sh; do source "$f"; done
-	PASS=$((PASS + KVM_PASS)); FAIL=$((FAIL + KVM_FAIL)); FAILED+=("${KVM_FAILED[@]}")
+	shell_tier kvm
+}
+
+cli_tier() {
+	echo "=== command-line tests (no KVM needed)"
+	shell_tier cli
+}
+
+shell_tier() {
+	source tests/lib.sh
+	TIER=$1
+	for f in tests/$1/test_*.sh; do [ -f "$f" ] && source "$f"; done
+	PASS=$((PASS + KVM_PASS)); FAIL=$((FAIL + KVM_FAIL))
+	[ ${#KVM_FAILED[@]} -gt 0 ] && FAILED+=("${KVM_FAILED[@]}")
 }
 
 fuzz_tier() {

@@ -1,5 +1,5 @@
-# KVM integration-test helpers, sourced by tests/run-all.sh.
-#   kvm_case NAME WANT_STATUS WANT_REGEX [ARGS...]
+# Shell-test helpers for the kvm and cli tiers, sourced by tests/run-all.sh.
+#   kvm_case NAME WANT_STATUS WANT_REGEX [ARGS...]   (cli_case is the same)
 # runs "$CVMM ARGS..." under a timeout (guests here run at 1-2 MIPS, but a
 # hung vCPU must not hang the suite), then checks the exit status and that
 # stdout+stderr match WANT_REGEX (extended grep; "" = anything).
@@ -16,7 +16,7 @@ kvm_case() {
 	elif [ -n "$regex" ] && ! grep -Eq -- "$regex" <<<"$out"; then
 		kvm_fail "$name" "output does not match /$regex/" "$out"
 	else
-		echo "ok   kvm: $name"; KVM_PASS=$((KVM_PASS + 1))
+		echo "ok   $TIER: $name"; KVM_PASS=$((KVM_PASS + 1))
 	fi
 }
 
@@ -25,13 +25,16 @@ kvm_check() {
 	local name=$1; shift
 	local out
 	if out=$("$@" 2>&1); then
-		echo "ok   kvm: $name"; KVM_PASS=$((KVM_PASS + 1))
+		echo "ok   $TIER: $name"; KVM_PASS=$((KVM_PASS + 1))
 	else
 		kvm_fail "$name" "check failed" "$out"
 	fi
 }
 
 kvm_fail() {
-	echo "FAIL kvm: $1: $2"; sed 's/^/     | /' <<<"$3" | tail -20
-	KVM_FAIL=$((KVM_FAIL + 1)); KVM_FAILED+=("kvm:$1")
+	echo "FAIL $TIER: $1: $2"; sed 's/^/     | /' <<<"$3" | tail -20
+	KVM_FAIL=$((KVM_FAIL + 1)); KVM_FAILED+=("$TIER:$1")
 }
+
+cli_case() { kvm_case "$@"; }
+cli_check() { kvm_check "$@"; }
