@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "run a VM (the default command)" },
 	{ "info", cmd_info, "what this host's KVM offers, and why TDX/SNP are (not) available" },
+	{ "attest", cmd_attest, "read and check attestation evidence (SNP reports, TDX quotes)" },
 };
 
 static void usage_commands(FILE *f)
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[1], commands[i].name))
 				return commands[i].fn(argc - 1, argv + 1);
 		if (argv[1][0] != '-') {
-			cvmm_err("unknown command '%s' (commands: run, info; see `cvmm help`)", argv[1]);
+			cvmm_err("unknown command '%s' (commands: run, info, attest; see `cvmm help`)", argv[1]);
 			return CVMM_EXIT_USAGE;
 		}
 	}
