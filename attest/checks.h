@@ -40,7 +40,9 @@ void checks_dump(struct out *o, const struct checks *cl);
 
 /* What the user asked verify to hold the evidence to. */
 struct verify_opts {
-	const char *certs;		/* --certs DIR|FILE */
+#define VERIFY_MAX_CERTS 8
+	const char *certs[VERIFY_MAX_CERTS];	/* --certs DIR|FILE, repeatable */
+	size_t n_certs;
 	const char *root;		/* --root PEM (TDX) */
 	const uint8_t *expect_measurement;
 	size_t expect_measurement_len;

@@ -90,7 +90,7 @@ static const struct argp_option common_options[] = {
 static const struct argp_option verify_options[] = {
 	{ "certs", OPT_CERTS, "DIR|FILE", 0,
 	  "SNP: the VCEK or VLEK (DER or PEM, any file name) and the ASK/ARK or ASVK/ARK chain "
-	  "(PEM); a directory is searched file by file", 0 },
+	  "(PEM); a directory is searched file by file; may be given more than once", 0 },
 	{ "root", OPT_ROOT, "PEM", 0,
 	  "Pin the root: TDX: the Intel SGX Root CA the PCK chain must end at (default: the root "
 	  "the quote carries); SNP: the ARK", 0 },
@@ -145,7 +145,11 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT: state->child_inputs[0] = state->input; break;
-	case OPT_CERTS: vo->certs = arg; break;
+	case OPT_CERTS:
+		if (vo->n_certs == VERIFY_MAX_CERTS)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "at most %d --certs", VERIFY_MAX_CERTS);
+		vo->certs[vo->n_certs++] = arg;
+		break;
 	case OPT_ROOT: vo->root = arg; break;
 	case OPT_NO_TIME: vo->time_check = false; break;
 	case OPT_AT:

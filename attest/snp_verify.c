@@ -316,17 +316,21 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 			  "(0) nor VLEK (1), nothing to verify with", r->signer);
 		goto expect;
 	}
-	if (!vo->certs) {
+	if (!vo->n_certs) {
 		check_add(cl, "certificates", CHECK_FAILED, "no --certs: give the %s and its CA chain",
 			  r->signer == SNP_SIGNER_VLEK ? "VLEK" : "VCEK");
 		goto expect;
 	}
 	sk = sk_X509_new_null();
-	if (!sk || x509_load_path(vo->certs, sk))
+	if (!sk)
 		goto out;
+	for (size_t i = 0; i < vo->n_certs; i++)
+		if (x509_load_path(vo->certs[i], sk))
+			goto out;
 	pick_certs(sk, r, &sc);
 	if (!sc.ek || !sc.ask || !sc.ark) {
-		check_add(cl, "certificates", CHECK_FAILED, "%s holds no%s%s%s", vo->certs,
+		check_add(cl, "certificates", CHECK_FAILED, "%s%s holds no%s%s%s", vo->certs[0],
+			  vo->n_certs > 1 ? " (and the other --certs)" : "",
 			  sc.ek ? "" : r->signer == SNP_SIGNER_VLEK ? " VLEK (CN=SEV-VLEK)" : " VCEK (CN=SEV-VCEK)",
 			  sc.ask ? "" : r->signer == SNP_SIGNER_VLEK ? " ASVK (CN=SEV-VLEK-<product>)" :
 			  " ASK (CN=SEV-<product>)", sc.ark ? "" : " ARK (CN=ARK-<product>)");
