@@ -101,3 +101,14 @@ void check_bytes(struct checks *cl, const char *name, const char *what, const ui
 	else
 		check_add(cl, name, CHECK_FAILED, "%s is %s, not the expected value", what, g);
 }
+
+void check_debug(struct checks *cl, const struct verify_opts *vo, bool debug, const char *where)
+{
+	if (!debug)
+		check_add(cl, "debug", CHECK_PASSED, "%s: debugging is off", where);
+	else if (vo->allow_debug)
+		check_add(cl, "debug", CHECK_PASSED, "%s: debugging is ON (--allow-debug)", where);
+	else
+		check_add(cl, "debug", CHECK_FAILED, "%s: debugging is ON: the host can read and "
+			  "change guest memory (--allow-debug accepts it)", where);
+}

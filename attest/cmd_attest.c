@@ -19,7 +19,7 @@
 
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 'c', OPT_ROOT = 'r', OPT_OFFSET = 0x100,
-	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT,
+	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG,
 };
 
 struct attest_args {
@@ -100,6 +100,8 @@ static const struct argp_option verify_options[] = {
 	  "Expected report data (up to 64 bytes; shorter values are zero-padded)", 0 },
 	{ "no-time-check", OPT_NO_TIME, NULL, 0,
 	  "Do not check certificate validity periods (real evidence ages)", 0 },
+	{ "allow-debug", OPT_ALLOW_DEBUG, NULL, 0,
+	  "Accept a guest launched with debugging on (SNP policy DEBUG, TDX TDATTRIBUTES.DEBUG)", 0 },
 	{ "at", OPT_AT, "TIME", 0,
 	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
 	  "instead of now", 0 },
@@ -152,6 +154,7 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_ROOT: vo->root = arg; break;
 	case OPT_NO_TIME: vo->time_check = false; break;
+	case OPT_ALLOW_DEBUG: vo->allow_debug = true; break;
 	case OPT_AT:
 		if (parse_time(arg, &vo->at))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--at %s: not a time (use 2030-01-31, "
@@ -205,7 +208,7 @@ static const struct argp verify_argp = {
 	"against the VCEK's TCB extensions and the chip id against its hwID. TDX: the quote "
 	"signature with the attestation key (ECDSA P-256), the QE report data binding that key, "
 	"the PCK chain to its root (or the --root pin), the QE report signature with the PCK leaf. "
-	"Both: certificate validity now (or --at), the expected measurement and report data.\n\n"
+	"Both: certificate validity now (or --at), debugging off, the expected measurement and report data.\n\n"
 	"Exit status: 0 when no check failed, 1 when one did, 2 when FILE or a certificate file "
 	"cannot be read or parsed.",
 	verify_children, NULL, NULL

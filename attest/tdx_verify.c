@@ -181,6 +181,7 @@ int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct c
 	check_add(cl, "tcb_status", CHECK_SKIPPED, "the TCB level against Intel's TCB Info and QE "
 		  "Identity collateral is not evaluated");
 expect:
+	check_debug(cl, vo, q->body[TDB_TD_ATTR] & 1, "TDATTRIBUTES bit 0");
 	check_expected(cl, vo, q->body + TDB_MRTD, q->body + TDB_REPORT_DATA);
 	rc = 0;
 out:
@@ -193,6 +194,7 @@ int tdreport_verify(const struct tdreport *t, const struct verify_opts *vo, stru
 {
 	check_add(cl, "signature", CHECK_FAILED, "a TDREPORT is MACed with a key only the TDX "
 		  "module of the same machine holds: verify a quote instead");
+	check_debug(cl, vo, t->p[512] & 1, "TDATTRIBUTES bit 0");
 	check_expected(cl, vo, t->p + 512 + 16, t->p + 128);
 	return 0;
 }

@@ -68,7 +68,8 @@ fi
 # --- verify: each report with the chain its README pairs it with
 snp_ok() {	# report ek chain
 	local d; d=$(certdir "$(basename "$1")" "$2" ${3:+"$3"})
-	cli_case "verify $(basename "$1")" 0 "result: passed" attest verify "$1" --certs "$d" --no-time-check
+	cli_case "verify $(basename "$1")" 0 "result: passed" attest verify "$1" --certs "$d" \
+		--no-time-check --allow-debug
 }
 snp_ok "$S/gosev-attestation.bin" "$S/gosev-attestation.vcek.der" "$C/amd-milan-ask-ark.pem"
 snp_ok "$S/trustee-test-report.bin" "$S/trustee-test-report.vcek.der" "$C/amd-milan-ask-ark.pem"
@@ -82,7 +83,19 @@ snp_ok "$S/trustee-az-snp-hcl-report.bin" "$S/trustee-az-snp-hcl-report.vcek-ask
 cli_case "verify: --certs FILE (PEM bundle)" 0 "passed +report_signature" \
 	attest verify "$S/trustee-az-snp-hcl-report.bin" --certs "$S/trustee-az-snp-hcl-report.vcek-ask-ark.pem" --no-time-check
 for f in "$T"/*.dat "$T"/*.bin; do
-	cli_case "verify $(basename "$f") --root" 0 "passed +root_pinned" attest verify "$f" --root "$ROOT"
+	cli_case "verify $(basename "$f") --root" 0 "passed +root_pinned" attest verify "$f" --root "$ROOT" \
+		--allow-debug
+done
+# Debug guests are refused unless --allow-debug: the bits read from the files.
+GS=$S/gosev-attestation.bin
+want=$(( ($(od -An -tu1 -j $((0x08 + 2)) -N1 "$GS") >> 3) & 1 ))
+cli_case "verify: SNP debug policy bit ($want) decides" "$want" "(passed|failed) +debug +policy bit 19" \
+	attest verify "$GS" --certs "$(certdir gosev-dbg "$S/gosev-attestation.vcek.der" "$C/amd-milan-ask-ark.pem")" \
+	--no-time-check
+for f in "$T/trustee-tdx_quote_4.dat" "$T/trustee-tdx_quote_5.dat"; do
+	want=$(( $(od -An -tu1 -j $((48 + 120)) -N1 "$f") & 1 ))
+	cli_case "verify: TD debug bit ($want) decides, $(basename "$f")" "$want" "(passed|failed) +debug" \
+		attest verify "$f"
 done
 
 # --- expected values, read from the report bytes
@@ -94,7 +107,7 @@ cli_case "verify: wrong measurement" 1 "failed +measurement" \
 	attest verify "$G" --certs "$GD" --no-time-check --expect-measurement "$(hex_at "$G" 0x91 48)"
 Q=$T/trustee-tdx_quote_4.dat
 cli_case "verify: TDX MRTD expected" 0 "passed +measurement" \
-	attest verify "$Q" --expect-measurement "$(hex_at "$Q" $((48 + 136)) 48)"
+	attest verify "$Q" --allow-debug --expect-measurement "$(hex_at "$Q" $((48 + 136)) 48)"
 
 # --- time: which certificate expired, and when (dates from openssl)
 VL=$S/trustee-test-vlek-report.vlek.der

@@ -81,8 +81,14 @@ START_TEST(snp_vectors_verify)
 		struct verify_opts vo;
 		struct checks cl;
 
+		size_t off = strstr(snp_pairs[i].report, "hcl") ? 0x20 : 0;
+		bool debug = (p[off + 0x08 + 2] >> 3) & 1;	/* policy bit 19 */
+
 		set_certs(&vo, snp_pairs[i].ek, snp_pairs[i].chain);
 		run(p, len, &vo, &cl);	/* time_check off: real evidence ages */
+		ck_assert_int_eq(result(&cl, "debug"), debug ? CHECK_FAILED : CHECK_PASSED);
+		vo.allow_debug = true;
+		run(p, len, &vo, &cl);
 		ck_assert_msg(checks_failed(&cl) == 0, "%s", snp_pairs[i].report);
 		ck_assert_int_eq(result(&cl, "report_signature"), CHECK_PASSED);
 		ck_assert_int_eq(result(&cl, "reported_tcb"), CHECK_PASSED);
@@ -256,7 +262,13 @@ START_TEST(tdx_vectors_verify)
 		struct verify_opts vo = { 0 };
 		struct checks cl;
 
+		size_t body = ld16(p) == 5 ? 54 : 48;
+		bool debug = p[body + 120] & 1;		/* TDATTRIBUTES bit 0 */
+
 		vo.root = vec_path("tdx/collateral/intel-sgx-root-ca.pem", pbuf[2], sizeof(pbuf[2]));
+		run(p, len, &vo, &cl);
+		ck_assert_int_eq(result(&cl, "debug"), debug ? CHECK_FAILED : CHECK_PASSED);
+		vo.allow_debug = true;
 		run(p, len, &vo, &cl);
 		ck_assert_msg(checks_failed(&cl) == 0, "%s", tdx_quotes[i].name);
 		ck_assert_int_eq(result(&cl, "root_pinned"), CHECK_PASSED);
@@ -278,6 +290,8 @@ START_TEST(tdx_flipped_bytes)
 	const char *bind[] = { "qe_report_data" };
 	size_t sig = 48 + 584 + 4;		/* v4: signature data starts here */
 	size_t qe_report = sig + 128 + 6, qe_auth = qe_report + 384 + 64 + 2;
+
+	vo.allow_debug = true;	/* this one is a debug TD (TDATTRIBUTES bit 0 set) */
 
 	p[48 + 136] ^= 1;			/* MRTD */
 	run(p, len, &vo, &cl);
@@ -307,6 +321,7 @@ START_TEST(tdx_wrong_root)
 	struct checks cl;
 	const char *bad[] = { "root_pinned", "pck_chain" };
 
+	vo.allow_debug = true;
 	/* Pin a root from another vendor: the ARK of the Milan chain file. */
 	vo.root = vec_path("snp/chains/amd-milan-ask-ark.pem", pbuf[2], sizeof(pbuf[2]));
 	run(p, len, &vo, &cl);
@@ -328,6 +343,7 @@ START_TEST(tdx_expected_mrtd)
 	vo.expect_measurement_len = 48;
 	vo.report_data = p + 48 + 6 + 520;
 	vo.report_data_len = 20;		/* a prefix: the rest must then be zero */
+	vo.allow_debug = true;
 	run(p, len, &vo, &cl);
 	ck_assert_int_eq(result(&cl, "measurement"), CHECK_PASSED);
 	ck_assert_int_eq(result(&cl, "report_data"), CHECK_FAILED);
@@ -336,6 +352,34 @@ START_TEST(tdx_expected_mrtd)
 	run(p, len, &vo, &cl);
 	ck_assert_int_eq(result(&cl, "measurement"), CHECK_FAILED);
 	ck_assert_int_eq(result(&cl, "report_data"), CHECK_PASSED);
+	free(p);
+}
+END_TEST
+
+START_TEST(debug_guests_fail)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-turin-report.bin", &len);
+	struct verify_opts vo;
+	struct checks cl;
+	const char *snp[] = { "report_signature", "debug" }, *sig[] = { "report_signature" };
+	const char *tdx[] = { "quote_signature", "debug" };
+
+	/* SNP ABI: guest policy bit 19 is DEBUG. */
+	set_certs(&vo, "snp/mstav-turin-report.vcek.pem", "snp/chains/amd-turin-ask-ark.pem");
+	p[0x08 + 2] |= 0x08;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, snp, 2);
+	vo.allow_debug = true;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, sig, 1);
+	free(p);
+	/* TDX module ABI: TDATTRIBUTES bit 0 is DEBUG (body offset 120). */
+	p = vec_read("tdx/trustee-az-tdx-td-quote.bin", &len);
+	memset(&vo, 0, sizeof(vo));
+	p[48 + 120] |= 1;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, tdx, 2);
 	free(p);
 }
 END_TEST
@@ -356,6 +400,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, tdx_flipped_bytes);
 	tcase_add_test(tc, tdx_wrong_root);
 	tcase_add_test(tc, tdx_expected_mrtd);
+	tcase_add_test(tc, debug_guests_fail);
 	suite_add_tcase(s, tc);
 	return s;
 }
