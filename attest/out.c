@@ -74,6 +74,7 @@ static void push(struct out *o, bool array)
 		o->depth++;
 		o->first[o->depth] = true;
 		o->array[o->depth] = array;
+		o->index[o->depth] = 0;
 	}
 }
 
@@ -85,11 +86,10 @@ void out_begin(struct out *o, const char *key)
 	} else if (key) {
 		indent(o, 0);
 		fprintf(o->f, "%s:\n", key);
-	} else if (o->depth > 0 && !o->first[o->depth]) {
-		fputc('\n', o->f);	/* between array elements */
+	} else {
+		indent(o, 0);
+		fprintf(o->f, "[%d]\n", o->index[o->depth]++);
 	}
-	if (!o->json && !key)
-		o->first[o->depth] = false;
 	push(o, false);
 }
 

@@ -19,7 +19,8 @@ struct out {
 	bool json;
 	int depth;
 	bool first[OUT_MAX_DEPTH];	/* JSON: nothing written yet at this depth */
-	bool array[OUT_MAX_DEPTH];	/* JSON: this level is an array */
+	bool array[OUT_MAX_DEPTH];	/* this level is an array */
+	int index[OUT_MAX_DEPTH];	/* human: next array element number */
 };
 
 void out_init(struct out *o, FILE *f, bool json);

@@ -228,7 +228,7 @@ static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *root,
 		x509_free_stack(sk);
 		return -1;
 	}
-	pin = sk_X509_value(sk, 0);
+	pin = x509_pick_root(sk);
 	cert_label(pin, lbl, sizeof(lbl));
 	if (!root)
 		check_add(cl, "root_pinned", CHECK_FAILED, "no root certificate to compare with --root");

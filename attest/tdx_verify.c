@@ -105,16 +105,12 @@ static void check_qe_sig(struct checks *cl, const struct tdx_quote *q, X509 *lea
 			  "verify with the PCK leaf's key");
 }
 
-/* The self-issued certificate of the chain (the quote's root). */
+/* The self-issued certificate of the chain (the quote's root), or NULL. */
 static X509 *chain_root(STACK_OF(X509) *chain)
 {
-	for (int i = sk_X509_num(chain) - 1; i >= 0; i--) {
-		X509 *c = sk_X509_value(chain, i);
+	X509 *c = x509_pick_root(chain);
 
-		if (!X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(c)))
-			return c;
-	}
-	return NULL;
+	return c && !X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(c)) ? c : NULL;
 }
 
 static void check_expected(struct checks *cl, const struct verify_opts *vo, const uint8_t *mrtd,
@@ -151,7 +147,7 @@ int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct c
 		pinned = sk_X509_new_null();
 		if (!pinned || x509_load_file(vo->root, pinned))
 			goto out;
-		anchor = sk_X509_value(pinned, 0);
+		anchor = x509_pick_root(pinned);
 		if (root && X509_cmp(root, anchor) == 0)
 			check_pass(cl, "root_pinned", "the quote's root is the one --root pins");
 		else

@@ -20,6 +20,17 @@ void x509_free_stack(STACK_OF(X509) *sk)
 	sk_X509_pop_free(sk, X509_free);
 }
 
+X509 *x509_pick_root(STACK_OF(X509) *sk)
+{
+	for (int i = sk_X509_num(sk) - 1; i >= 0; i--) {
+		X509 *c = sk_X509_value(sk, i);
+
+		if (!X509_NAME_cmp(X509_get_subject_name(c), X509_get_issuer_name(c)))
+			return c;
+	}
+	return sk_X509_value(sk, 0);
+}
+
 static int pem_append(const char *pem, size_t n, STACK_OF(X509) *sk)
 {
 	BIO *b;

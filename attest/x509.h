@@ -19,6 +19,8 @@ int x509_load_file(const char *path, STACK_OF(X509) *sk);
 /* A file, or every regular file in a directory (files that hold no certificate are skipped). */
 int x509_load_path(const char *path, STACK_OF(X509) *sk);
 void x509_free_stack(STACK_OF(X509) *sk);
+/* The self-issued certificate in sk (a chain file lists the root last), else the first. */
+X509 *x509_pick_root(STACK_OF(X509) *sk);
 
 /* Subject CN, "" when absent. */
 void x509_cn(X509 *c, char *buf, size_t n);

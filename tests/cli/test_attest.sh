@@ -129,6 +129,10 @@ cli_case "verify: flipped SNP signature byte" 1 "failed +report_signature" \
 cp "$S/mstav-milan-report.bin" "$M"
 cli_case "verify: certificate from another product" 1 "failed +product +.*says Milan.*says Genoa" \
 	attest verify "$M" --certs "$(certdir milan-genoa "$S/mstav-milan-report.vcek.pem" "$C/amd-genoa-ask-ark.pem")" --no-time-check
+cli_case "verify: SNP --root pins the ARK" 0 "passed +root_pinned" \
+	attest verify "$M" --certs "$MD" --no-time-check --root "$C/amd-milan-ask-ark.pem"
+cli_case "verify: SNP --root of another product" 1 "failed +root_pinned" \
+	attest verify "$M" --certs "$MD" --no-time-check --root "$C/amd-genoa-ask-ark.pem"
 cli_case "verify: no --certs" 1 "failed +certificates" attest verify "$M"
 head -c 1000 "$M" >"$AT/short.bin"
 cli_case "dump: truncated SNP report" 2 "truncated: 1000 bytes" attest dump "$AT/short.bin"
