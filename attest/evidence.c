@@ -126,6 +126,16 @@ void evidence_free(struct evidence *ev)
 	ev->buf = NULL;
 }
 
+size_t evidence_size(const struct evidence *ev)
+{
+	switch (ev->kind) {
+	case EV_SNP_REPORT: return SNP_REPORT_SIZE;
+	case EV_TDX_QUOTE: return ev->tdx.quote_len;
+	case EV_TDREPORT: return TDREPORT_SIZE;
+	}
+	return 0;
+}
+
 void evidence_dump(struct out *o, const struct evidence *ev, const char *path)
 {
 	out_begin(o, "evidence");
@@ -134,8 +144,8 @@ void evidence_dump(struct out *o, const struct evidence *ev, const char *path)
 	out_str(o, "container", ev->container);
 	out_u64(o, "offset", ev->offset);
 	out_u64(o, "file_size", ev->len);
-	if (ev->kind == EV_SNP_REPORT)
-		out_u64(o, "trailing_bytes", ev->len - ev->offset - SNP_REPORT_SIZE);
+	out_u64(o, "evidence_size", evidence_size(ev));
+	out_u64(o, "trailing_bytes", ev->len - ev->offset - evidence_size(ev));
 	out_end(o);
 	switch (ev->kind) {
 	case EV_SNP_REPORT:

@@ -38,6 +38,8 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 int evidence_load(struct evidence *ev, const char *path, size_t offset);
 void evidence_free(struct evidence *ev);
 const char *evidence_kind_name(enum evidence_kind k);
+/* Bytes the evidence itself spans from ev->offset (what follows is not looked at). */
+size_t evidence_size(const struct evidence *ev);
 void evidence_dump(struct out *o, const struct evidence *ev, const char *path);
 
 #endif

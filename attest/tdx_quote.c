@@ -242,8 +242,6 @@ void tdx_quote_dump(struct out *o, const struct tdx_quote *q)
 	}
 	out_end(o);
 	out_end(o);
-	out_u64(o, "quote_size", q->quote_len);
-	out_u64(o, "trailing_bytes", q->len - q->quote_len);
 }
 
 void tdreport_dump(struct out *o, const struct tdreport *t)
