@@ -18,7 +18,7 @@
 #include "vmm/log.h"
 
 enum {
-	OPT_JSON = 'j', OPT_CERTS = 'c', OPT_ROOT = 'r', OPT_OFFSET = 0x100,
+	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG,
 };
 
