@@ -1,4 +1,3 @@
-#include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -183,28 +182,6 @@ void out_hex(struct out *o, const char *key, const uint8_t *p, size_t n)
 		fprintf(o->f, "%02x", p[i]);
 	}
 	fputc('\n', o->f);
-}
-
-void out_text(struct out *o, const char *key, const char *s, size_t n)
-{
-	key_start(o, key);
-	if (o->json) {
-		json_str(o->f, s, n);
-		return;
-	}
-	fputc('\n', o->f);
-	size_t i = 0;
-	while (i < n) {
-		size_t j = i;
-
-		while (j < n && s[j] != '\n')
-			j++;
-		indent(o, 2);
-		for (size_t k = i; k < j; k++)
-			fputc(isprint((unsigned char)s[k]) ? s[k] : '.', o->f);
-		fputc('\n', o->f);
-		i = j + 1;
-	}
 }
 
 void out_bit_fields(struct out *o, uint64_t v, int digits, uint64_t known,

@@ -39,8 +39,6 @@ void out_bool(struct out *o, const char *key, bool v);
 void out_str(struct out *o, const char *key, const char *s);	/* NULL: JSON null */
 /* Byte strings as contiguous lowercase hex; humans get 48 bytes a line. */
 void out_hex(struct out *o, const char *key, const uint8_t *p, size_t n);
-/* Multi-line text (PEM): JSON string; human: indented block. */
-void out_text(struct out *o, const char *key, const char *s, size_t n);
 
 struct bit_name {
 	int bit;
