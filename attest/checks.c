@@ -79,27 +79,29 @@ static void hex_str(char *buf, size_t cap, const uint8_t *p, size_t n)
 	buf[2 * i] = '\0';
 }
 
-void check_bytes(struct checks *cl, const char *name, const char *what, const uint8_t *got,
-		 size_t got_len, const uint8_t *want, size_t want_len, bool pad_zero)
+void check_bytes(struct checks *cl, const char *name, const char *what, const char *source,
+		 const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len,
+		 bool pad_zero)
 {
-	char g[160];
+	char g[160], w[160];
 	bool ok;
 
 	if (!want) {
-		check_add(cl, name, CHECK_SKIPPED, "no expected %s given", what);
+		check_add(cl, name, CHECK_SKIPPED, "no %s given", source);
 		return;
 	}
 	ok = pad_zero ? want_len <= got_len : want_len == got_len;
 	for (size_t i = 0; ok && i < got_len; i++)
 		ok = got[i] == (i < want_len ? want[i] : 0);
 	hex_str(g, sizeof(g), got, got_len);
+	hex_str(w, sizeof(w), want, want_len);
 	if (ok)
-		check_add(cl, name, CHECK_PASSED, "%s matches %s", what, g);
+		check_add(cl, name, CHECK_PASSED, "%s is the one %s gives: %s", what, source, g);
 	else if (!pad_zero && want_len != got_len)
-		check_add(cl, name, CHECK_FAILED, "expected %zu bytes of %s, the evidence has %zu",
+		check_add(cl, name, CHECK_FAILED, "%s gives %zu bytes, the %s has %zu", source,
 			  want_len, what, got_len);
 	else
-		check_add(cl, name, CHECK_FAILED, "%s is %s, not the expected value", what, g);
+		check_add(cl, name, CHECK_FAILED, "%s is %s, %s gives %s", what, g, source, w);
 }
 
 void check_debug(struct checks *cl, const struct verify_opts *vo, bool debug, const char *where)

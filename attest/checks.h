@@ -53,9 +53,13 @@ struct verify_opts {
 	time_t at;			/* time the certificates must be valid at */
 };
 
-/* An expected value compared with the evidence's (report data zero-padded). */
-void check_bytes(struct checks *cl, const char *name, const char *what, const uint8_t *got,
-		 size_t got_len, const uint8_t *want, size_t want_len, bool pad_zero);
+/*
+ * The evidence's field `what` against the value the option `source` gave
+ * (pad_zero: a shorter value stands for itself followed by zeros).
+ */
+void check_bytes(struct checks *cl, const char *name, const char *what, const char *source,
+		 const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len,
+		 bool pad_zero);
 
 /* SNP policy DEBUG / TDX TDATTRIBUTES.DEBUG: the host can read a debug guest's memory. */
 void check_debug(struct checks *cl, const struct verify_opts *vo, bool debug, const char *where);

@@ -379,10 +379,11 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 			  ld32(r->p + SNP_OFF_FLAGS) & 2 ? " (mask_chip_key is set)" : "");
 expect:
 	check_debug(cl, vo, (ld64(r->p + SNP_OFF_POLICY) >> 19) & 1, "policy bit 19");
-	check_bytes(cl, "measurement", "measurement", r->p + SNP_OFF_MEASUREMENT, SNP_MEASUREMENT_SIZE,
-		    vo->expect_measurement, vo->expect_measurement_len, false);
-	check_bytes(cl, "report_data", "report data", r->p + SNP_OFF_REPORT_DATA, SNP_REPORT_DATA_SIZE,
-		    vo->report_data, vo->report_data_len, true);
+	check_bytes(cl, "measurement", "measurement", "--expect-measurement",
+		    r->p + SNP_OFF_MEASUREMENT, SNP_MEASUREMENT_SIZE, vo->expect_measurement,
+		    vo->expect_measurement_len, false);
+	check_bytes(cl, "report_data", "report data", "--report-data", r->p + SNP_OFF_REPORT_DATA,
+		    SNP_REPORT_DATA_SIZE, vo->report_data, vo->report_data_len, true);
 	rc = 0;
 out:
 	x509_free_stack(sk);

@@ -116,10 +116,10 @@ static X509 *chain_root(STACK_OF(X509) *chain)
 static void check_expected(struct checks *cl, const struct verify_opts *vo, const uint8_t *mrtd,
 			   const uint8_t *report_data)
 {
-	check_bytes(cl, "measurement", "MRTD", mrtd, 48, vo->expect_measurement,
-		    vo->expect_measurement_len, false);
-	check_bytes(cl, "report_data", "report data", report_data, 64, vo->report_data,
-		    vo->report_data_len, true);
+	check_bytes(cl, "measurement", "MRTD", "--expect-measurement", mrtd, 48,
+		    vo->expect_measurement, vo->expect_measurement_len, false);
+	check_bytes(cl, "report_data", "report data", "--report-data", report_data, 64,
+		    vo->report_data, vo->report_data_len, true);
 }
 
 int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct checks *cl)
