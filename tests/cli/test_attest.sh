@@ -87,6 +87,11 @@ att_snp_ok "$ATT_S/mstav-turin-report.bin" "$ATT_S/mstav-turin-report.vcek.pem" 
 att_snp_ok "$ATT_S/teekit-sev-gcp-reportdata.bin" "$ATT_S/teekit-sev-gcp-reportdata.vcek.pem" "$ATT_C/amd-milan-ask-ark.pem"
 att_snp_ok "$ATT_S/trustee-e2e-report.bin" "$ATT_S/trustee-e2e-report.vcek.der" "$ATT_C/amd-genoa-ask-ark.pem"
 att_snp_ok "$ATT_S/trustee-az-snp-hcl-report.bin" "$ATT_S/trustee-az-snp-hcl-report.vcek-ask-ark.pem"
+# Every certificate of every product at once: the VCEK is found by hwID, the CA by issuer.
+for f in mstav-turin-report mstav-genoa-report trustee-test-vlek-report; do
+	cli_case "verify $f: --certs with every product's certificates" 0 "result: passed" \
+		attest verify "$ATT_S/$f.bin" --certs "$ATT_S" --certs "$ATT_C" --no-time-check --allow-debug
+done
 cli_case "verify: --certs FILE (PEM bundle)" 0 "passed +report_signature" \
 	attest verify "$ATT_S/trustee-az-snp-hcl-report.bin" --certs "$ATT_S/trustee-az-snp-hcl-report.vcek-ask-ark.pem" --no-time-check
 for f in "$ATT_T"/*.dat "$ATT_T"/*.bin; do
