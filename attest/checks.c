@@ -109,7 +109,7 @@ void check_debug(struct checks *cl, const struct verify_opts *vo, bool debug, co
 	if (!debug)
 		check_add(cl, "debug", CHECK_PASSED, "%s: debugging is off", where);
 	else if (vo->allow_debug)
-		check_add(cl, "debug", CHECK_PASSED, "%s: debugging is ON (--allow-debug)", where);
+		check_add(cl, "debug", CHECK_PASSED, "%s: debugging is ON (allowed: --allow-debug or --policy-max)", where);
 	else
 		check_add(cl, "debug", CHECK_FAILED, "%s: debugging is ON: the host can read and "
 			  "change guest memory (--allow-debug accepts it)", where);

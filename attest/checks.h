@@ -50,6 +50,8 @@ struct verify_opts {
 	size_t report_data_len;
 	bool time_check;
 	bool allow_debug;		/* a debuggable guest may pass */
+	bool policy_max_set;		/* SNP --policy-max */
+	uint64_t policy_max;
 	time_t at;			/* time the certificates must be valid at */
 };
 

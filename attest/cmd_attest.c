@@ -19,7 +19,7 @@
 
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
-	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG,
+	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
 };
 
 struct attest_args {
@@ -102,6 +102,10 @@ static const struct argp_option verify_options[] = {
 	  "Do not check certificate validity periods (real evidence ages)", 0 },
 	{ "allow-debug", OPT_ALLOW_DEBUG, NULL, 0,
 	  "Accept a guest launched with debugging on (SNP policy DEBUG, TDX TDATTRIBUTES.DEBUG)", 0 },
+	{ "policy-max", OPT_POLICY_MAX, "HEX", 0,
+	  "SNP: the most the guest policy may allow (e.g. 0x30000: SMT, nothing else); a bit "
+	  "that grants the host more (SMT, MIGRATE_MA, DEBUG, CXL_ALLOW, unnamed bits) fails, "
+	  "as does a restriction set here (SINGLE_SOCKET, ...) the report lacks", 0 },
 	{ "at", OPT_AT, "TIME", 0,
 	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
 	  "instead of now", 0 },
@@ -155,6 +159,16 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 	case OPT_ROOT: vo->root = arg; break;
 	case OPT_NO_TIME: vo->time_check = false; break;
 	case OPT_ALLOW_DEBUG: vo->allow_debug = true; break;
+	case OPT_POLICY_MAX: {
+		char *end;
+
+		errno = 0;
+		vo->policy_max = strtoull(arg, &end, 16);
+		if (errno || *end || end == arg || arg[0] == '-')
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--policy-max %s: not a hex policy", arg);
+		vo->policy_max_set = true;
+		break;
+	}
 	case OPT_AT:
 		if (parse_time(arg, &vo->at))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--at %s: not a time (use 2030-01-31, "

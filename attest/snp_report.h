@@ -57,6 +57,18 @@ struct snp_report {
 	enum snp_signer signer;
 };
 
+/*
+ * Guest policy bits that grant the host something (SMT, MIGRATE_MA, DEBUG,
+ * CXL_ALLOW) and bits that take something away from it (SINGLE_SOCKET,
+ * MEM_AES_256_XTS, RAPL_DIS, CIPHERTEXT_HIDING_DRAM, PAGE_SWAP_DISABLE).
+ * Bit 17 is reserved and must be one.
+ */
+#define SNP_POLICY_GRANTS	((1ULL << 16) | (1ULL << 18) | (1ULL << 19) | (1ULL << 21))
+#define SNP_POLICY_RESTRICTS	((1ULL << 20) | (1ULL << 22) | (1ULL << 23) | (1ULL << 24) | \
+				 (1ULL << 25))
+#define SNP_POLICY_RESERVED1	(1ULL << 17)
+#define SNP_POLICY_DEBUG	(1ULL << 19)
+
 /* Parse a report of len bytes (more is allowed; the rest is not looked at). */
 int snp_report_parse(struct snp_report *r, const uint8_t *p, size_t len);
 struct snp_tcb snp_tcb_decode(uint64_t raw, enum snp_tcb_layout layout);

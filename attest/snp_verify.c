@@ -298,6 +298,52 @@ static void check_tcb(struct checks *cl, const struct snp_report *r, X509 *ek, c
 		check_add(cl, "reported_tcb", CHECK_PASSED, "reported TCB is the %s's: %s", ek_name, msg);
 }
 
+/* Name of a policy bit, from the same table dump uses. */
+static const char *policy_bit_name(int bit)
+{
+	static const char *const names[] = {
+		[16] = "smt", [17] = "reserved_must_be_one", [18] = "migrate_ma", [19] = "debug",
+		[20] = "single_socket", [21] = "cxl_allow", [22] = "mem_aes_256_xts",
+		[23] = "rapl_dis", [24] = "ciphertext_hiding_dram", [25] = "page_swap_disable",
+	};
+
+	return bit < (int)(sizeof(names) / sizeof(names[0])) && names[bit] ? names[bit] : "unknown";
+}
+
+/*
+ * --policy-max: the most the guest policy may grant the host. A grant the
+ * maximum lacks, or a restriction it has that the report lacks, fails.
+ * Bits no document names fail unless the maximum sets them too.
+ */
+static void check_policy(struct checks *cl, const struct verify_opts *vo, uint64_t policy)
+{
+	uint64_t max = vo->policy_max, flags = policy & ~0xffffULL;
+	uint64_t extra = flags & ~max & ~SNP_POLICY_RESTRICTS & ~SNP_POLICY_RESERVED1;
+	uint64_t missing = max & SNP_POLICY_RESTRICTS & ~flags;
+	char msg[300];
+	size_t used = 0;
+
+	if (!vo->policy_max_set) {
+		check_add(cl, "policy", CHECK_SKIPPED, "no --policy-max given");
+		return;
+	}
+	for (int b = 16; b < 64; b++) {
+		if (!((extra | missing) >> b & 1))
+			continue;
+		used += (size_t)snprintf(msg + used, used < sizeof(msg) ? sizeof(msg) - used : 0,
+					 "%s%s bit %d (%s)", used ? ", " : "",
+					 extra >> b & 1 ? "grants" : "lacks", b, policy_bit_name(b));
+		if (used >= sizeof(msg))
+			break;
+	}
+	if (used)
+		check_add(cl, "policy", CHECK_FAILED, "policy 0x%llx is beyond --policy-max 0x%llx: %s",
+			  (unsigned long long)policy, (unsigned long long)max, msg);
+	else
+		check_add(cl, "policy", CHECK_PASSED, "policy 0x%llx is within --policy-max 0x%llx",
+			  (unsigned long long)policy, (unsigned long long)max);
+}
+
 int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct checks *cl)
 {
 	STACK_OF(X509) *sk = NULL;
@@ -378,7 +424,15 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 		check_add(cl, "chip_id", CHECK_FAILED, "report chip id is not the VCEK's hwID%s",
 			  ld32(r->p + SNP_OFF_FLAGS) & 2 ? " (mask_chip_key is set)" : "");
 expect:
-	check_debug(cl, vo, (ld64(r->p + SNP_OFF_POLICY) >> 19) & 1, "policy bit 19");
+	check_policy(cl, vo, ld64(r->p + SNP_OFF_POLICY));
+	{
+		/* A --policy-max that grants DEBUG accepts a debug guest too. */
+		struct verify_opts dvo = *vo;
+
+		dvo.allow_debug |= vo->policy_max_set && (vo->policy_max & SNP_POLICY_DEBUG);
+		check_debug(cl, &dvo, ld64(r->p + SNP_OFF_POLICY) & SNP_POLICY_DEBUG,
+			    "policy bit 19");
+	}
 	check_bytes(cl, "measurement", "measurement", "--expect-measurement",
 		    r->p + SNP_OFF_MEASUREMENT, SNP_MEASUREMENT_SIZE, vo->expect_measurement,
 		    vo->expect_measurement_len, false);

@@ -145,6 +145,10 @@ cli_case "verify: SNP --root pins the ARK" 0 "passed +root_pinned" \
 	attest verify "$ATT_M" --certs "$ATT_MD" --no-time-check --root "$ATT_C/amd-milan-ask-ark.pem"
 cli_case "verify: SNP --root of another product" 1 "failed +root_pinned" \
 	attest verify "$ATT_M" --certs "$ATT_MD" --no-time-check --root "$ATT_C/amd-genoa-ask-ark.pem"
+cli_case "verify: --policy-max without DEBUG refuses a debug guest" 1 "failed +policy .*bit 19 \(debug\)" \
+	attest verify "$ATT_S/gosev-attestation.bin" --certs "$ATT_S" --certs "$ATT_C" --no-time-check --policy-max 0x30000
+cli_case "verify: --policy-max = the report's policy" 0 "passed +policy" \
+	attest verify "$ATT_M" --certs "$ATT_MD" --no-time-check --policy-max "0x$(od -An -tx8 -j 8 -N 8 "$ATT_M" | tr -d ' ')"
 cli_case "verify: no --certs" 1 "failed +certificates" attest verify "$ATT_M"
 head -c 1000 "$ATT_M" >"$ATT_AT/short.bin"
 cli_case "dump: truncated SNP report" 2 "truncated: 1000 bytes" attest dump "$ATT_AT/short.bin"

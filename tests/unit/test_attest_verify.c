@@ -384,6 +384,36 @@ START_TEST(debug_guests_fail)
 }
 END_TEST
 
+START_TEST(snp_policy_max)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-turin-report.bin", &len);
+	uint64_t policy = ld64(p + 0x08);
+	struct verify_opts vo;
+	struct checks cl;
+
+	set_certs(&vo, "snp/mstav-turin-report.vcek.pem", "snp/chains/amd-turin-ask-ark.pem");
+	vo.policy_max_set = true;
+	vo.policy_max = policy;			/* exactly the report's: within */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_PASSED);
+	ck_assert_uint_eq(policy >> 16 & 1, 1);	/* the vector allows SMT ... */
+	vo.policy_max = policy & ~(1ULL << 16);	/* ... which this maximum does not */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_FAILED);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "policy")->detail, "smt"));
+	vo.policy_max = policy | (1ULL << 20);	/* demands SINGLE_SOCKET, which it lacks */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_FAILED);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "policy")->detail, "single_socket"));
+	vo.policy_max = policy;
+	p[0x08 + 7] |= 0x80;			/* bit 63: no document names it */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_FAILED);
+	free(p);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_verify");
@@ -401,6 +431,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, tdx_wrong_root);
 	tcase_add_test(tc, tdx_expected_mrtd);
 	tcase_add_test(tc, debug_guests_fail);
+	tcase_add_test(tc, snp_policy_max);
 	suite_add_tcase(s, tc);
 	return s;
 }
