@@ -347,6 +347,36 @@ START_TEST(dump_prints_hex)
 }
 END_TEST
 
+START_TEST(json_rendering)
+{
+	char *buf = NULL;
+	size_t n;
+	FILE *f = open_memstream(&buf, &n);
+	struct out o;
+	const uint8_t b[3] = { 0x00, 0xab, 0x7f };
+	static const struct bit_name names[] = { { 0, "a" }, { 3, "d" } };
+
+	out_init(&o, f, true);
+	out_str(&o, "s", "q\"b\\n\nc\x01");
+	out_hex(&o, "h", b, 3);
+	out_x64(&o, "x", 0x2a, 4);
+	out_str(&o, "z", NULL);
+	out_bits(&o, "f", 0x19, 2, names, 2);
+	out_begin_array(&o, "l");
+	out_begin(&o, NULL);
+	out_u64(&o, "u", 18446744073709551615ULL);
+	out_end(&o);
+	out_end_array(&o);
+	out_finish(&o);
+	fclose(f);
+	ck_assert_str_eq(buf, "{\n  \"s\": \"q\\\"b\\\\n\\nc\\u0001\",\n  \"h\": \"00ab7f\",\n"
+		"  \"x\": \"0x002a\",\n  \"z\": null,\n  \"f\": {\n    \"raw\": \"0x19\",\n"
+		"    \"a\": true,\n    \"d\": true,\n    \"unknown_bits\": \"0x10\"\n  },\n"
+		"  \"l\": [\n    {\n      \"u\": 18446744073709551615\n    }\n  ]\n}\n");
+	free(buf);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_parse");
@@ -363,6 +393,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, offset_option);
 	tcase_add_test(tc, tdreport_layout);
 	tcase_add_test(tc, dump_prints_hex);
+	tcase_add_test(tc, json_rendering);
 	suite_add_tcase(s, tc);
 	return s;
 }
