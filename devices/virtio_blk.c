@@ -240,7 +240,8 @@ struct virtio_mmio *virtio_blk_new(struct guest_mem *gm, const struct virtio_blk
 	b->direct = o->direct;
 	b->capacity = (uint64_t)size & ~(SECTOR - 1);
 	/* The serial the guest reads through GET_ID: the file's name, NUL-padded. */
-	strncpy(b->id, base ? base + 1 : o->path, sizeof(b->id));
+	base = base ? base + 1 : o->path;
+	memcpy(b->id, base, strnlen(base, sizeof(b->id)));
 
 	virtio_mmio_init(&b->t, &blk_ops, b, gm);
 	b->t.dev_features = 1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_BLK_SIZE |

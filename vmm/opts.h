@@ -19,12 +19,20 @@ struct run_opts {
 	bool no_gmem;			/* plain: anonymous memory even if guest_memfd works */
 	const char *boot_trace;		/* NULL, "table" or "json" */
 	bool json;			/* info/measure output */
+
+	/* ---- devices: parsed by devices/opts_devices.c ---- */
+	const char *disk;		/* --disk FILE[,ro][,direct] */
+	bool disk_ro, disk_direct;
+	bool console_virtio;		/* --console virtio (default: uart) */
+	bool rng;			/* --rng */
+	/* ---- end devices ---- */
 };
 
 #define OPTS_DEFAULT_MEM	(256ULL << 20)
 
 void run_opts_init(struct run_opts *o);
 extern const struct argp launch_argp;	/* the shared options, as an argp child */
+extern const struct argp devices_argp;	/* devices/opts_devices.c: a child of launch_argp */
 
 /* "512M", "4G", "65536", "2m" -> bytes. -1 on syntax error or overflow. */
 int parse_size(const char *s, uint64_t *out);
