@@ -7,7 +7,7 @@
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
-enum { OPT_DISK = 0x300, OPT_CONSOLE, OPT_RNG };
+enum { OPT_DISK = 0x300, OPT_CONSOLE, OPT_RNG, OPT_VIRTIO_IRQ };
 
 static const struct argp_option device_options[] = {
 	{ NULL, 0, NULL, 0, "Devices (virtio-mmio, through the shared window on confidential platforms):", 4 },
@@ -17,6 +17,10 @@ static const struct argp_option device_options[] = {
 	  "Guest console: uart (COM1 only, the default) or virtio (adds virtio-console on "
 	  "stdin/stdout, hvc0 in Linux; COM1 stays)", 4 },
 	{ "rng", OPT_RNG, NULL, 0, "virtio-rng fed by the host's getrandom()", 4 },
+	{ "virtio-irq", OPT_VIRTIO_IRQ, NULL, 0,
+	  "Deliver virtio interrupts: a split irqchip (in-kernel local APICs), device line n "
+	  "as MSI vector 0x20+n to APIC 0. Without it guests poll the used rings, HLT ends "
+	  "a vCPU, and no irqchip start-up cost is paid. One vCPU only", 4 },
 	{ 0 }
 };
 
@@ -60,6 +64,14 @@ static error_t devices_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_RNG:
 		o->rng = true;
+		break;
+	case OPT_VIRTIO_IRQ:
+		o->virtio_irq = true;
+		break;
+	case ARGP_KEY_END:
+		if (o->virtio_irq && o->cpus > 1)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--virtio-irq: one vCPU only (the "
+				     "in-kernel local APICs would hold the others in wait-for-SIPI)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -25,6 +25,7 @@ struct run_opts {
 	bool disk_ro, disk_direct;
 	bool console_virtio;		/* --console virtio (default: uart) */
 	bool rng;			/* --rng */
+	bool virtio_irq;		/* --virtio-irq: split irqchip + MSI (vmm/irq.c) */
 	/* ---- end devices ---- */
 };
 
