@@ -2,7 +2,9 @@
  * Device options, an argp child of the launch options (the devices change
  * the launch plan: the device tree and the command line are measured).
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm/log.h"
 #include "vmm/opts.h"
@@ -69,6 +71,9 @@ static error_t devices_parse(int key, char *arg, struct argp_state *state)
 		o->virtio_irq = true;
 		break;
 	case ARGP_KEY_END:
+		/* A missing disk is the user's mistake: say so before any VM exists. */
+		if (o->disk && access(o->disk, o->disk_ro ? R_OK : R_OK | W_OK))
+			argp_failure(state, CVMM_EXIT_USAGE, errno, "--disk %s", o->disk);
 		if (o->virtio_irq && o->cpus > 1)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--virtio-irq: one vCPU only (the "
 				     "in-kernel local APICs would hold the others in wait-for-SIPI)");

@@ -37,4 +37,16 @@ int virtio_slots(const struct run_opts *o, struct virtio_slot *s);
  */
 char *virtio_cmdline(const struct run_opts *o);
 
+
+struct launch_plan;
+
+/*
+ * Direct boot: hands the guest the device tree (devices/fdt.h) for the
+ * slots, the shared window and cmdline, as boot_params setup_data of type
+ * SETUP_DTB on the zero page bp. Nothing when no virtio device is asked for.
+ * -1 after one line.
+ */
+int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct run_opts *o,
+		    const char *cmdline);
+
 #endif

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "devices/virtio_slots.h"
 #include "loader/boot_params.h"
 #include "loader/direct.h"
 #include "loader/elf.h"
@@ -88,8 +89,10 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t 
 
 int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 {
-	struct boot_params_in bpi = { .cmdline = o->cmdline };
+	struct boot_params_in bpi = { 0 };
 	uint64_t entry;
+	uint8_t *bp;
+	char *cmdline;
 
 	if (o->initrd && !o->kernel) {
 		cvmm_err("--initrd needs --kernel");
@@ -99,7 +102,17 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 		return -1;
 	if (load_image(p, o, &entry))
 		return -1;
-	if (!boot_params_build(p, &bpi))
+	/* The virtio devices appear on the command line and in a device tree. */
+	cmdline = virtio_cmdline(o);
+	if (!cmdline)
+		return -1;
+	if (!plan_own(p, cmdline)) {	/* frees it */
+		cvmm_err("--cmdline: out of memory");
+		return -1;
+	}
+	bpi.cmdline = cmdline;
+	bp = boot_params_build(p, &bpi);
+	if (!bp || virtio_boot_dtb(p, bp, o, cmdline))
 		return -1;
 	p->boot = (struct vcpu_boot){
 		.mode = CPU_MODE_LONG64,

@@ -122,17 +122,10 @@ static inline int vg_negotiate(struct vg_dev *d, uint32_t extra_lo)
 	return (vg_r(d, VG_STATUS) & VG_S_FEATURES_OK) ? 0 : -1;
 }
 
-/* Queue q at area: descriptors, avail at +0x80, used at +0x1000 (8 KiB a queue). */
-static inline void vg_queue_at(struct vg_dev *d, unsigned q, uint64_t desc, uint64_t avail,
-			       uint64_t used)
+/* Programs queue q's registers only: the rings may be anywhere, even outside RAM. */
+static inline void vg_queue_regs(struct vg_dev *d, unsigned q, uint64_t desc, uint64_t avail,
+				 uint64_t used)
 {
-	struct vg_queue *vq = &d->q[q];
-
-	vq->desc = (volatile struct vg_desc *)desc;
-	vq->avail = (volatile uint16_t *)avail;
-	vq->used = (volatile uint16_t *)used;
-	vq->avail_idx = vq->used_seen = 0;
-	vq->avail[0] = vq->avail[1] = 0;
 	vg_w(d, VG_QUEUE_SEL, q);
 	vg_w(d, VG_QUEUE_NUM, VG_QSIZE);
 	vg_w(d, VG_DESC_LO, (uint32_t)desc);
@@ -144,9 +137,17 @@ static inline void vg_queue_at(struct vg_dev *d, unsigned q, uint64_t desc, uint
 	vg_w(d, VG_QUEUE_READY, 1);
 }
 
+/* Queue q at area: descriptors, avail at +0x80, used at +0x1000 (8 KiB a queue). */
 static inline void vg_queue(struct vg_dev *d, unsigned q, uint64_t area)
 {
-	vg_queue_at(d, q, area, area + 0x80, area + 0x1000);
+	struct vg_queue *vq = &d->q[q];
+
+	vq->desc = (volatile struct vg_desc *)area;
+	vq->avail = (volatile uint16_t *)(area + 0x80);
+	vq->used = (volatile uint16_t *)(area + 0x1000);
+	vq->avail_idx = vq->used_seen = 0;
+	vq->avail[0] = vq->avail[1] = 0;
+	vg_queue_regs(d, q, area, area + 0x80, area + 0x1000);
 }
 
 static inline void vg_driver_ok(struct vg_dev *d)

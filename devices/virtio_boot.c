@@ -1,0 +1,52 @@
+/*
+ * What a direct-booted guest learns about the virtio devices: the device
+ * tree as setup_data. It is part of the launch plan (hence measured), built
+ * from the options alone.
+ */
+#include <stdlib.h>
+
+#include "devices/fdt.h"
+#include "devices/virtio_slots.h"
+#include "loader/boot_params.h"
+#include "loader/plan.h"
+#include "vmm/log.h"
+#include "vmm/opts.h"
+#if __has_include("loader/shared_window.h")
+#include "loader/shared_window.h"
+#define HAVE_SHARED_WINDOW 1
+#endif
+
+int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct run_opts *o,
+		    const char *cmdline)
+{
+	struct virtio_slot s[VIRTIO_MAX_SLOTS];
+	struct fdt_in in = { .slots = s, .n_slots = virtio_slots(o, s), .bootargs = cmdline };
+	void *blob;
+	size_t len;
+	int ret = 0;
+
+	if (in.n_slots == 0)
+		return 0;
+#ifdef HAVE_SHARED_WINDOW
+	{
+		struct shared_window w;
+
+		if (shared_window_resolve(o, p->mem_size, &w))
+			return -1;
+		in.pool_gpa = w.gpa;
+		in.pool_size = w.size;
+	}
+#endif
+	if (fdt_build(&in, &blob, &len))
+		return -1;
+#ifdef SETUP_DTB
+	if (len > UINT32_MAX || !boot_params_add_setup_data(p, bp, SETUP_DTB, blob, (uint32_t)len))
+		ret = -1;
+#else
+	/* This tree's boot_params has no setup_data chain yet (loader work in flight). */
+	(void)bp;
+	cvmm_verbose("device tree built (%zu bytes) but not passed: no setup_data support", len);
+#endif
+	free(blob);
+	return ret;
+}
