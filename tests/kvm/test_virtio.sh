@@ -34,6 +34,10 @@ kvm_check "virtio-blk read-only: image unchanged" vdisk_unchanged
 kvm_case "virtio-rng gives bytes" 0 'virtio-rng: [0-9a-f]{16}' --kernel $G/virtio_drv.elf --mem 64M --rng
 kvm_case "virtio with interrupts on (split irqchip, MSI, irqfd)" 0 'all checks passed' \
 	--kernel $G/virtio_drv.elf --mem 64M --disk "$VDISK" --rng --virtio-irq
+# line 5 (the first slot) arrives as MSI vector 0x20 + 5, once, acknowledged through the transport
+kvm_case "virtio interrupt arrives as its MSI vector (--virtio-irq)" 0 \
+	"virtio interrupts: 1, vector $((0x20 + 5)), InterruptStatus 1, after ack 0" \
+	--kernel $G/virtio_irq.elf --mem 64M --rng --virtio-irq
 kvm_case "virtio devices on the kernel command line" 0 \
 	'virtio_mmio.device=512@0xd0000000:5 virtio_mmio.device=512@0xd0000200:6' \
 	--kernel $G/hello.elf --cmdline 0 --disk "$VDISK" --rng
