@@ -220,7 +220,7 @@ int attr_map_set(struct attr_map *m, uint64_t s, uint64_t e, bool priv)
 	} else {
 		uint64_t tail = mid_end;
 
-		if (prev && p[prev].end >= s) {	/* cut the run that covers s */
+		if (prev && p[prev].end > s) {	/* cut the run that covers s */
 			if (p[prev].end > tail)
 				tail = p[prev].end;
 			m->pages -= p[prev].end - s;
