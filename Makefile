@@ -45,7 +45,7 @@ GUEST_CFLAGS := -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostd
 GUEST_LDFLAGS:= -static -no-pie -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack \
                 -Wl,-T,loader/guest/guest.ld
 
-.PHONY: all deps demo test unit kvmtest fuzztest fuzz bench clean
+.PHONY: all deps demo test unit kvmtest fuzztest fuzz bench bench-bins clean
 all: cvmm
 
 # ---- dependencies ---------------------------------------------------------
@@ -132,6 +132,14 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory cvmm $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 	@bench/run.sh
+
+# Benchmark programs: bench/X.c links against the optimised library.
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(patsubst bench/%.c,build/opt/bench/%,$(BENCH_SRCS))
+build/opt/bench/%: bench/%.c build/opt/libcvmm.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT_CFLAGS) -o $@ $< build/opt/libcvmm.a $(LIBS)
+bench-bins: $(BENCH_BINS)
 
 clean:
 	rm -rf build cvmm
