@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "check_compat.h"
+#include "devices/bus.h"
+#include "devices/convport.h"
 #include "loader/layout.h"
 #include "vmm/attr_map.h"
 #include "vmm/convert.h"
@@ -288,6 +290,60 @@ START_TEST(conversion_waits_for_views_in_flight)
 }
 END_TEST
 
+/* ---- the port, driven through the bus as a vCPU would ------------------- */
+
+static int fatals;
+static void on_fatal(void *arg) { fatals++; }
+
+static uint32_t port_op(struct bus *b, uint64_t gpa, uint32_t count, uint32_t op)
+{
+	uint32_t v[4] = { (uint32_t)gpa, (uint32_t)(gpa >> 32), count, op }, st;
+
+	for (int i = 0; i < 4; i++)
+		ck_assert(bus_dispatch(b, CONVPORT_BASE + 4 * i, (uint8_t *)&v[i], 4, true));
+	ck_assert(bus_dispatch(b, CONVPORT_BASE + 12, (uint8_t *)&st, 4, false));
+	return st;
+}
+
+START_TEST(port_ops_and_statuses)
+{
+	struct bus b = { .name = "pio" };
+	struct convport *cp = convport_new(&b, &gm, on_fatal, NULL);
+	uint8_t v = 0x3c, narrow[2] = { 0 };
+	uint32_t byte;
+
+	ck_assert_ptr_nonnull(cp);
+	ck_assert_int_eq(gm_write(&gm, 0x7000, &v, 1), GM_OK);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 0, CONVPORT_PROBE), CONV_OK);
+	ck_assert(bus_dispatch(&b, CONVPORT_BASE + 8, (uint8_t *)&byte, 4, false));
+	ck_assert_uint_eq(byte, 0x3c);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 1, CONV_TO_PRIVATE), CONV_OK);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 0, CONVPORT_PROBE), CONV_REFUSED);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 0, CONVPORT_PROBE_VIEW), CONV_REFUSED);
+	ck_assert_uint_eq(port_op(&b, 0x8000, 0, CONVPORT_PROBE_VIEW), CONV_OK);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 1, CONV_TO_SHARED), CONV_OK);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 0, CONVPORT_PROBE_VIEW), CONV_OK);
+	ck_assert(bus_dispatch(&b, CONVPORT_BASE + 8, (uint8_t *)&byte, 4, false));
+	ck_assert_uint_eq(byte, 0);			/* round trip wiped it */
+	ck_assert_uint_eq(port_op(&b, 0x7001, 1, CONV_TO_PRIVATE), CONV_BAD_RANGE);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 0, CONV_TO_PRIVATE), CONV_BAD_RANGE);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 1, 9), CONV_BAD_RANGE);
+	ck_assert_uint_eq(port_op(&b, 1ULL << 40, 1, CONV_TO_SHARED), CONV_NOT_RAM);
+	ck_assert_uint_eq(port_op(&b, ~0xfffULL, 2, CONV_TO_SHARED), CONV_BAD_RANGE);
+	ck_assert_uint_eq(port_op(&b, 0, 0xffffffff, CONV_TO_PRIVATE), CONV_NOT_RAM);
+	ck_assert_uint_eq(port_op(&b, MEM, 0, CONVPORT_PROBE), CONV_NOT_RAM);
+	/* narrow accesses neither run ops nor change the status */
+	narrow[0] = CONV_TO_PRIVATE;
+	ck_assert(bus_dispatch(&b, CONVPORT_BASE + 12, narrow, 2, true));
+	ck_assert(bus_dispatch(&b, CONVPORT_BASE + 12, narrow, 2, false));
+	ck_assert_uint_eq(narrow[0], 0xff);
+	ck_assert_uint_eq(port_op(&b, 0x7000, 1, CONV_TO_SHARED), CONV_OK);
+	ck_assert_int_eq(fatals, 0);
+	ck_assert_uint_eq(attr_map_pages(gm.attrs), 0);
+	convport_free(cp);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("convert");
@@ -303,6 +359,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, two_regions_and_the_hole);
 	tcase_add_test(tc, conversions_race_device_accesses);
 	tcase_add_test(tc, conversion_waits_for_views_in_flight);
+	tcase_add_test(tc, port_ops_and_statuses);
 	suite_add_tcase(s, tc);
 	return s;
 }
