@@ -7,10 +7,12 @@
 
 #include "devices/bus.h"
 #include "devices/convport.h"
+#include "devices/devices.h"
 #include "loader/layout.h"
 #include "vmm/convert.h"
 #include "vmm/log.h"
 #include "vmm/mem.h"
+#include "vmm/vm.h"
 
 struct convport {
 	struct guest_mem *gm;
@@ -116,3 +118,30 @@ void convport_free(struct convport *cp)
 	pthread_mutex_destroy(&cp->lock);
 	free(cp);
 }
+
+/* ---- in the VM's device table ----------------------------------------- */
+
+static void stop_vm(void *arg)
+{
+	vm_request_stop(arg, CVMM_EXIT_FAIL, "stopped: a failed conversion could not be undone");
+}
+
+/*
+ * Every platform has the port: where nothing can be private (plain) the
+ * guest gets status 3 for conversions, which is the truth.
+ */
+static void *convport_create(struct vm *vm)
+{
+	return convport_new(&vm->pio, &vm->mem, stop_vm, vm);
+}
+
+static void convport_destroy(void *state)
+{
+	convport_free(state);
+}
+
+const struct device_ops dev_convport = {
+	.name = "convport",
+	.create = convport_create,
+	.destroy = convport_destroy,
+};

@@ -206,6 +206,18 @@ out:
 	return ret;
 }
 
+bool gm_is_private(struct guest_mem *gm, uint64_t gpa)
+{
+	bool priv;
+
+	if (!gm->attrs)
+		return false;
+	pthread_rwlock_rdlock(&gm->lock);
+	priv = attr_map_any(gm->attrs, gpa / PAGE_SIZE, gpa / PAGE_SIZE + 1);
+	pthread_rwlock_unlock(&gm->lock);
+	return priv;
+}
+
 const char *conv_status_str(int status)
 {
 	switch (status) {

@@ -13,6 +13,7 @@
 #ifndef CVMM_CONVERT_H
 #define CVMM_CONVERT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct guest_mem;
@@ -40,6 +41,9 @@ enum conv_status {
  * step failed): the caller must stop the VM.
  */
 int gm_convert(struct guest_mem *gm, uint64_t gpa, uint64_t pages, int op, unsigned flags);
+
+/* Is the page at gpa private now? (false outside RAM or without tracking) */
+bool gm_is_private(struct guest_mem *gm, uint64_t gpa);
 
 const char *conv_status_str(int status);
 
