@@ -140,7 +140,7 @@ demo: deps
 	./cvmm
 
 bench: deps
-	@$(MAKE) --no-print-directory cvmm $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
+	@$(MAKE) --no-print-directory cvmm bench-bins $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 	@bench/run.sh
 
 # Benchmark programs: bench/X.c links against the optimised library.

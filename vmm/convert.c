@@ -29,9 +29,10 @@ struct piece {
 };
 
 struct pieces {
-	struct piece *p;
+	struct piece *p;	/* inline, or on the heap when there are many */
 	size_t n, cap;
 	bool to_private;
+	struct piece inline_p[8];
 };
 
 /* Collects the pieces whose state differs from the target. */
@@ -42,11 +43,14 @@ static int collect(void *arg, uint64_t s, uint64_t e, bool priv)
 	if (priv == ps->to_private)
 		return 0;
 	if (ps->n == ps->cap) {
-		size_t ncap = ps->cap ? ps->cap * 2 : 8;
-		struct piece *np = realloc(ps->p, ncap * sizeof(*np));
+		size_t ncap = ps->cap * 2;
+		struct piece *np = ps->p == ps->inline_p ? malloc(ncap * sizeof(*np)) :
+				   realloc(ps->p, ncap * sizeof(*np));
 
 		if (!np)
 			return -1;
+		if (ps->p == ps->inline_p)
+			memcpy(np, ps->inline_p, sizeof(ps->inline_p));
 		ps->p = np;
 		ps->cap = ncap;
 	}
@@ -187,6 +191,8 @@ int gm_convert(struct guest_mem *gm, uint64_t gpa, uint64_t pages, int op, unsig
 	if (!gm->attrs)
 		return CONV_REFUSED;	/* this VM has no private memory */
 
+	ps.p = ps.inline_p;
+	ps.cap = sizeof(ps.inline_p) / sizeof(ps.inline_p[0]);
 	pthread_rwlock_wrlock(&gm->lock);
 	if (attr_map_reserve(gm->attrs) ||
 	    attr_map_walk(gm->attrs, gpa / PAGE_SIZE, end / PAGE_SIZE, collect, &ps)) {
@@ -202,7 +208,8 @@ int gm_convert(struct guest_mem *gm, uint64_t gpa, uint64_t pages, int op, unsig
 	}
 out:
 	pthread_rwlock_unlock(&gm->lock);
-	free(ps.p);
+	if (ps.p != ps.inline_p)
+		free(ps.p);
 	return ret;
 }
 
