@@ -239,7 +239,7 @@ static enum exit_action memory_fault(struct vcpu *v, struct kvm_run *run)
 	 * request; once may be a race with another vCPU's conversion, twice in
 	 * a row is a loop.
 	 */
-	if (gm_is_private(&vm->mem, f->gpa) == priv) {
+	if (gm_region_of(&vm->mem, f->gpa, 1) && gm_is_private(&vm->mem, f->gpa) == priv) {
 		if (last->valid && last->gpa == f->gpa && last->flags == f->flags) {
 			vm_request_stop(vm, CVMM_EXIT_FAIL, "vCPU %d: %s access at 0x%llx faults "
 					"although the page is %s", v->index,
