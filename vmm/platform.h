@@ -28,6 +28,12 @@ enum exit_action {
 struct platform_ops {
 	const char *name;		/* "plain", "sw", "tdx", "snp" */
 	/*
+	 * RAM the launch plan does not touch may be given to KVM on first
+	 * touch (vmm/mem.h). Not for private memory: a private fault must
+	 * find its slot.
+	 */
+	bool lazy_memslots;
+	/*
 	 * Before anything is created: can this host run it? On no, write
 	 * what exactly is missing into why and return false.
 	 */
