@@ -11,32 +11,19 @@
 #include "loader/plan.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
-#if __has_include("loader/shared_window.h")
-#include "loader/shared_window.h"
-#define HAVE_SHARED_WINDOW 1
-#endif
 
 int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct run_opts *o,
-		    const char *cmdline)
+		    const char *cmdline, uint64_t window_gpa, uint64_t window_size)
 {
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
-	struct fdt_in in = { .slots = s, .n_slots = virtio_slots(o, s), .bootargs = cmdline };
+	struct fdt_in in = { .slots = s, .n_slots = virtio_slots(o, s), .bootargs = cmdline,
+			     .pool_gpa = window_gpa, .pool_size = window_size };
 	void *blob;
 	size_t len;
 	int ret = 0;
 
 	if (in.n_slots == 0)
 		return 0;
-#ifdef HAVE_SHARED_WINDOW
-	{
-		struct shared_window w;
-
-		if (shared_window_resolve(o, p->mem_size, &w))
-			return -1;
-		in.pool_gpa = w.gpa;
-		in.pool_size = w.size;
-	}
-#endif
 	if (fdt_build(&in, &blob, &len))
 		return -1;
 #ifdef SETUP_DTB

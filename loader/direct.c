@@ -7,6 +7,7 @@
 #include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
+#include "loader/shared_window.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
@@ -90,6 +91,7 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t 
 int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 {
 	struct boot_params_in bpi = { 0 };
+	struct shared_window w;
 	uint64_t entry;
 	uint8_t *bp;
 	char *cmdline;
@@ -102,6 +104,8 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 		return -1;
 	if (load_image(p, o, &entry))
 		return -1;
+	if (shared_window_resolve(o, p->mem_size, &w))
+		return -1;
 	/* The virtio devices appear on the command line and in a device tree. */
 	cmdline = virtio_cmdline(o);
 	if (!cmdline)
@@ -111,8 +115,11 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 		return -1;
 	}
 	bpi.cmdline = cmdline;
+	bpi.reserved_gpa = w.gpa;
+	bpi.reserved_len = w.size;
 	bp = boot_params_build(p, &bpi);
-	if (!bp || virtio_boot_dtb(p, bp, o, cmdline))
+	if (!bp || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
+	    shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){
 		.mode = CPU_MODE_LONG64,
