@@ -42,6 +42,8 @@ static int full_io(int fd, void *buf, uint64_t len, uint64_t off, bool write)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			errno = EIO;	/* the file shrank under us */
 		if (n <= 0)
 			return -1;
 		p += n;
@@ -51,29 +53,35 @@ static int full_io(int fd, void *buf, uint64_t len, uint64_t off, bool write)
 	return 0;
 }
 
+#define BLK_E_IO	1	/* the file said no (errno set) */
+
 /*
  * Moves len bytes between the file at file_off and the chain's data stream
- * at stream_off (in-stream for reads, out-stream for writes).
+ * at stream_off (in-stream for reads, out-stream for writes). 0, BLK_E_IO,
+ * or the GM_E_* error of a buffer that is not shared RAM.
  */
 static int blk_data(struct virtio_blk *b, struct virtqueue *vq, const struct vq_chain *c,
 		    bool to_guest, uint64_t stream_off, uint64_t file_off, uint64_t len)
 {
 	const struct vq_buf *bufs = to_guest ? c->bufs + c->n_out : c->bufs;
 	unsigned n = to_guest ? c->n_in : c->n_out;
+	int r;
 
 	if (b->direct) {
 		for (uint64_t done = 0; done < len;) {
 			uint64_t take = len - done < BOUNCE_SIZE ? len - done : BOUNCE_SIZE;
-			int64_t r;
 
-			if (!to_guest && vq_read_out(vq, c, stream_off + done, b->bounce, take) != (int64_t)take)
-				return -1;
+			if (!to_guest) {
+				r = vq_read_out(vq, c, stream_off + done, b->bounce, take);
+				if (r != (int64_t)take)
+					return r < 0 ? (int)r : GM_E_RANGE;
+			}
 			if (full_io(b->fd, b->bounce, take, file_off + done, !to_guest))
-				return -1;
+				return BLK_E_IO;
 			if (to_guest) {
 				r = vq_write_in(vq, c, stream_off + done, b->bounce, take);
 				if (r != (int64_t)take)
-					return -1;
+					return r < 0 ? (int)r : GM_E_RANGE;
 			}
 			done += take;
 		}
@@ -90,19 +98,20 @@ static int blk_data(struct virtio_blk *b, struct virtqueue *vq, const struct vq_
 		take = bufs[i].len - stream_off;
 		if (take > len)
 			take = len;
-		if (gm_view_begin(vq->gm, bufs[i].gpa + stream_off, take, &v))
-			return -1;
+		r = gm_view_begin(vq->gm, bufs[i].gpa + stream_off, take, &v);
+		if (r)
+			return r;
 		/* The view lives exactly as long as this one system call. */
 		if (full_io(b->fd, v.hva, take, file_off, !to_guest)) {
 			gm_view_end(&v);
-			return -1;
+			return BLK_E_IO;
 		}
 		gm_view_end(&v);
 		file_off += take;
 		len -= take;
 		stream_off = 0;
 	}
-	return len ? -1 : 0;
+	return len ? GM_E_RANGE : 0;	/* the chain is shorter than the request */
 }
 
 /* Serves one request; returns its status and adds the data bytes written to *written. */
@@ -133,10 +142,14 @@ static uint8_t blk_request(struct virtio_blk *b, struct virtqueue *vq, const str
 		}
 		if (h.type == VIRTIO_BLK_T_OUT && b->ro)
 			return VIRTIO_BLK_S_IOERR;
-		if (blk_data(b, vq, c, h.type == VIRTIO_BLK_T_IN,
-			     h.type == VIRTIO_BLK_T_IN ? 0 : sizeof(h), off, len)) {
-			virtio_mmio_complain(t, "request for sector %llu failed: buffer not in shared "
-					     "memory, or I/O error", (unsigned long long)h.sector);
+		r = blk_data(b, vq, c, h.type == VIRTIO_BLK_T_IN,
+			     h.type == VIRTIO_BLK_T_IN ? 0 : sizeof(h), off, len);
+		if (r) {
+			virtio_mmio_complain(t, "%s at sector %llu failed: %s",
+					     h.type == VIRTIO_BLK_T_IN ? "read" : "write",
+					     (unsigned long long)h.sector,
+					     r == BLK_E_IO ? strerror(errno) : r == GM_E_PRIVATE ?
+					     "a buffer is in private memory" : "a buffer is not guest RAM");
 			return VIRTIO_BLK_S_IOERR;
 		}
 		if (h.type == VIRTIO_BLK_T_IN)

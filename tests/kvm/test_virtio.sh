@@ -50,3 +50,17 @@ kvm_case "--disk with a missing file: status 2, one line" 2 '--disk /nonexistent
 	--disk /nonexistent.img
 kvm_case "--virtio-irq with two vCPUs refused" 2 'one vCPU only' --rng --virtio-irq --cpus 2
 rm -f "$VDISK"
+
+# --sw: all RAM private but the shared window; the guests find the window in e820
+VDISK=$(mktemp /tmp/cvmm-vdisk-XXXXXX.img)
+vdisk_reset
+kvm_case "--sw: virtio guest works through the shared window" 0 \
+	"sector 0: cvmm disk sector 0: $VTOKEN" \
+	--sw --kernel $G/virtio_drv.elf --mem 64M --disk "$VDISK" --rng --console virtio
+kvm_case "--sw: malicious queues, buffers and rings in private memory refused" 0 \
+	'ok   blk: descriptor table in private memory refused' \
+	--sw --kernel $G/virtio_evil.elf --mem 64M --disk "$VDISK" --rng
+kvm_case "--sw: a buffer in private memory is named in the warning" 0 \
+	'read at sector 0 failed: a buffer is in private memory' \
+	--sw --kernel $G/virtio_evil.elf --mem 64M --disk "$VDISK" --rng
+rm -f "$VDISK"
