@@ -155,7 +155,7 @@ bench: deps
 	@bench/run.sh
 
 # Benchmark programs that call cvmm's own code, linked against the optimised library.
-BENCH_LIB_BINS := build/opt/bench/convbench
+BENCH_LIB_BINS := build/opt/bench/convbench build/opt/bench/virtioblk
 build/opt/bench/%: bench/%.c build/opt/libcvmm.a
 	@mkdir -p $(@D)
 	@echo "  BENCH $@"
