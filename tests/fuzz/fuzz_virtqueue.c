@@ -7,7 +7,9 @@
  * [3] register-write count, then that many 8-byte (offset, value) register
  * writes, then bytes copied into guest RAM from the descriptor table on
  * (descriptor table, available ring, and whatever buffers or indirect tables
- * the descriptors point at). ASan/UBSan report what goes wrong.
+ * the descriptors point at). The top of RAM is private, as on a confidential
+ * guest. ASan/UBSan report what goes wrong; touching a private page through
+ * the revoked view would fault.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -16,10 +18,12 @@
 
 #include "devices/virtio_devices.h"
 #include "virtio_driver.h"
+#include "vmm/convert.h"
 #include "vmm/log.h"
 
 #define MEM	(256ULL << 10)
 #define RING	0x1000ULL
+#define PRIV	0x30000ULL	/* [PRIV, MEM) is private: the door must refuse it */
 
 static struct guest_mem gm;
 static struct virtio_mmio *devs[3];
@@ -32,7 +36,8 @@ static int init_once(void)
 	int fd;
 
 	cvmm_verbosity = LOG_QUIET;
-	if (gm_init(&gm, MEM, -1, false))
+	if (gm_init_backing(&gm, MEM, -1, GM_MEMFD) || gm_private_enable(&gm, -1) ||
+	    gm_convert(&gm, PRIV, (MEM - PRIV) / 4096, CONV_TO_PRIVATE, 0) != CONV_OK)
 		return -1;
 	fd = mkstemp(path);
 	if (fd < 0)
@@ -79,10 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct gm_view v;
 		size_t skip = nregs * 8 < size ? nregs * 8 : size;
 
-		if (gm_view_begin(&gm, 0, MEM, &v))
+		if (gm_view_begin(&gm, 0, PRIV, &v))
 			abort();
-		memset(v.hva, 0, MEM);
-		memcpy(v.hva + RING, data + skip, size - skip < MEM - RING ? size - skip : MEM - RING);
+		memset(v.hva, 0, PRIV);
+		memcpy(v.hva + RING, data + skip, size - skip < PRIV - RING ? size - skip : PRIV - RING);
 		gm_view_end(&v);
 	}
 

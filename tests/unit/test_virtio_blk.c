@@ -11,6 +11,7 @@
 #include "check_compat.h"
 #include "devices/virtio_devices.h"
 #include "virtio_driver.h"
+#include "vmm/convert.h"
 #include "vmm/log.h"
 
 #define MEM	(16ULL << 20)
@@ -212,6 +213,43 @@ START_TEST(malformed_requests)
 }
 END_TEST
 
+/* A data buffer in private memory: IOERR, and the private page is never written. */
+START_TEST(private_buffer_refused)
+{
+	struct virtio_blk_opts o = { .path = path };
+	struct virtio_mmio *t;
+	struct tdrv d;
+	uint8_t st;
+	uint32_t ulen;
+
+	gm_destroy(&gm);
+	ck_assert_int_eq(gm_init_backing(&gm, MEM, -1, GM_MEMFD), 0);
+	ck_assert_int_eq(gm_private_enable(&gm, -1), 0);
+	t = virtio_blk_new(&gm, &o);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(tdrv_negotiate(t, ~0ULL) & VIRTIO_STATUS_FEATURES_OK);
+	tdrv_queue(&d, t, &gm, 0, 16, RING);
+	tdrv_driver_ok(t);
+	ck_assert_int_eq(request(&d, VIRTIO_BLK_T_IN, 0, DATA, 1024, NULL), VIRTIO_BLK_S_OK);
+	/* second half of the buffer private: the request fails as a whole */
+	ck_assert_int_eq(gm_convert(&gm, DATA + 0x1000, 1, CONV_TO_PRIVATE, 0), CONV_OK);
+	ck_assert_int_eq(request(&d, VIRTIO_BLK_T_IN, 0, DATA + 0x1000 - 512, 1024, &ulen),
+			 VIRTIO_BLK_S_IOERR);
+	ck_assert_int_eq(request(&d, VIRTIO_BLK_T_OUT, 0, DATA + 0x1000, 512, NULL), VIRTIO_BLK_S_IOERR);
+	/* the status byte itself private: nothing written, returned with length 0 */
+	ck_assert_int_eq(gm_convert(&gm, STATUS, 1, CONV_TO_PRIVATE, 0), CONV_OK);
+	tdrv_desc(&d, 0, HDR, 16, VIRTQ_DESC_F_NEXT, 1);
+	tdrv_desc(&d, 1, STATUS, 1, VIRTQ_DESC_F_WRITE, 0);
+	tdrv_kick(&d, 0);
+	uint32_t id;
+	ck_assert_int_eq(tdrv_used(&d, &id, &ulen), 1);
+	ck_assert_uint_eq(ulen, 0);
+	ck_assert_int_eq(gm_read(&gm, STATUS, &st, 1), GM_E_PRIVATE);
+	ck_assert(!(tdrv_r(t, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	virtio_device_free(t);
+}
+END_TEST
+
 START_TEST(missing_file_is_one_error)
 {
 	struct virtio_blk_opts o = { .path = "/nonexistent/disk.img" };
@@ -232,6 +270,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, read_write_flush_direct);
 	tcase_add_test(tc, get_id_and_read_only);
 	tcase_add_test(tc, malformed_requests);
+	tcase_add_test(tc, private_buffer_refused);
 	tcase_add_test(tc, missing_file_is_one_error);
 	suite_add_tcase(s, tc);
 	return s;

@@ -9,6 +9,7 @@
 #include "devices/virtqueue.h"
 #include "virtio_driver.h"
 #include "loader/layout.h"
+#include "vmm/convert.h"
 #include "vmm/log.h"
 
 #define MEM	(16ULL << 20)
@@ -299,6 +300,46 @@ START_TEST(check_rejects_bad_layouts)
 }
 END_TEST
 
+/* Private memory (the sw/confidential case): the door refuses it, so the queue does. */
+START_TEST(private_memory_refused)
+{
+	struct guest_mem pm;
+	struct virtqueue q;
+	uint8_t b[4];
+
+	ck_assert_int_eq(gm_init_backing(&pm, MEM, -1, GM_MEMFD), 0);
+	ck_assert_int_eq(gm_private_enable(&pm, -1), 0);
+	q = (struct virtqueue){ .gm = &pm, .num = 8, .desc = RING, .avail = RING + 0x1000,
+				.used = RING + 0x2000, .ready = true };
+	ck_assert_int_eq(vq_check(&q, VQ_MAX_SIZE, why, sizeof(why)), 0);
+
+	/* a buffer in a private page: the chain is fine, the access fails */
+	ck_assert_int_eq(gm_convert(&pm, BUF, 1, CONV_TO_PRIVATE, 0), CONV_OK);
+	struct tdrv d = { .gm = &pm, .desc = RING };
+	uint16_t head = 0, idx = 1;
+	tdrv_desc(&d, 0, BUF, 4, VIRTQ_DESC_F_WRITE, 0);
+	gm_write(&pm, q.avail + 4, &head, 2);
+	gm_write(&pm, q.avail + 2, &idx, 2);
+	ck_assert_int_eq(vq_pop(&q, &chain, why, sizeof(why)), VQ_GOT);
+	ck_assert_int_eq(vq_write_in(&q, &chain, 0, "abcd", 4), GM_E_PRIVATE);
+	ck_assert_int_eq(vq_read_out(&q, &chain, 0, b, 4), 0);	/* nothing readable */
+
+	/* the descriptor table turned private under a ready queue */
+	ck_assert_int_eq(gm_convert(&pm, RING, 1, CONV_TO_PRIVATE, 0), CONV_OK);
+	ck_assert_int_eq(vq_check(&q, VQ_MAX_SIZE, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "private memory"), "%s", why);
+	idx = 2;
+	gm_write(&pm, q.avail + 4 + 2, &head, 2);
+	gm_write(&pm, q.avail + 2, &idx, 2);
+	ck_assert_int_eq(vq_pop(&q, &chain, why, sizeof(why)), VQ_BROKEN);
+	ck_assert_msg(strstr(why, "private memory"), "%s", why);
+	/* the used ring too */
+	ck_assert_int_eq(gm_convert(&pm, q.used, 1, CONV_TO_PRIVATE, 0), CONV_OK);
+	ck_assert_int_eq(vq_push(&q, 0, 4), -1);
+	gm_destroy(&pm);
+}
+END_TEST
+
 /* ---- the transport, with virtio-rng behind it ---- */
 
 static int irqs;
@@ -437,6 +478,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, indirect_rules);
 	tcase_add_test(tc, chain_bounded_by_queue);
 	tcase_add_test(tc, check_rejects_bad_layouts);
+	tcase_add_test(tc, private_memory_refused);
 	tcase_add_test(tc, transport_identity_and_negotiation);
 	tcase_add_test(tc, transport_rng_roundtrip_and_irq);
 	tcase_add_test(tc, transport_bad_queue_at_ready);
