@@ -16,6 +16,7 @@
 
 #define RXQ 0
 #define TXQ 1
+#define TX_MAX	(1u << 20)	/* bytes written per transmit chain; the rest is dropped */
 
 struct virtio_console {
 	struct virtio_mmio t;
@@ -49,9 +50,11 @@ static void console_tx(struct virtio_console *con)
 
 	while (virtio_mmio_pop(t, TXQ) == VQ_GOT) {
 		const struct vq_chain *c = &t->chain;
+		/* A chain may name up to 256 x 4 GiB; a console line is never that long. */
+		uint64_t total = c->out_len < TX_MAX ? c->out_len : TX_MAX;
 
-		for (uint64_t off = 0; off < c->out_len;) {
-			uint64_t take = c->out_len - off < sizeof(con->out) ? c->out_len - off : sizeof(con->out);
+		for (uint64_t off = 0; off < total;) {
+			uint64_t take = total - off < sizeof(con->out) ? total - off : sizeof(con->out);
 
 			if (vq_read_out(&t->vqs[TXQ], c, off, con->out, take) != (int64_t)take) {
 				virtio_mmio_complain(t, "transmit buffer not in shared memory");
