@@ -1,0 +1,23 @@
+/*
+ * Reading a whole input file (kernel, initrd, firmware, evidence) into
+ * memory, with the one-line diagnostics every input file deserves.
+ */
+#ifndef CVMM_FILE_H
+#define CVMM_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bigger inputs than this are refused before anything is read. */
+#define FILE_READ_MAX	(4ULL << 30)
+
+/*
+ * Reads all of path into a malloc'ed buffer (*buf, *len; the caller frees
+ * it). what names the file's role in messages, e.g. "--kernel". On failure
+ * prints one line naming what, path and the reason (no such file,
+ * permission denied, a directory, not a regular file, empty, too large, read
+ * error) and returns -1.
+ */
+int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len);
+
+#endif
