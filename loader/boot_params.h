@@ -25,6 +25,7 @@ struct launch_plan;
 #define BP_JUMP			0x200	/* 0xeb, header end - 0x202 */
 #define BP_HEADER		0x202	/* "HdrS" */
 #define BP_VERSION		0x206
+#define BP_KERNEL_VERSION	0x20e	/* string at 0x200 + this, in the setup */
 #define BP_TYPE_OF_LOADER	0x210
 #define BP_LOADFLAGS		0x211
 #define BP_CODE32_START		0x214

@@ -59,6 +59,22 @@ static int choose_load_addr(const char *name, struct bzimage_info *bi)
 	return 0;
 }
 
+/* The version string is informative only: a bad pointer leaves it empty. */
+static void read_kernel_version(const uint8_t *img, struct bzimage_info *bi)
+{
+	size_t off = get_u16(img, BP_KERNEL_VERSION), n = 0;
+
+	if (!off)
+		return;
+	off += BP_JUMP;
+	while (off + n < bi->setup_len && n < sizeof(bi->kernel_version) - 1 &&
+	       img[off + n] >= 0x20 && img[off + n] < 0x7f) {
+		bi->kernel_version[n] = (char)img[off + n];
+		n++;
+	}
+	bi->kernel_version[n] = '\0';
+}
+
 int bzimage_parse(const uint8_t *img, size_t len, const char *name, struct bzimage_info *bi)
 {
 	size_t hdr_end, rest;
@@ -124,6 +140,7 @@ int bzimage_parse(const uint8_t *img, size_t len, const char *name, struct bzima
 			 len, bi->setup_len);
 		return -1;
 	}
+	read_kernel_version(img, bi);
 	rest = len - bi->setup_len;
 	/* Anything after syssize * 16 (e.g. a Secure Boot signature) is not loaded. */
 	bi->kernel_len = (size_t)bi->syssize * 16;

@@ -36,6 +36,7 @@ struct bzimage_info {
 	size_t setup_len;		/* file offset of the protected-mode kernel */
 	size_t kernel_len;		/* bytes of protected-mode kernel (syssize * 16) */
 	uint64_t load_addr;		/* where cvmm puts the protected-mode kernel */
+	char kernel_version[80];	/* from the kernel_version pointer; "" if none */
 };
 
 /* Cheap test for the two magics, for telling a bzImage from an ELF. */
