@@ -29,12 +29,12 @@ static int choose_load_addr(const char *name, struct bzimage_info *bi)
 		uint64_t align = bi->kernel_alignment;
 
 		if (align < PAGE_SIZE || (align & (align - 1))) {
-			cvmm_err("kernel %s: relocatable, but kernel_alignment 0x%x is not a power "
+			cvmm_err("--kernel %s: relocatable, but kernel_alignment 0x%x is not a power "
 				 "of two of at least 4 KiB", name, bi->kernel_alignment);
 			return -1;
 		}
 		if (bi->min_alignment > 31 || (1ULL << bi->min_alignment) > align) {
-			cvmm_err("kernel %s: min_alignment 2^%u exceeds kernel_alignment 0x%x",
+			cvmm_err("--kernel %s: min_alignment 2^%u exceeds kernel_alignment 0x%x",
 				 name, bi->min_alignment, bi->kernel_alignment);
 			return -1;
 		}
@@ -44,14 +44,14 @@ static int choose_load_addr(const char *name, struct bzimage_info *bi)
 		 * the image where it runs and needs no extra room.
 		 */
 		if (a > UINT64_MAX - (align - 1)) {
-			cvmm_err("kernel %s: pref_address 0x%llx out of range", name,
+			cvmm_err("--kernel %s: pref_address 0x%llx out of range", name,
 				 (unsigned long long)a);
 			return -1;
 		}
 		a = (a + align - 1) & ~(align - 1);
 	}
 	if (a < LAYOUT_KERNEL || !PAGE_ALIGNED(a)) {
-		cvmm_err("kernel %s: load address 0x%llx is %s", name, (unsigned long long)a,
+		cvmm_err("--kernel %s: load address 0x%llx is %s", name, (unsigned long long)a,
 			 a < LAYOUT_KERNEL ? "below 1 MiB" : "not page-aligned");
 		return -1;
 	}
@@ -81,34 +81,34 @@ int bzimage_parse(const uint8_t *img, size_t len, const char *name, struct bzima
 
 	memset(bi, 0, sizeof(*bi));
 	if (len < BP_HEADER + 4) {
-		cvmm_err("kernel %s: %zu bytes, too short for a bzImage setup header%s", name, len,
+		cvmm_err("--kernel %s: %zu bytes, too short for a bzImage setup header%s", name, len,
 			 len == 0 ? " (empty)" : "");
 		return -1;
 	}
 	if (get_u16(img, BP_BOOT_FLAG) != BP_BOOT_FLAG_MAGIC ||
 	    get_u32(img, BP_HEADER) != BP_HDR_MAGIC) {
-		cvmm_err("kernel %s: not a bzImage (no 0xAA55 boot flag and \"HdrS\" magic)", name);
+		cvmm_err("--kernel %s: not a bzImage (no 0xAA55 boot flag and \"HdrS\" magic)", name);
 		return -1;
 	}
 	if (len < BP_VERSION + 2) {
-		cvmm_err("kernel %s: truncated setup header (%zu bytes)", name, len);
+		cvmm_err("--kernel %s: truncated setup header (%zu bytes)", name, len);
 		return -1;
 	}
 	bi->version = get_u16(img, BP_VERSION);
 	if (bi->version < BZ_MIN_VERSION) {
-		cvmm_err("kernel %s: boot protocol %u.%02u is too old; cvmm needs 2.12 or later "
+		cvmm_err("--kernel %s: boot protocol %u.%02u is too old; cvmm needs 2.12 or later "
 			 "(64-bit entry)", name, bi->version >> 8, bi->version & 0xff);
 		return -1;
 	}
 	/* The header ends at 0x202 + the short jump's displacement (boot.rst). */
 	hdr_end = BP_HEADER + img[BP_JUMP + 1];
 	if (hdr_end < BP_HANDOVER_OFFSET + 4) {
-		cvmm_err("kernel %s: setup header ends at 0x%zx, before the protocol 2.12 fields "
+		cvmm_err("--kernel %s: setup header ends at 0x%zx, before the protocol 2.12 fields "
 			 "(0x%x)", name, hdr_end, BP_HANDOVER_OFFSET + 4);
 		return -1;
 	}
 	if (len < hdr_end) {
-		cvmm_err("kernel %s: truncated setup header (file ends at 0x%zx, header at 0x%zx)",
+		cvmm_err("--kernel %s: truncated setup header (file ends at 0x%zx, header at 0x%zx)",
 			 name, len, hdr_end);
 		return -1;
 	}
@@ -126,17 +126,17 @@ int bzimage_parse(const uint8_t *img, size_t len, const char *name, struct bzima
 	bi->setup_sects = img[BP_SETUP_SECTS] ? img[BP_SETUP_SECTS] : 4;
 
 	if (!(bi->xloadflags & XLF_KERNEL_64)) {
-		cvmm_err("kernel %s: no 64-bit entry point (XLF_KERNEL_64 not set in xloadflags "
+		cvmm_err("--kernel %s: no 64-bit entry point (XLF_KERNEL_64 not set in xloadflags "
 			 "0x%x)", name, bi->xloadflags);
 		return -1;
 	}
 	if (!(bi->loadflags & LF_LOADED_HIGH)) {
-		cvmm_err("kernel %s: a zImage (loaded at 0x10000), not a bzImage", name);
+		cvmm_err("--kernel %s: a zImage (loaded at 0x10000), not a bzImage", name);
 		return -1;
 	}
 	bi->setup_len = (size_t)(bi->setup_sects + 1) * BZ_SECTOR;
 	if (len < bi->setup_len) {
-		cvmm_err("kernel %s: truncated: %zu bytes, the real-mode setup alone is %zu", name,
+		cvmm_err("--kernel %s: truncated: %zu bytes, the real-mode setup alone is %zu", name,
 			 len, bi->setup_len);
 		return -1;
 	}
@@ -145,25 +145,25 @@ int bzimage_parse(const uint8_t *img, size_t len, const char *name, struct bzima
 	/* Anything after syssize * 16 (e.g. a Secure Boot signature) is not loaded. */
 	bi->kernel_len = (size_t)bi->syssize * 16;
 	if (bi->kernel_len == 0 || bi->kernel_len > rest) {
-		cvmm_err("kernel %s: %s: syssize says %zu bytes of protected-mode kernel, the file "
+		cvmm_err("--kernel %s: %s: syssize says %zu bytes of protected-mode kernel, the file "
 			 "has %zu", name, bi->kernel_len ? "truncated" : "no kernel",
 			 bi->kernel_len, rest);
 		return -1;
 	}
 	if (bi->kernel_len <= BZ_ENTRY64_OFFSET) {
-		cvmm_err("kernel %s: protected-mode kernel (%zu bytes) ends before its 64-bit entry "
+		cvmm_err("--kernel %s: protected-mode kernel (%zu bytes) ends before its 64-bit entry "
 			 "at +0x%x", name, bi->kernel_len, BZ_ENTRY64_OFFSET);
 		return -1;
 	}
 	if ((uint64_t)get_u32(img, BP_PAYLOAD_OFFSET) + get_u32(img, BP_PAYLOAD_LENGTH) >
 	    bi->kernel_len) {
-		cvmm_err("kernel %s: compressed payload (0x%x + 0x%x) lies outside the kernel "
+		cvmm_err("--kernel %s: compressed payload (0x%x + 0x%x) lies outside the kernel "
 			 "(0x%zx bytes)", name, get_u32(img, BP_PAYLOAD_OFFSET),
 			 get_u32(img, BP_PAYLOAD_LENGTH), bi->kernel_len);
 		return -1;
 	}
 	if (bi->init_size < bi->kernel_len) {
-		cvmm_err("kernel %s: init_size 0x%x is smaller than the kernel itself (0x%zx)",
+		cvmm_err("--kernel %s: init_size 0x%x is smaller than the kernel itself (0x%zx)",
 			 name, bi->init_size, bi->kernel_len);
 		return -1;
 	}
@@ -179,7 +179,7 @@ static int place_initrd(struct launch_plan *p, const struct bzimage_in *in,
 	uint64_t top = (uint64_t)bi->initrd_addr_max + 1;
 
 	if (size > p->mem_size) {
-		cvmm_err("initrd %s: %zu bytes, larger than guest memory (%llu MiB, --mem)",
+		cvmm_err("--initrd %s: %zu bytes, larger than guest memory (%llu MiB, --mem)",
 			 in->initrd_name, in->initrd_len, MIB(p->mem_size));
 		return -1;
 	}
@@ -194,7 +194,7 @@ static int place_initrd(struct launch_plan *p, const struct bzimage_in *in,
 		*gpa = (LAYOUT_HIGH_RAM + high - size) & ~(PAGE_SIZE - 1);
 		return 0;
 	}
-	cvmm_err("initrd %s: %zu bytes do not fit between the kernel's end (0x%llx) and 0x%llx "
+	cvmm_err("--initrd %s: %zu bytes do not fit between the kernel's end (0x%llx) and 0x%llx "
 		 "(guest RAM %llu MiB, initrd_addr_max 0x%x)", in->initrd_name, in->initrd_len,
 		 (unsigned long long)kernel_end, (unsigned long long)top, MIB(p->mem_size),
 		 bi->initrd_addr_max);
@@ -215,13 +215,13 @@ int bzimage_load(struct launch_plan *p, const struct bzimage_in *in, uint64_t *e
 	if (info)
 		*info = bi;
 	if (in->len > p->mem_size) {
-		cvmm_err("kernel %s: %zu bytes, larger than guest memory (%llu MiB, --mem)",
+		cvmm_err("--kernel %s: %zu bytes, larger than guest memory (%llu MiB, --mem)",
 			 in->name, in->len, MIB(p->mem_size));
 		return -1;
 	}
 	if (__builtin_add_overflow(bi.load_addr, (uint64_t)bi.init_size, &kernel_end) ||
 	    kernel_end > LAYOUT_LOW_RAM_MAX || !plan_range_in_ram(p, bi.load_addr, bi.init_size)) {
-		cvmm_err("kernel %s: needs 0x%llx-0x%llx (init_size %llu MiB at %llu MiB), beyond "
+		cvmm_err("--kernel %s: needs 0x%llx-0x%llx (init_size %llu MiB at %llu MiB), beyond "
 			 "guest RAM (%llu MiB, --mem)", in->name,
 			 (unsigned long long)bi.load_addr,
 			 (unsigned long long)bi.load_addr + bi.init_size, MIB(bi.init_size),

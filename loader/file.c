@@ -55,9 +55,9 @@ int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len
 		cvmm_err("%s %s: file is empty", what, path);
 		goto fail;
 	}
-	if ((uint64_t)st.st_size > FILE_READ_MAX) {
+	if ((uint64_t)st.st_size > FILE_MAX_SIZE) {
 		cvmm_err("%s %s: file too large (%lld bytes, cvmm reads at most %llu)", what,
-			 path, (long long)st.st_size, (unsigned long long)FILE_READ_MAX);
+			 path, (long long)st.st_size, (unsigned long long)FILE_MAX_SIZE);
 		goto fail;
 	}
 	size = (size_t)st.st_size;

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bigger inputs than this are refused before anything is read. */
-#define FILE_READ_MAX	(4ULL << 30)
+/* No kernel, initrd or firmware is larger; refused before a byte is read. */
+#define FILE_MAX_SIZE	(4ULL << 30)
 
 /*
  * Reads all of path into a malloc'ed buffer (*buf, *len; the caller frees

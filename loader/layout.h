@@ -14,10 +14,10 @@
 #define LAYOUT_PDPT		0x2000ULL
 #define LAYOUT_PD		0x3000ULL	/* four page directories: 0x3000-0x6fff */
 #define LAYOUT_BOOT_PARAMS	0x7000ULL	/* the Linux zero page */
+#define LAYOUT_SETUP_DATA	0x8000ULL	/* boot_params setup_data chain (DTB, CC blob) */
+#define LAYOUT_SETUP_DATA_END	0x20000ULL
 #define LAYOUT_CMDLINE		0x20000ULL
 #define LAYOUT_CMDLINE_MAX	0x10000ULL
-#define LAYOUT_SETUP_DATA	0x30000ULL	/* boot_params setup_data chain (DTB, CC blob) */
-#define LAYOUT_SETUP_DATA_END	0x80000ULL	/* leaves 60 KiB of stack below STACK_TOP */
 #define LAYOUT_STACK_TOP	0x8f000ULL	/* initial rsp; below the EBDA */
 #define LAYOUT_EBDA		0x9fc00ULL	/* [EBDA, 1 MiB) reserved in e820 */
 #define LAYOUT_KERNEL		0x100000ULL	/* bzImage protected-mode code, ELF guests */

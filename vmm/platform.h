@@ -43,6 +43,8 @@ struct platform_ops {
 	int (*finalize)(struct vm *vm);
 	/* Platform-specific exits (hypercalls, TDX exits, memory faults). */
 	enum exit_action (*handle_exit)(struct vcpu *vcpu, struct kvm_run *run);
+	/* Frees plat_data; called at teardown after the vCPUs are gone. */
+	void (*destroy)(struct vm *vm);
 };
 
 extern const struct platform_ops platform_plain;

@@ -35,16 +35,6 @@
 #define ZP_E820_TABLE		0x2d0
 #define HDRS			0x53726448	/* "HdrS" */
 
-/* rsi is boot_params; hand it to C before the compiler can touch it. */
-__asm__(".section .text.start, \"ax\"\n"
-	".globl _start\n"
-	"_start:\n"
-	"	mov %rsi, %rdi\n"
-	"	call bp_main\n"
-	"1:	hlt\n"
-	"	jmp 1b\n"
-	".previous\n");
-
 static const volatile uint8_t *bp;
 static int n_e820;
 
@@ -81,8 +71,7 @@ static int in_ram(uint64_t addr, uint64_t len)
 	return 0;
 }
 
-void bp_main(const uint8_t *zero_page);
-void bp_main(const uint8_t *zero_page)
+GUEST_MAIN(uint64_t cpu, const uint8_t *zero_page)
 {
 	uint64_t ram = 0, cmd, cmd_len = 0, rd_addr, rd_size, sum = 0;
 	int has_hdr;
@@ -90,6 +79,8 @@ void bp_main(const uint8_t *zero_page)
 	const volatile uint8_t *initrd;
 
 	guest_milestone(GUEST_MILESTONE_ENTERED);
+	if (cpu != 0)
+		fail("entered on vCPU", cpu);
 	bp = zero_page;
 	if (!bp)
 		fail("rsi is", 0);
@@ -128,8 +119,8 @@ void bp_main(const uint8_t *zero_page)
 	guest_putc('\n');
 	if (!in_ram((uint64_t)bp, 4096))
 		fail("zero page outside RAM", (uint64_t)bp);
-	if (!in_ram((uint64_t)&bp_main, 1))
-		fail("own code outside RAM", (uint64_t)&bp_main);
+	if (!in_ram((uint64_t)&_start, 1))
+		fail("own code outside RAM", (uint64_t)&_start);
 
 	cmd = rd(ZP_CMD_LINE_PTR, 4) | rd(ZP_EXT_CMD_LINE_PTR, 4) << 32;
 	if (!cmd || !in_ram(cmd, 1))

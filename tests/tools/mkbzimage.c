@@ -9,8 +9,10 @@
  * moves itself into place: its 64-bit entry (load address + 0x200) copies
  * each PT_LOAD segment to its link address, zeroes the bss, sets its own
  * stack (the 64-bit boot protocol promises none) and jumps to e_entry with
- * rsi (boot_params) intact. --pad adds zero bytes to the protected-mode part
- * (for "kernel larger than guest memory" tests).
+ * rsi (boot_params) and rdi (cvmm's vCPU index) intact. One vCPU only, as
+ * with a real kernel, which starts its APs itself: vCPUs entering together
+ * would share the copy and the stack. --pad adds zero bytes to the
+ * protected-mode part (for "kernel larger than guest memory" tests).
  *
  * A host tool with its own ELF reading, on purpose independent of cvmm's
  * loaders: it is what the loader tests check cvmm against.
@@ -142,9 +144,9 @@ int main(int argc, char **argv)
 	/* 32-bit entry: unsupported, so halt (cli; hlt; jmp .-1). */
 	memcpy(pm, "\xfa\xf4\xeb\xfd", 4);
 
-	/* 64-bit entry: mov %rsi,%rbx; cld; per segment: copy, zero the rest. */
-	memcpy(pm + c, "\x48\x89\xf3\xfc", 4);
-	c += 4;
+	/* 64-bit entry: mov %rsi,%rbx; mov %rdi,%r12; cld; per segment: copy, zero. */
+	memcpy(pm + c, "\x48\x89\xf3\x49\x89\xfc\xfc", 7);
+	c += 7;
 	for (size_t i = 0, off = data_off; i < n_segs; i++) {
 		const Elf64_Phdr *ph = seg[i];
 
@@ -159,8 +161,8 @@ int main(int argc, char **argv)
 		c += 4;
 		off += (ph->p_filesz + 15) & ~15ULL;
 	}
-	memcpy(pm + c, "\x48\x89\xde", 3);				/* mov %rbx,%rsi */
-	c += 3;
+	memcpy(pm + c, "\x48\x89\xde\x4c\x89\xe7", 6);		/* rsi, rdi back */
+	c += 6;
 	c += movabs(pm + c, 4, load + init_size);			/* rsp */
 	c += movabs(pm + c, 0, eh->e_entry);
 	memcpy(pm + c, "\xff\xe0", 2);					/* jmp *%rax */

@@ -533,7 +533,7 @@ START_TEST(file_reads_and_refuses)
 	snprintf(big, sizeof(big), "%s/big", tmpdir);
 	fd = open(big, O_WRONLY | O_CREAT, 0600);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ftruncate(fd, (off_t)FILE_READ_MAX + 1), 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)FILE_MAX_SIZE + 1), 0);
 	close(fd);
 	read_fails(big, "too large");
 
