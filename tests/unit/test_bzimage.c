@@ -219,6 +219,46 @@ START_TEST(synthetic_relocatable_and_setup_sects_zero)
 }
 END_TEST
 
+/* initrd_addr_max too low for it: above 4 GiB if the kernel says it can. */
+START_TEST(synthetic_initrd_above_4g)
+{
+	struct launch_plan p;
+	size_t len, rd_len = 12 * MiB;
+	uint8_t *img = synth(&len, SYN_KERNEL), *rd = calloc(1, rd_len);
+	uint64_t entry, high = 8192 * MiB - LAYOUT_LOW_RAM_MAX;
+	const struct plan_piece *r;
+	const uint8_t *bp;
+
+	p32(img, 0x22c, 16 * MiB - 1);		/* below it: 4 MiB, the kernel ends at 5 */
+	plan_init(&p, 8192 * MiB);
+	ck_assert_int_eq(load(&p, img, len, rd, rd_len, "", &entry), 0);
+	r = find_piece(&p, "initrd");
+	ck_assert_uint_eq(r->gpa, (LAYOUT_HIGH_RAM + high - rd_len) & ~0xfffULL);
+	bp = find_piece(&p, "boot_params")->data;
+	ck_assert_uint_eq(g32(bp, 0x218), (uint32_t)r->gpa);
+	ck_assert_uint_eq(g32(bp, 0x0c0), r->gpa >> 32);
+	plan_free(&p);
+
+	/* Without XLF_CAN_BE_LOADED_ABOVE_4G: refused. */
+	p16(img, 0x236, XLF_KERNEL_64);
+	plan_init(&p, 8192 * MiB);
+	capture_begin();
+	ck_assert_int_eq(load(&p, img, len, rd, rd_len, "", &entry), -1);
+	capture_end();
+	ck_one_line(captured, "test.rd", "do not fit");
+	plan_free(&p);
+
+	/* Below 4 GiB when it fits under initrd_addr_max, even with high RAM. */
+	p32(img, 0x22c, 0x7fffffff);
+	plan_init(&p, 8192 * MiB);
+	ck_assert_int_eq(load(&p, img, len, rd, rd_len, "", &entry), 0);
+	ck_assert_uint_eq(find_piece(&p, "initrd")->gpa, (0x80000000ULL - rd_len) & ~0xfffULL);
+	plan_free(&p);
+	free(rd);
+	free(img);
+}
+END_TEST
+
 /* Each bad input: refused with one line naming the file or option. */
 struct bad_case {
 	const char *what, *name, *reason;
@@ -835,6 +875,7 @@ Suite *make_suite(void)
 	cvmm_verbosity = LOG_QUIET;
 	tcase_add_test(tc, synthetic_loads);
 	tcase_add_test(tc, synthetic_relocatable_and_setup_sects_zero);
+	tcase_add_test(tc, synthetic_initrd_above_4g);
 	tcase_add_loop_test(tc, synthetic_bad_inputs, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, header_copy_and_loader_fields);
 	tcase_add_test(tc, e820_small_and_large);
