@@ -264,10 +264,10 @@ int bzimage_load(struct launch_plan *p, const struct bzimage_in *in, uint64_t *e
 	p->image_kind = "bzImage";
 	*entry = bi.load_addr + BZ_ENTRY64_OFFSET;
 	cvmm_verbose("--kernel %s: bzImage %.*s, boot protocol %u.%02u; kernel at 0x%llx "
-		     "(init_size %llu MiB), entry 0x%llx%s", in->name,
+		     "(init_size 0x%x), entry 0x%llx%s", in->name,
 		     (int)strcspn(bi.kernel_version, " "), bi.kernel_version, bi.version >> 8,
 		     bi.version & 0xff, (unsigned long long)bi.load_addr,
-		     MIB(bi.init_size), (unsigned long long)*entry,
+		     bi.init_size, (unsigned long long)*entry,
 		     bi.relocatable ? ", relocatable" : "");
 	if (in->initrd)
 		cvmm_verbose("--initrd %s: %zu bytes at 0x%llx", in->initrd_name, in->initrd_len,
