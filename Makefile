@@ -30,6 +30,7 @@ ASAN_CFLAGS := -O1 -g $(SAN) $(WARN) $(CSTD) $(INC)
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                -Wall -Wextra -Wno-unused-parameter $(CSTD) $(INC) -DCVMM_FUZZ
 
+GUEST_BINS = $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c attest/*.c devices/*.c))
 LIB_SRCS  := $(filter-out vmm/main.c,$(LIB_SRCS))
 ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S devices/*.S))
@@ -98,7 +99,6 @@ build/asan/cvmm: build/asan/vmm/main.o build/asan/libcvmm.a
 
 # ---- tests -------------------------------------------------------------------
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(UNIT_SRCS))
-GUEST_BINS := $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/tests/fuzz/%,$(FUZZ_SRCS))
 
 build/asan/tests/unit/%: tests/unit/%.c build/asan/libcvmm.a $(HDRS)
@@ -158,9 +158,27 @@ demo: deps
 	@$(MAKE) --no-print-directory cvmm
 	./cvmm
 
+BENCH_TOOLS := build/bench/timeit build/bench/bare_runner build/bench/exitguest.elf
+build/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	@echo "  BENCH $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+build/bench/exitguest.elf: bench/exitguest.S bench/exitguest.ld
+	@mkdir -p $(@D)
+	@echo "  GUEST $@"
+	$(Q)$(CC) -c -o build/bench/exitguest.o bench/exitguest.S
+	$(Q)ld -m elf_x86_64 -T bench/exitguest.ld -o $@ build/bench/exitguest.o
+
 bench: deps
-	@$(MAKE) --no-print-directory cvmm $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
+	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS) $(BENCH_LIB_BINS)
 	@bench/run.sh
+
+# Benchmark programs that call cvmm's own code, linked against the optimised library.
+BENCH_LIB_BINS := build/opt/bench/convbench
+build/opt/bench/%: bench/%.c build/opt/libcvmm.a
+	@mkdir -p $(@D)
+	@echo "  BENCH $@"
+	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $< build/opt/libcvmm.a $(LIBS)
 
 clean:
 	rm -rf build cvmm

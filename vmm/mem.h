@@ -18,6 +18,14 @@
 #include <stdint.h>
 
 #define GM_MAX_REGIONS 4
+/*
+ * KVM slots are registered in chunks. On this host KVM's per-slot bookkeeping
+ * costs up to ~4 ms per GiB at registration (shadow-paging rmaps), so plain and sw
+ * VMs register only the chunks the launch plan touches and the rest when the
+ * guest first touches them (an MMIO exit on RAM; see gm_lazy_fault()).
+ */
+#define GM_CHUNK_SIZE	(256ULL << 20)
+#define GM_MAX_CHUNKS	4200		/* 1 TiB of RAM and then some */
 
 struct mem_region {
 	uint64_t gpa, size;
@@ -25,16 +33,48 @@ struct mem_region {
 	uint8_t *view;		/* what device models may see */
 	int gmem_fd;		/* guest_memfd, or -1 for anonymous memory */
 	uint64_t gmem_offset;
+	int shared_fd;		/* file behind kvm_map and view, or -1 (anonymous);
+				 * == gmem_fd when guest_memfd backs both sides */
+};
+
+/*
+ * How RAM is backed:
+ *  GM_ANON        anonymous memory (plain VMs; no private memory possible)
+ *  GM_GMEM_SHARED guest_memfd with MMAP|INIT_SHARED behind kvm_map: KVM
+ *                 serves every guest fault from it (default VM; the sw
+ *                 fallback, where cvmm itself keeps private pages from the
+ *                 device view)
+ *  GM_GMEM_SPLIT  guest_memfd (no mmap) for the private side, a memfd for
+ *                 the shared side: VMs where KVM has private memory
+ *                 (KVM_X86_SW_PROTECTED_VM, SNP, TDX)
+ *  GM_MEMFD       no KVM: a memfd stands in for a GM_GMEM_SHARED guest_memfd
+ *                 (unit tests, benchmarks); never registered with KVM
+ */
+enum gm_backing { GM_ANON, GM_GMEM_SHARED, GM_GMEM_SPLIT, GM_MEMFD };
+
+struct mem_chunk {
+	uint64_t gpa, size;
+	uint8_t region;
+	bool registered;
 };
 
 struct guest_mem {
 	struct mem_region regions[GM_MAX_REGIONS];
 	int n_regions;
+	struct mem_chunk *chunks;
+	int n_chunks;
+	int vm_fd;
+	int lazy_left;			/* chunks not yet given to KVM */
+	int lazy_faults;		/* chunks registered on first touch */
+	pthread_mutex_t slot_lock;	/* serialises lazy registration */
 	uint64_t size;			/* total RAM bytes */
 	bool use_gmem;
 	/* accesses hold it shared; conversions hold it exclusively */
 	pthread_rwlock_t lock;
 	struct attr_map *attrs;		/* private pages (NULL: all shared) */
+	enum gm_backing backing;
+	int attr_vm_fd;			/* KVM_SET_MEMORY_ATTRIBUTES goes here, or -1 */
+	uint64_t conversions, converted_pages;	/* successful ones, for -v */
 };
 
 enum gm_error {
@@ -52,8 +92,31 @@ struct gm_view {
 /* Lays out `size` bytes of RAM (no pages touched: lazy). vm_fd < 0 or
  * use_gmem false: anonymous memory. -1 with a message on failure. */
 int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem);
-/* Registers every region as a KVM memslot (USER_MEMORY_REGION2 when gmem). */
-int gm_register(struct guest_mem *gm, int vm_fd);
+int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b);
+/*
+ * Starts tracking private pages (all shared at first; see vmm/convert.h).
+ * Gives every region a device view separate from kvm_map, so that private
+ * pages can be revoked there without touching what KVM faults through.
+ * attr_vm_fd: the VM when KVM keeps memory attributes itself, else -1.
+ * Needs file-backed RAM (not GM_ANON). -1 with a message on failure.
+ */
+int gm_private_enable(struct guest_mem *gm, int attr_vm_fd);
+/*
+ * Registers RAM with KVM as memslots (USER_MEMORY_REGION2 when gmem), one
+ * per chunk. lazy: only chunks for which need(gpa, size, arg) is true now;
+ * the others on first touch. need NULL: all.
+ */
+int gm_register(struct guest_mem *gm, int vm_fd,
+		bool (*need)(uint64_t gpa, uint64_t size, void *arg), void *arg);
+/*
+ * A vCPU touched gpa outside every memslot (an MMIO exit nobody claimed):
+ * if it is RAM of a lazy chunk, registers the chunk and performs the access
+ * on guest memory: 1. Not lazy RAM: 0. Registration failed: -1 (after a
+ * message). Thread-safe.
+ */
+int gm_lazy_fault(struct guest_mem *gm, uint64_t gpa, uint8_t *data, uint32_t len, bool is_write);
+/* Registers every remaining chunk; returns how many (or -1 on failure). */
+int gm_register_rest(struct guest_mem *gm);
 void gm_destroy(struct guest_mem *gm);
 
 /* Overflow-safe: is [gpa, gpa+len) inside one RAM region? Returns it or NULL. */

@@ -61,6 +61,7 @@ static int plain_init_vcpu(struct vm *vm, struct vcpu *v, const struct launch_pl
 
 const struct platform_ops platform_plain = {
 	.name = "plain",
+	.lazy_memslots = true,
 	.host_ok = plain_host_ok,
 	.vm_type = plain_vm_type,
 	.use_gmem = plain_use_gmem,

@@ -108,6 +108,14 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 				(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
+		/*
+		 * KVM cannot emulate a fetch or page walk from memory it has no
+		 * slot for: if RAM is still unregistered, register it all and
+		 * let the instruction run again.
+		 */
+		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
+		    gm_register_rest(&vm->mem) > 0)
+			return true;
 		vm_request_stop(vm, CVMM_EXIT_FAIL, "KVM internal error on vCPU %d: suberror %u, rip 0x%llx",
 				v->index, run->internal.suberror, (unsigned long long)vcpu_rip(v));
 		return false;
@@ -173,6 +181,15 @@ static void *vcpu_thread(void *arg)
 			handle_io(v, run);
 			continue;
 		case KVM_EXIT_MMIO:
+			r = gm_lazy_fault(&vm->mem, run->mmio.phys_addr, run->mmio.data,
+					  run->mmio.len, run->mmio.is_write);
+			if (r > 0)
+				continue;
+			if (r < 0) {
+				vm_request_stop(vm, CVMM_EXIT_FAIL, "vCPU %d: could not map guest RAM at 0x%llx",
+						v->index, (unsigned long long)run->mmio.phys_addr);
+				goto out;
+			}
 			bus_dispatch(&vm->mmio, run->mmio.phys_addr, run->mmio.data,
 				     run->mmio.len, run->mmio.is_write);
 			continue;

@@ -129,6 +129,20 @@ static int vm_create_vcpus(struct vm *vm, const struct launch_plan *plan, int n)
 	return 0;
 }
 
+/* Does [gpa, gpa+size) hold a plan piece? Those chunks are registered up front. */
+static bool plan_needs(uint64_t gpa, uint64_t size, void *arg)
+{
+	const struct launch_plan *plan = arg;
+
+	for (size_t i = 0; i < plan->n_pieces; i++) {
+		const struct plan_piece *q = &plan->pieces[i];
+
+		if (q->gpa < gpa + size && gpa < q->gpa + q->len)
+			return true;
+	}
+	return false;
+}
+
 /* Waits for the VM to end or for SIGINT/SIGTERM; returns the exit status. */
 static int vm_run(struct vm *vm, const sigset_t *waitset)
 {
@@ -169,12 +183,16 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	if (vm_create(vm, host, plat, o))
 		goto out;
 	/* Memory before anything else: slots added after an irqchip stall KVM here. */
-	if (gm_init(&vm->mem, plan->mem_size, vm->vm_fd, plat->use_gmem && plat->use_gmem(vm)) ||
-	    gm_register(&vm->mem, vm->vm_fd))
+	enum gm_backing backing = plat->backing ? plat->backing(vm) :
+				  plat->use_gmem && plat->use_gmem(vm) ? GM_GMEM_SHARED : GM_ANON;
+
+	if (gm_init_backing(&vm->mem, plan->mem_size, vm->vm_fd, backing) ||
+	    gm_register(&vm->mem, vm->vm_fd, plat->lazy_memslots ? plan_needs : NULL, (void *)plan))
 		goto out;
-	trace_point_detail("guest memory registered", "%llu MiB, %s",
+	trace_point_detail("guest memory registered", "%llu MiB, %s, %d of %d slots",
 			   (unsigned long long)(plan->mem_size >> 20),
-			   vm->mem.use_gmem ? "guest_memfd" : "anonymous");
+			   vm->mem.use_gmem ? "guest_memfd" : "anonymous",
+			   vm->mem.n_chunks - vm->mem.lazy_left, vm->mem.n_chunks);
 	if (devices_create(vm))
 		goto out;
 	trace_point("devices created");
@@ -193,6 +211,8 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 		cvmm_err("%s", vm->exit_reason);	/* a failure: say why, once */
 	else
 		cvmm_verbose("%s", vm->exit_reason);
+	cvmm_verbose("memory slots: %d of %d registered, %d on first touch", vm->mem.n_chunks - vm->mem.lazy_left,
+		     vm->mem.n_chunks, vm->mem.lazy_faults);
 	if (vm->pio.misses || vm->mmio.misses)
 		cvmm_verbose("accesses to unclaimed ports: %llu, to unclaimed MMIO: %llu",
 			     (unsigned long long)vm->pio.misses, (unsigned long long)vm->mmio.misses);

@@ -28,3 +28,9 @@ kvm_sigterm() {
 	local ok=$?; rm -f /tmp/cvmm-sigterm.$$; return $ok
 }
 kvm_check "SIGTERM stops a spinning guest with status 143" kvm_sigterm
+
+# Lazy memslots: RAM beyond the launch plan's chunks reaches KVM on first touch.
+kvm_case "first touch of lazily registered RAM (2 GiB)" 0 'memtouch: all reads back' --mem 2G --cmdline 2048 --kernel $G/memtouch.elf
+kvm_case "first touch above 4 GiB, slots counted" 0 'registered, 1[0-9] on first touch' -v --mem 8G --cmdline 8192 --kernel $G/memtouch.elf
+kvm_case "first touch on anonymous memory" 0 'memtouch: all reads back' --no-guest-memfd --mem 8G --cmdline 8192 --kernel $G/memtouch.elf
+kvm_case "64 GiB guest starts without registering all of it" 0 'memory slots: 1 of 256 registered' -v --mem 64G

@@ -210,6 +210,60 @@ START_TEST(synthetic_initrd_above_4g)
 }
 END_TEST
 
+/* A reserved range (the shared window) is kept clear and marked in e820. */
+START_TEST(synthetic_reserved_window)
+{
+	struct launch_plan p;
+	size_t len;
+	uint8_t *img = synth(&len, SYN_KERNEL), rd[3 * 4096 + 1];
+	struct bzimage_in in = {
+		.img = img, .len = 0, .name = "test.bz", .initrd = rd, .initrd_len = sizeof(rd),
+		.initrd_name = "test.rd", .reserved_gpa = 62 * MiB, .reserved_len = 2 * MiB,
+	};
+	const struct plan_piece *r;
+	const uint8_t *bp;
+	uint64_t entry;
+	bool seen = false;
+
+	in.len = len;
+	memset(rd, 1, sizeof(rd));
+	plan_init(&p, 64 * MiB);
+	ck_assert_int_eq(bzimage_load(&p, &in, &entry, NULL), 0);
+	r = find_piece(&p, "initrd");
+	ck_assert_uint_eq(r->gpa, (62 * MiB - sizeof(rd)) & ~0xfffULL);
+	bp = find_piece(&p, "boot_params")->data;
+	for (unsigned i = 0; i < bp[0x1e8]; i++) {
+		const uint8_t *e = bp + 0x2d0 + 20 * i;
+
+		if (g64(e, 0) == 62 * MiB && g64(e, 8) == 2 * MiB && g32(e, 16) == 2)
+			seen = true;
+	}
+	ck_assert_msg(seen, "the reserved range is not an e820 reserved entry");
+	plan_free(&p);
+
+	/* No room between the kernel's end and the window: refused. */
+	in.reserved_gpa = 5 * MiB + 8192;
+	plan_init(&p, 64 * MiB);
+	in.reserved_len = 64 * MiB - in.reserved_gpa;
+	capture_begin();
+	ck_assert_int_eq(bzimage_load(&p, &in, &entry, NULL), -1);
+	capture_end();
+	ck_one_line(captured, "test.rd", "less the shared window");
+	plan_free(&p);
+
+	/* The kernel's init_size room may not overlap it either. */
+	in.reserved_gpa = 4 * MiB + 0x80000;
+	in.reserved_len = 4096;
+	plan_init(&p, 64 * MiB);
+	capture_begin();
+	ck_assert_int_eq(bzimage_load(&p, &in, &entry, NULL), -1);
+	capture_end();
+	ck_one_line(captured, "test.bz", "overlaps the shared window");
+	plan_free(&p);
+	free(img);
+}
+END_TEST
+
 /* Each bad input: refused with one line naming the file or option. */
 struct bad_case {
 	const char *what, *name, *reason;
@@ -712,6 +766,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, synthetic_loads);
 	tcase_add_test(tc, synthetic_relocatable_and_setup_sects_zero);
 	tcase_add_test(tc, synthetic_initrd_above_4g);
+	tcase_add_test(tc, synthetic_reserved_window);
 	tcase_add_loop_test(tc, synthetic_bad_inputs, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, header_copy_and_loader_fields);
 	tcase_add_test(tc, e820_small_and_large);

@@ -59,16 +59,16 @@ START_TEST(file_reads_and_refuses)
 	free(buf);
 
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
-	read_fails(path, "no such file");
+	read_fails(path, "No such file or directory");
 	read_fails(tmpdir, "is a directory");
 	snprintf(path, sizeof(path), "%s/empty", tmpdir);
 	write_file(path, "", 0);
-	read_fails(path, "empty");
+	read_fails(path, "empty file");
 	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
 	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
 	read_fails(fifo, "not a regular file");
 	snprintf(path, sizeof(path), "%s/good/x", tmpdir);
-	read_fails(path, "not a directory");
+	read_fails(path, "Not a directory");
 	/* Sparse: the size is refused before a byte is read. */
 	snprintf(big, sizeof(big), "%s/big", tmpdir);
 	fd = open(big, O_WRONLY | O_CREAT, 0600);
@@ -115,7 +115,7 @@ START_TEST(file_unreadable)
 			_exit(1);
 		capture_end();
 		_exit(count_lines(captured) == 1 && strstr(captured, path) &&
-		      strstr(captured, "permission denied") ? 0 : 2);
+		      strstr(captured, "Permission denied") ? 0 : 2);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
