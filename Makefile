@@ -54,6 +54,8 @@ all: cvmm
 # ---- dependencies ---------------------------------------------------------
 DEB_PKGS := gcc make pkg-config libfdt-dev libssl-dev check clang libclang-rt-14-dev \
             binutils dpkg-dev ovmf qemu-system-x86 gnuplot-nox openssl
+# strace: the cli tier checks that refused inputs never open /dev/kvm
+DEB_PKGS += strace
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
