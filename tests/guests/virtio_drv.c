@@ -163,6 +163,47 @@ static void rng(uint64_t area)
 	guest_puts("\n");
 }
 
+/* Occurrences of the NUL-terminated s in p[0, n) */
+static unsigned count(const volatile uint8_t *p, uint32_t n, const char *s)
+{
+	unsigned c = 0, k;
+
+	for (uint32_t i = 0; i < n; i++) {
+		for (k = 0; s[k] && i + k < n && p[i + k] == (uint8_t)s[k]; k++)
+			;
+		c += !s[k];
+	}
+	return c;
+}
+
+/* The device tree cvmm hands over as setup_data (type 2, SETUP_DTB), if any. */
+static void device_tree(const uint8_t *bp)
+{
+	uint64_t sd = *(const volatile uint64_t *)(bp + 0x250);
+
+	for (int i = 0; sd && i < 16; i++) {
+		const volatile uint8_t *h = (const volatile uint8_t *)sd;
+		uint32_t type = *(const volatile uint32_t *)(h + 8);
+		uint32_t len = *(const volatile uint32_t *)(h + 12);
+		const volatile uint8_t *d = h + 16;
+
+		if (type == 2) {
+			int magic = d[0] == 0xd0 && d[1] == 0x0d && d[2] == 0xfe && d[3] == 0xed;
+
+			check(magic, 40, "device tree magic");
+			guest_puts("device tree: ");
+			guest_put_dec(len);
+			guest_puts(" bytes, ");
+			guest_put_dec(count(d, len, "virtio,mmio"));
+			guest_puts(" virtio,mmio nodes, restricted-dma-pool: ");
+			guest_puts(count(d, len, "restricted-dma-pool") ? "yes\n" : "no\n");
+			return;
+		}
+		sd = *(const volatile uint64_t *)h;
+	}
+	guest_puts("no device tree\n");
+}
+
 GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 {
 	uint64_t area = vg_buffer_area(bp);
@@ -170,6 +211,7 @@ GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 	guest_puts("virtio guest: buffers at 0x");
 	guest_put_hex(area);
 	guest_puts("\n");
+	device_tree(bp);
 	console(area);
 	blk(area);
 	rng(area);
