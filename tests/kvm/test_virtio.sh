@@ -46,9 +46,6 @@ kvm_case "malicious virtio queues: cvmm survives every case" 0 'cvmm survived ev
 kvm_case "malicious virtio queues: one warning per broken queue" 0 \
 	'descriptor chain from 0 loops.*device needs reset' \
 	--kernel $G/virtio_evil.elf --mem 64M --disk "$VDISK" --rng
-kvm_case "--disk with a missing file: status 2, one line" 2 '--disk /nonexistent.img' \
-	--disk /nonexistent.img
-kvm_case "--virtio-irq with two vCPUs refused" 2 'one vCPU only' --rng --virtio-irq --cpus 2
 rm -f "$VDISK"
 
 # --sw: all RAM private but the shared window; the guests find the window in e820
