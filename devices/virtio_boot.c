@@ -26,14 +26,8 @@ int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct run_opts *o
 		return 0;
 	if (fdt_build(&in, &blob, &len))
 		return -1;
-#ifdef SETUP_DTB
 	if (len > UINT32_MAX || !boot_params_add_setup_data(p, bp, SETUP_DTB, blob, (uint32_t)len))
 		ret = -1;
-#else
-	/* This tree's boot_params has no setup_data chain yet (loader work in flight). */
-	(void)bp;
-	cvmm_verbose("device tree built (%zu bytes) but not passed: no setup_data support", len);
-#endif
 	free(blob);
 	return ret;
 }
