@@ -3,6 +3,7 @@
  * card's `cvmm --tdx --kernel bzImage` is a run.
  */
 #include <argp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,15 +35,24 @@ static void usage_commands(FILE *f)
 
 int main(int argc, char **argv)
 {
+	static char prog[32];
+
 	argp_err_exit_status = CVMM_EXIT_USAGE;
+	program_invocation_name = program_invocation_short_name = "cvmm";
+	argv[0] = "cvmm";
 	if (argc >= 2) {
 		if (!strcmp(argv[1], "help") || !strcmp(argv[1], "commands")) {
 			usage_commands(stdout);
 			return 0;
 		}
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			if (!strcmp(argv[1], commands[i].name))
-				return commands[i].fn(argc - 1, argv + 1);
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+			if (strcmp(argv[1], commands[i].name))
+				continue;
+			/* argp names the program after argv[0]: "cvmm info: ..." */
+			snprintf(prog, sizeof(prog), "cvmm %s", commands[i].name);
+			argv[1] = prog;
+			return commands[i].fn(argc - 1, argv + 1);
+		}
 		if (argv[1][0] != '-') {
 			cvmm_err("unknown command '%s' (commands: run, info; see `cvmm help`)", argv[1]);
 			return CVMM_EXIT_USAGE;
