@@ -111,6 +111,25 @@ build/guests/%.elf: tests/guests/%.c loader/guest/guest.ld $(wildcard tests/gues
 	@echo "  GUEST $@"
 	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
 
+# Each test guest also as a minimal bzImage (tests/tools/mkbzimage.c), so
+# the KVM tests boot the bzImage path without a real kernel.
+GUEST_BZIMAGES := $(patsubst %.elf,%.bzImage,$(GUEST_BINS))
+build/tools/mkbzimage: tests/tools/mkbzimage.c
+	@mkdir -p $(@D)
+	@echo "  TOOL $@"
+	$(Q)$(CC) -O2 -g $(WARN) $(CSTD) -o $@ $<
+build/guests/%.bzImage: build/guests/%.elf build/tools/mkbzimage
+	@echo "  BZIMAGE $@"
+	$(Q)build/tools/mkbzimage $< $@
+
+# A real Debian kernel for the bzImage tests: unpacked from the linux-image
+# package with dpkg-deb, never installed; cached. Where it cannot be had the
+# script leaves build/testdata/vmlinuz.missing and test_bzimage says SKIPPED.
+TESTDATA := build/testdata/vmlinuz
+build/testdata/vmlinuz:
+	@echo "  TESTDATA $@"
+	$(Q)tests/tools/fetch-debian-kernel.sh build/testdata
+
 build/fuzz/tests/fuzz/%: tests/fuzz/%.c build/fuzz/libcvmm.a
 	@mkdir -p $(@D)
 	@echo "  FUZZ $@"
@@ -120,11 +139,11 @@ test: deps
 	@$(MAKE) --no-print-directory test-build
 	@tests/run-all.sh
 
-test-build: build/asan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(FUZZ_BINS)
+test-build: build/asan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA)
 
-unit: build/asan/cvmm $(UNIT_BINS)
+unit: build/asan/cvmm $(UNIT_BINS) $(TESTDATA)
 	@tests/run-all.sh unit
-kvmtest: build/asan/cvmm $(GUEST_BINS)
+kvmtest: build/asan/cvmm $(GUEST_BINS) $(GUEST_BZIMAGES)
 	@tests/run-all.sh kvm
 fuzztest: $(FUZZ_BINS)
 	@tests/run-all.sh fuzz
