@@ -7,6 +7,7 @@
 #include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
+#include "loader/plan_shim.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
@@ -134,6 +135,8 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 	}
 	if (add_gdt(p) || add_page_tables(p))
 		return -1;
+	if (o->boot_shim)	/* the confidential direct boot's shim, on this VM */
+		return plan_add_shim_boot(p, o, SHIM_FOR_PLAIN);
 	if (load_image(p, o, &entry, &built))
 		return -1;
 	if (!built && !boot_params_build(p, &bpi))

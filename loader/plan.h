@@ -39,6 +39,7 @@ struct plan_piece {
 enum cpu_mode {
 	CPU_MODE_LONG64,	/* direct 64-bit entry: paging on, identity map */
 	CPU_MODE_RESET,		/* architectural reset state (firmware at 0xfffffff0) */
+	CPU_MODE_FLAT32,	/* 32-bit flat protected mode, paging off: rip, rsi (SNP boot shim) */
 };
 
 struct vcpu_boot {

@@ -4,6 +4,7 @@
 #include "loader/layout.h"
 #include "loader/ovmf.h"
 #include "loader/plan_coco.h"
+#include "loader/plan_shim.h"
 #include "loader/snp_cpu.h"
 #include "loader/snp_hashes.h"
 #include "loader/vmsa.h"
@@ -147,8 +148,11 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o)
 		return -1;
 	}
 	if (!o->firmware) {
-		cvmm_err("--snp: cvmm measures SNP launches from firmware only so far: give --firmware (e.g. /usr/share/OVMF/OVMF_CODE.fd)");
-		goto fail;
+		/* Direct boot: the kernel through cvmm's boot shim. */
+		if (plan_add_shim_boot(p, o, SHIM_FOR_SNP))
+			goto fail;
+		free(fw);
+		return 0;
 	}
 	cpu = snp_cpu_model(o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
 	if (!cpu || read_input_file(o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))

@@ -3,6 +3,7 @@
 
 #include "loader/ovmf.h"
 #include "loader/plan_coco.h"
+#include "loader/plan_shim.h"
 #include "loader/td_hob.h"
 #include "loader/tdvf.h"
 #include "vmm/log.h"
@@ -55,8 +56,12 @@ int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
 		goto fail;
 	}
 	if (!o->firmware) {
-		cvmm_err("--tdx: cvmm measures TDX launches from firmware only so far: give --firmware (e.g. /usr/share/ovmf/OVMF.fd)");
-		goto fail;
+		/* Direct boot: the kernel through cvmm's boot shim. */
+		if (plan_add_shim_boot(p, o, SHIM_FOR_TDX))
+			goto fail;
+		free(fw);
+		free(td);
+		return 0;
 	}
 	if (o->kernel || o->initrd || o->cmdline) {
 		cvmm_err("--tdx --firmware: cvmm cannot hand a kernel to TDVF (no fw_cfg); boot the kernel from the guest's disk");
