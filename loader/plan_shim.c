@@ -112,7 +112,7 @@ static int add_kernel(struct launch_plan *p, const struct run_opts *o)
 	memset(bp + BP_E820_TABLE, 0, BP_E820_MAX * 20);
 	if (canon > real_mem || canon > LAYOUT_LOW_RAM_MAX) {
 		cvmm_err("--mem %llu MiB: the kernel and initrd need %llu MiB below 3 GiB",
-			 (unsigned long long)(real_mem >> 20), (unsigned long long)(canon >> 20));
+			 (unsigned long long)(real_mem >> 20), (unsigned long long)((canon + (1 << 20) - 1) >> 20));
 		return -1;
 	}
 	return 0;

@@ -39,7 +39,7 @@ static inline void outb(uint16_t port, uint8_t v)
 }
 
 /* Plain VMs say why on the UART and exit; a TD or SNP guest just stops. */
-static __attribute__((noreturn)) void fail(uint32_t plat, const char *why)
+static __attribute__((noreturn)) void shim_fail(uint32_t plat, const char *why)
 {
 	if (plat == SHIM_PLAT_PLAIN) {
 		for (const char *s = "cvmm shim: "; *s; s++)
@@ -195,16 +195,16 @@ void shim_main(uint32_t plat)
 			__asm__ volatile("pause");
 	why = check_memmap(m, kernel);
 	if (why)
-		fail(plat, why);
+		shim_fail(plat, why);
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct shim_mem_range *r = &m->r[i];
 
 		if (r->type != SHIM_MEM_RAM)
 			continue;
 		if (plat == SHIM_PLAT_TDX && tdx_accept(r->addr, r->size))
-			fail(plat, "TDG.MEM.PAGE.ACCEPT failed");
+			shim_fail(plat, "TDG.MEM.PAGE.ACCEPT failed");
 		if (plat == SHIM_PLAT_SNP && snp_validate(r->addr, r->size))
-			fail(plat, "page-state change or PVALIDATE failed");
+			shim_fail(plat, "page-state change or PVALIDATE failed");
 	}
 	for (uint32_t i = 0; i < m->count; i++) {
 		put(bp, BP_E820_TABLE + 20 * i, m->r[i].addr, 8);

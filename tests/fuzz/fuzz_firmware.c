@@ -1,12 +1,13 @@
 /*
  * Firmware images from an attacker: the OVMF footer table, SEV metadata and
  * TDVF descriptor parsers, then the SNP and TDX plans and digests built
- * from them (through a temporary file, as `cvmm measure` reads them).
+ * from them (through an anonymous file, as `cvmm measure` reads them).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "attest/measure.h"
@@ -33,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ovmf_info fw;
 	struct tdvf_info td;
+	static int fd = -1;
 	uint8_t *img;
-	FILE *f;
 
 	/* Pad to whole pages at the front so the footer lands at the end. */
 	size_t len = (size + 0xfff) & ~(size_t)0xfff;
@@ -49,12 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ovmf_parse(img, len, "fuzz", &fw) == 0 && fw.has_tdx_meta)
 		tdvf_parse(img, len, &fw, "fuzz", &td);
 
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/fuzz_firmware.%d", (int)getpid());
-	f = fopen(path, "wb");
-	if (f) {
-		fwrite(img, 1, len, f);
-		fclose(f);
+	/* An anonymous file: no leftovers in /tmp whatever the fuzzer does. */
+	if (!path[0]) {
+		fd = memfd_create("fuzz_firmware", 0);
+		if (fd < 0)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, img, len, 0) == (ssize_t)len) {
 		measure_file("snp");
 		measure_file("tdx");
 	}

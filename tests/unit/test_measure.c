@@ -401,6 +401,86 @@ START_TEST(impossible_requests)
 }
 END_TEST
 
+/* A bzImage test guest from `make test-build` (tests/tools/mkbzimage). */
+#define TEST_BZIMAGE	"build/guests/bootparams.bzImage"
+
+static void shim_digest(const char *platform, uint64_t mem, int cpus, uint8_t out[48],
+			struct measurement *mp)
+{
+	struct run_opts o;
+	struct measurement m;
+
+	run_opts_init(&o);
+	o.platform = platform;
+	o.kernel = TEST_BZIMAGE;
+	o.initrd = TEST_BZIMAGE;	/* any file will do as an initrd */
+	o.cmdline = "console=ttyS0";
+	o.mem = mem;
+	o.cpus = cpus;
+	ck_assert_msg(access(TEST_BZIMAGE, R_OK) == 0, "%s missing: run make test-build", TEST_BZIMAGE);
+	ck_assert_int_eq(measure_from_opts(&o, &m, NULL), 0);
+	memcpy(out, m.digest, 48);
+	if (mp)
+		*mp = m;
+}
+
+/* Direct boot through the shim: RAM size never matters; TDX ignores vCPUs. */
+START_TEST(direct_boot_independent_of_ram)
+{
+	uint8_t a[48], b[48], c[48];
+	struct measurement m;
+
+	cvmm_verbosity = LOG_QUIET;
+	shim_digest("snp", 256ULL << 20, 1, a, &m);
+	shim_digest("snp", 8ULL << 30, 1, b, NULL);
+	ck_assert_mem_eq(a, b, 48);
+	ck_assert_uint_eq(m.st.pages[PIECE_UNMEASURED], 1);	/* the memory map */
+	ck_assert_uint_eq(m.st.pages[PIECE_VMSA], 1);
+	shim_digest("snp", 256ULL << 20, 2, c, NULL);
+	ck_assert_mem_ne(a, c, 48);	/* one VMSA per vCPU */
+
+	shim_digest("tdx", 256ULL << 20, 1, a, &m);
+	shim_digest("tdx", 8ULL << 30, 1, b, NULL);
+	ck_assert_mem_eq(a, b, 48);
+	shim_digest("tdx", 8ULL << 30, 16, c, NULL);
+	ck_assert_mem_eq(a, c, 48);
+	ck_assert_uint_eq(m.st.page_adds, m.st.pages[PIECE_NORMAL] + m.st.pages[PIECE_TEMP_MEM]);
+}
+END_TEST
+
+/* The memory-map page is what carries --mem, and it is not measured. */
+START_TEST(direct_boot_memmap_unmeasured)
+{
+	struct run_opts o;
+	struct launch_plan p;
+	const struct plan_piece *mm = NULL;
+
+	cvmm_verbosity = LOG_QUIET;
+	run_opts_init(&o);
+	o.platform = "snp";
+	o.kernel = TEST_BZIMAGE;
+	o.mem = 8ULL << 30;
+	ck_assert_int_eq(plan_build_snp(&p, &o), 0);
+	for (size_t i = 0; i < p.n_pieces; i++) {
+		const struct plan_piece *q = &p.pieces[i];
+
+		if (!strcmp(q->what, "memory map"))
+			mm = q;
+		/* nothing measured may lie where only a bigger --mem has RAM */
+		if (q->measured && q->gpa < LAYOUT_HIGH_RAM)
+			ck_assert_msg(q->gpa + q->len <= (256ULL << 20) || q->gpa >= 0xc0000000ULL,
+				      "%s at 0x%llx", q->what, (unsigned long long)q->gpa);
+	}
+	ck_assert_ptr_nonnull(mm);
+	ck_assert_int_eq(mm->type, PIECE_UNMEASURED);
+	ck_assert(!mm->measured);
+	ck_assert_int_eq(p.boot.mode, CPU_MODE_FLAT32);
+	plan_free(&p);
+	o.mem = 2ULL << 20;	/* too small for the kernel and initrd */
+	ck_assert_int_eq(plan_build_snp(&p, &o), -1);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("measure");
@@ -416,6 +496,8 @@ Suite *make_suite(void)
 	tcase_add_test(tc, mrtd_order_semantics);
 	tcase_add_test(tc, tdx_page_aug_not_added);
 	tcase_add_test(tc, impossible_requests);
+	tcase_add_test(tc, direct_boot_independent_of_ram);
+	tcase_add_test(tc, direct_boot_memmap_unmeasured);
 	suite_add_tcase(s, tc);
 	return s;
 }
