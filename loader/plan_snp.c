@@ -139,7 +139,7 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o)
 {
 	const struct snp_cpu_model *cpu;
 	struct ovmf_info *fw = malloc(sizeof(*fw));
-	uint8_t *img;
+	const uint8_t *img;
 	size_t len;
 
 	plan_init(p, o->mem);
@@ -155,9 +155,8 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o)
 		return 0;
 	}
 	cpu = snp_cpu_model(o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
-	if (!cpu || read_input_file(o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
+	if (!cpu || plan_map_file(p, o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
 		goto fail;
-	plan_own(p, img);
 	if (ovmf_parse(img, len, o->firmware, fw) || check_inputs(o, fw, o->firmware))
 		goto fail;
 	if (!fw->has_sev_meta)

@@ -47,7 +47,8 @@ int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
 {
 	struct ovmf_info *fw = malloc(sizeof(*fw));
 	struct tdvf_info *td = malloc(sizeof(*td));
-	uint8_t *img, *hob = NULL;
+	const uint8_t *img;
+	uint8_t *hob = NULL;
 	size_t len;
 
 	plan_init(p, o->mem);
@@ -71,9 +72,8 @@ int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
 		cvmm_err("--cpus %d: a TD needs at least one vCPU", o->cpus);
 		goto fail;
 	}
-	if (read_input_file(o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
+	if (plan_map_file(p, o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
 		goto fail;
-	plan_own(p, img);
 	if (ovmf_parse(img, len, o->firmware, fw) || tdvf_parse(img, len, fw, o->firmware, td))
 		goto fail;
 

@@ -294,6 +294,16 @@ START_TEST(tdx_dependencies)
 	ck_assert_uint_eq(m.st.extends, 0x1e0 * 16);
 	ck_assert_uint_eq(m.st.pages[PIECE_TD_HOB], 2);
 	ck_assert_uint_eq(p.coco.td_hob_gpa, 0x809000);
+	/* The CFV piece (what TDVF measures into RTMR0) is OVMF_VARS.fd itself. */
+	for (size_t i = 0; i < p.n_pieces; i++) {
+		uint8_t want[48], got[48];
+
+		if (strcmp(p.pieces[i].what, "CFV"))
+			continue;
+		ck_assert_int_eq(digest_file("/usr/share/OVMF/OVMF_VARS.fd", "vars", "SHA384", want, NULL), 0);
+		EVP_Digest(p.pieces[i].data, p.pieces[i].data_len, got, NULL, EVP_sha384(), NULL);
+		ck_assert_mem_eq(want, got, 48);
+	}
 	plan_free(&p);
 	o.cpus = 8;
 	o.mem = 8ULL << 30;

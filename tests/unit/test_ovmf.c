@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check_compat.h"
+#include "loader/file.h"
 #include "loader/ovmf.h"
 #include "loader/tdvf.h"
 #include "vmm/log.h"
@@ -22,7 +23,7 @@ static uint8_t *load(const char *path, size_t *len)
 {
 	uint8_t *b;
 
-	ck_assert_int_eq(read_input_file(path, "test", 64 << 20, &b, len), 0);
+	ck_assert_int_eq(file_read_all(path, "test", &b, len), 0);
 	return b;
 }
 
