@@ -223,6 +223,31 @@ START_TEST(cpu_signatures)
 }
 END_TEST
 
+/* SEV-SNP firmware ABI CPUID page: count, then 48-byte CPUID_FUNCTION entries. */
+START_TEST(cpuid_page_layout)
+{
+	static uint8_t page[4096];
+	struct cpuid_leaf l[SNP_CPUID_MAX_LEAVES + 1] = {
+		{ .function = 0, .eax = 0x10, .ebx = 0x68747541 },
+		{ .function = 1, .eax = 0x12345678, .ecx = 0x80000000 },
+		{ .function = 7, .index = 1, .edx = 0xabcd },
+	};
+	uint32_t v;
+
+	cvmm_verbosity = LOG_QUIET;
+	ck_assert_int_eq(snp_cpuid_page_build(page, l, 3, 0x00a00f11), 0);
+	memcpy(&v, page, 4); ck_assert_uint_eq(v, 3);
+	memcpy(&v, page + 16 + 24, 4); ck_assert_uint_eq(v, 0x10);
+	memcpy(&v, page + 16 + 28, 4); ck_assert_uint_eq(v, 0x68747541);
+	memcpy(&v, page + 16 + 48, 4); ck_assert_uint_eq(v, 1);		/* eax_in */
+	memcpy(&v, page + 16 + 48 + 24, 4); ck_assert_uint_eq(v, 0x00a00f11);	/* model's signature */
+	memcpy(&v, page + 16 + 48 + 32, 4); ck_assert_uint_eq(v, 0x80000000);
+	memcpy(&v, page + 16 + 96 + 4, 4); ck_assert_uint_eq(v, 1);		/* ecx_in */
+	memcpy(&v, page + 16 + 96 + 36, 4); ck_assert_uint_eq(v, 0xabcd);
+	ck_assert_int_eq(snp_cpuid_page_build(page, l, SNP_CPUID_MAX_LEAVES + 1, 0), -1);
+}
+END_TEST
+
 /* The documented example table for the synthetic kernel + initrd. */
 START_TEST(kernel_hashes_table)
 {
@@ -500,6 +525,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, reference_vectors);
 	tcase_add_test(tc, vmsa_matches_documented_state);
 	tcase_add_test(tc, cpu_signatures);
+	tcase_add_test(tc, cpuid_page_layout);
 	tcase_add_test(tc, kernel_hashes_table);
 	tcase_add_test(tc, snp_dependencies);
 	tcase_add_test(tc, tdx_dependencies);
