@@ -75,6 +75,8 @@ struct boot_params_in {
 	uint64_t kernel_load;		/* with a setup header: where the kernel went */
 	const char *cmdline;		/* NULL: empty */
 	uint64_t initrd_gpa, initrd_size;
+	/* RAM described as E820_RESERVED (the shared window); len 0: none */
+	uint64_t reserved_gpa, reserved_len;
 };
 
 /*

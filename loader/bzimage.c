@@ -170,6 +170,31 @@ int bzimage_parse(const uint8_t *img, size_t len, const char *name, struct bzima
 	return choose_load_addr(name, bi);
 }
 
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+/* The highest page-aligned size bytes in [floor, top), clear of the reserved range. */
+static bool fit_below(const struct bzimage_in *in, uint64_t top, uint64_t floor, uint64_t size,
+		      uint64_t *gpa)
+{
+	uint64_t g;
+
+	if (top < size)
+		return false;
+	g = (top - size) & ~(PAGE_SIZE - 1);
+	if (overlaps(g, size, in->reserved_gpa, in->reserved_len)) {
+		if (in->reserved_gpa < size)
+			return false;
+		g = (in->reserved_gpa - size) & ~(PAGE_SIZE - 1);
+	}
+	if (g < floor)
+		return false;
+	*gpa = g;
+	return true;
+}
+
 static int place_initrd(struct launch_plan *p, const struct bzimage_in *in,
 			const struct bzimage_info *bi, uint64_t kernel_end, uint64_t *gpa)
 {
@@ -186,18 +211,15 @@ static int place_initrd(struct launch_plan *p, const struct bzimage_in *in,
 	/* As high as allowed, below the kernel's limit, clear of the kernel. */
 	if (top > low)
 		top = low;
-	if (top >= size && ((top - size) & ~(PAGE_SIZE - 1)) >= kernel_end) {
-		*gpa = (top - size) & ~(PAGE_SIZE - 1);
+	if (fit_below(in, top, kernel_end, size, gpa))
 		return 0;
-	}
-	if ((bi->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) && high >= size) {
-		*gpa = (LAYOUT_HIGH_RAM + high - size) & ~(PAGE_SIZE - 1);
+	if ((bi->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) && high &&
+	    fit_below(in, LAYOUT_HIGH_RAM + high, LAYOUT_HIGH_RAM, size, gpa))
 		return 0;
-	}
 	cvmm_err("--initrd %s: %zu bytes do not fit between the kernel's end (0x%llx) and 0x%llx "
-		 "(guest RAM %llu MiB, initrd_addr_max 0x%x)", in->initrd_name, in->initrd_len,
+		 "(guest RAM %llu MiB, initrd_addr_max 0x%x%s)", in->initrd_name, in->initrd_len,
 		 (unsigned long long)kernel_end, (unsigned long long)top, MIB(p->mem_size),
-		 bi->initrd_addr_max);
+		 bi->initrd_addr_max, in->reserved_len ? ", less the shared window" : "");
 	return -1;
 }
 
@@ -226,6 +248,13 @@ int bzimage_load(struct launch_plan *p, const struct bzimage_in *in, uint64_t *e
 			 (unsigned long long)bi.load_addr,
 			 (unsigned long long)bi.load_addr + bi.init_size, MIB(bi.init_size),
 			 MIB(bi.load_addr), MIB(p->mem_size));
+		return -1;
+	}
+	if (overlaps(bi.load_addr, bi.init_size, in->reserved_gpa, in->reserved_len)) {
+		cvmm_err("--kernel %s: needs 0x%llx-0x%llx (init_size), which overlaps the shared "
+			 "window [0x%llx, 0x%llx)", in->name, (unsigned long long)bi.load_addr,
+			 (unsigned long long)kernel_end, (unsigned long long)in->reserved_gpa,
+			 (unsigned long long)(in->reserved_gpa + in->reserved_len));
 		return -1;
 	}
 	if (cmd_len > bi.cmdline_size) {
@@ -259,9 +288,20 @@ int bzimage_load(struct launch_plan *p, const struct bzimage_in *in, uint64_t *e
 	bpi.setup_header = in->img + BP_HDR;
 	bpi.setup_header_len = bi.hdr_len;
 	bpi.kernel_load = bi.load_addr;
+	bpi.reserved_gpa = in->reserved_gpa;
+	bpi.reserved_len = in->reserved_len;
 	if (!boot_params_build(p, &bpi))
 		return -1;
 	p->image_kind = "bzImage";
 	*entry = bi.load_addr + BZ_ENTRY64_OFFSET;
+	cvmm_verbose("--kernel %s: bzImage %.*s, boot protocol %u.%02u; kernel at 0x%llx "
+		     "(init_size 0x%x), entry 0x%llx%s", in->name,
+		     (int)strcspn(bi.kernel_version, " "), bi.kernel_version, bi.version >> 8,
+		     bi.version & 0xff, (unsigned long long)bi.load_addr,
+		     bi.init_size, (unsigned long long)*entry,
+		     bi.relocatable ? ", relocatable" : "");
+	if (in->initrd)
+		cvmm_verbose("--initrd %s: %zu bytes at 0x%llx", in->initrd_name, in->initrd_len,
+			     (unsigned long long)initrd_gpa);
 	return 0;
 }

@@ -56,6 +56,8 @@ struct bzimage_in {
 	size_t initrd_len;
 	const char *initrd_name;
 	const char *cmdline;		/* NULL: empty */
+	/* RAM the loader keeps clear of and e820 marks reserved (the shared window) */
+	uint64_t reserved_gpa, reserved_len;
 };
 
 /*

@@ -8,6 +8,7 @@
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "loader/plan_shim.h"
+#include "loader/shared_window.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
@@ -74,8 +75,8 @@ static int read_initrd(struct launch_plan *p, const char *path, uint8_t **buf, s
  * The image: the demo guest, or --kernel as a bzImage (which brings its own
  * boot_params: *built is set) or an ELF64.
  */
-static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t *entry,
-		      bool *built)
+static int load_image(struct launch_plan *p, const struct run_opts *o,
+		      const struct shared_window *w, uint64_t *entry, bool *built)
 {
 	const uint8_t *img;
 	uint8_t *buf, *rd = NULL;
@@ -105,6 +106,7 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t 
 			.img = img, .len = len, .name = name,
 			.initrd = rd, .initrd_len = rd_len, .initrd_name = o->initrd,
 			.cmdline = o->cmdline,
+			.reserved_gpa = w->gpa, .reserved_len = w->size,
 		};
 
 		*built = true;
@@ -126,6 +128,7 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t 
 int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 {
 	struct boot_params_in bpi = { .cmdline = o->cmdline };
+	struct shared_window w;
 	uint64_t entry;
 	bool built = false;
 
@@ -137,9 +140,16 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 		return -1;
 	if (o->boot_shim)	/* the confidential direct boot's shim, on this VM */
 		return plan_add_shim_boot(p, o, SHIM_FOR_PLAIN);
-	if (load_image(p, o, &entry, &built))
+	/* Before the image: a bzImage's initrd must go around the window. */
+	if (shared_window_resolve(o, p->mem_size, &w))
+		return -1;
+	bpi.reserved_gpa = w.gpa;
+	bpi.reserved_len = w.size;
+	if (load_image(p, o, &w, &entry, &built))
 		return -1;
 	if (!built && !boot_params_build(p, &bpi))
+		return -1;
+	if (shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){
 		.mode = CPU_MODE_LONG64,

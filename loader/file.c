@@ -8,18 +8,6 @@
 #include "loader/file.h"
 #include "vmm/log.h"
 
-static const char *open_reason(int err)
-{
-	switch (err) {
-	case ENOENT:	return "no such file";
-	case EACCES:
-	case EPERM:	return "permission denied (unreadable)";
-	case ENOTDIR:	return "a path component is not a directory";
-	case ELOOP:	return "too many symbolic links";
-	default:	return strerror(err);
-	}
-}
-
 int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len)
 {
 	struct stat st;
@@ -36,7 +24,7 @@ int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len
 	/* O_NONBLOCK: a FIFO must be refused below, not block us in open(). */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		cvmm_err("%s %s: %s", what, path, open_reason(errno));
+		cvmm_err("%s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
@@ -52,7 +40,7 @@ int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len
 		goto fail;
 	}
 	if (st.st_size == 0) {
-		cvmm_err("%s %s: file is empty", what, path);
+		cvmm_err("%s %s: empty file", what, path);
 		goto fail;
 	}
 	if ((uint64_t)st.st_size > FILE_MAX_SIZE) {

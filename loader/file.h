@@ -14,9 +14,9 @@
 /*
  * Reads all of path into a malloc'ed buffer (*buf, *len; the caller frees
  * it). what names the file's role in messages, e.g. "--kernel". On failure
- * prints one line naming what, path and the reason (no such file,
- * permission denied, a directory, not a regular file, empty, too large, read
- * error) and returns -1.
+ * prints one line naming what, path and the reason (strerror's for open(),
+ * or: a directory, not a regular file, empty file, too large, read error)
+ * and returns -1.
  */
 int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len);
 

@@ -196,6 +196,10 @@ int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shi
 			 blob_len, SHIM_SIZE);
 		return -1;
 	}
+	if (t == SHIM_FOR_PLAIN && o->platform && strcmp(o->platform, "plain")) {
+		cvmm_err("--boot-shim: runs on --plain VMs only (its memory map has no shared window)");
+		return -1;
+	}
 	if (!o->kernel) {
 		cvmm_err("--%s without --firmware boots a kernel through cvmm's boot shim: give --kernel",
 			 t == SHIM_FOR_SNP ? "snp" : t == SHIM_FOR_TDX ? "tdx" : "boot-shim");

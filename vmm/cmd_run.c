@@ -171,7 +171,6 @@ int cmd_run(int argc, char **argv)
 	sigset_t waitset;
 	int status = CVMM_EXIT_USAGE;
 
-	trace_start();
 	run_opts_init(&o);
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
 	if (!o.platform)

@@ -41,13 +41,13 @@ echo initrd >"$BI/small.rd"
 echo secret >"$BI/secret" && chmod 000 "$BI/secret" && chmod 755 "$BI"
 long=$(head -c 2048 /dev/zero | tr '\0' x)	# mkbzimage's cmdline_size is 2047
 
-bad_input "missing kernel" "^cvmm: --kernel $BI/nope: no such file$" --kernel "$BI/nope"
+bad_input "missing kernel" "^cvmm: --kernel $BI/nope: No such file or directory$" --kernel "$BI/nope"
 bad_input "kernel is a directory" "^cvmm: --kernel $BI: is a directory" --kernel "$BI"
-bad_input "empty kernel" "^cvmm: --kernel $BI/empty: file is empty$" --kernel "$BI/empty"
+bad_input "empty kernel" "^cvmm: --kernel $BI/empty: empty file$" --kernel "$BI/empty"
 bad_input "kernel is a device" "^cvmm: --kernel /dev/null: not a regular file$" --kernel /dev/null
 # Root reads anything, so the unreadable case runs as nobody.
 [ "$(id -u)" -eq 0 ] && AS_USER=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-bad_input "unreadable kernel" "^cvmm: --kernel $BI/secret: permission denied" --kernel "$BI/secret"
+bad_input "unreadable kernel" "^cvmm: --kernel $BI/secret: Permission denied$" --kernel "$BI/secret"
 AS_USER=()
 bad_input "neither bzImage nor ELF" "^cvmm: --kernel $BI/garbage: neither a bzImage .* nor an ELF64" \
 	--kernel "$BI/garbage"
@@ -66,9 +66,9 @@ bad_input "kernel's init_size beyond guest RAM" \
 bad_input "initrd larger than guest memory" \
 	"^cvmm: --initrd $BI/big.rd: 5242880 bytes, larger than guest memory \(4 MiB, --mem\)" \
 	--kernel "$BZ" --initrd "$BI/big.rd" --mem 4M
-bad_input "missing initrd" "^cvmm: --initrd $BI/nope.rd: no such file$" \
+bad_input "missing initrd" "^cvmm: --initrd $BI/nope.rd: No such file or directory$" \
 	--kernel "$BZ" --initrd "$BI/nope.rd"
-bad_input "empty initrd" "^cvmm: --initrd $BI/empty: file is empty$" --kernel "$BZ" --initrd "$BI/empty"
+bad_input "empty initrd" "^cvmm: --initrd $BI/empty: empty file$" --kernel "$BZ" --initrd "$BI/empty"
 bad_input "initrd with an ELF kernel" "^cvmm: --initrd $BI/small.rd: only a bzImage kernel takes an initrd" \
 	--kernel $G/hello.elf --initrd "$BI/small.rd"
 bad_input "initrd without a kernel" "^cvmm: --initrd needs --kernel" --initrd "$BI/small.rd"

@@ -20,7 +20,8 @@ boot_bootparams() {
 	rc=$?
 	echo "$out"
 	[ $rc -eq 0 ] || { echo "exit status $rc"; return 1; }
-	grep -qx "bootparams: e820 [0-9a-f]* ram $(hex16 $((mem - BIOS_HOLE)))" <<<"$out" || return 1
+	grep -qx "bootparams: e820 [0-9a-f]* ram $(hex16 $((mem - BIOS_HOLE - ${RESERVED:-0})))" <<<"$out" ||
+		return 1
 	grep -qxF "bootparams: cmdline [$cmd]" <<<"$out" || return 1
 	grep -qx 'bootparams: ok' <<<"$out" || return 1
 	if [[ $img == *.bzImage ]]; then
@@ -45,6 +46,11 @@ kvm_check "bzImage guest: no initrd, empty command line" \
 	boot_bootparams $((32 << 20)) $G/bootparams.bzImage ""
 kvm_check "ELF guest: boot_params without a setup header" \
 	boot_bootparams $((256 << 20)) $G/bootparams.elf "elf boot"
+# --sw keeps a shared window (2 MiB at the top of low RAM, e820-reserved):
+# the initrd goes below it, and the guest's RAM total is that much less.
+boot_bootparams_sw() { local RESERVED=$((2 << 20)); boot_bootparams "$@" --sw; }
+kvm_check "bzImage guest on --sw: initrd placed clear of the shared window" \
+	boot_bootparams_sw $((64 << 20)) $G/bootparams.bzImage "sw" --initrd "$LD/initrd"
 kvm_case "bzImage guest: exit status through port 0xf4" 7 "hello from a tiny guest, cmdline '7'" \
 	--kernel $G/hello.bzImage --cmdline 7
 kvm_case "bzImage guest: a 2047-byte command line (its cmdline_size) arrives" 0 \
