@@ -26,13 +26,17 @@ static uint64_t page_up(uint64_t v)
 	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size)
+void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size, bool snp)
 {
 	uint64_t low = mem_size < LAYOUT_LOW_RAM_MAX ? mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t hole = LAYOUT_EBDA & ~(PAGE_SIZE - 1);
+	/* SNP: the secrets and CPUID pages stay the firmware's, as OVMF keeps them. */
+	uint64_t rs = SHIM_SNP_SECRETS, re = SHIM_SNP_CPUID + PAGE_SIZE;
 	const struct shim_mem_range r[] = {
-		{ 0, LAYOUT_EBDA & ~(PAGE_SIZE - 1), SHIM_MEM_RAM, 0 },
-		{ LAYOUT_EBDA & ~(PAGE_SIZE - 1), LAYOUT_KERNEL - (LAYOUT_EBDA & ~(PAGE_SIZE - 1)),
-		  SHIM_MEM_RESERVED, 0 },
+		{ 0, snp ? rs : hole, SHIM_MEM_RAM, 0 },
+		{ rs, snp ? re - rs : 0, SHIM_MEM_RESERVED, 0 },
+		{ re, snp ? hole - re : 0, SHIM_MEM_RAM, 0 },
+		{ hole, LAYOUT_KERNEL - hole, SHIM_MEM_RESERVED, 0 },
 		{ LAYOUT_KERNEL, low - LAYOUT_KERNEL, SHIM_MEM_RAM, 0 },
 		{ LAYOUT_HIGH_RAM, mem_size - low, SHIM_MEM_RAM, 0 },
 	};
@@ -220,7 +224,7 @@ int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shi
 		return -1;
 	}
 	_Static_assert(sizeof(struct shim_memmap) <= PAGE_SIZE, "memory map fits a page");
-	shim_memmap_build(mm, p->mem_size);
+	shim_memmap_build(mm, p->mem_size, t == SHIM_FOR_SNP);
 	/* Content unmeasured on every platform: SNP UNMEASURED, TDX added unextended. */
 	if (add(p, SHIM_MEMMAP, PAGE_SIZE, mm, PAGE_SIZE,
 		t == SHIM_FOR_SNP ? PIECE_UNMEASURED : PIECE_NORMAL, false, "memory map"))

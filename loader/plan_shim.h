@@ -8,6 +8,7 @@
 #ifndef CVMM_PLAN_SHIM_H
 #define CVMM_PLAN_SHIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct launch_plan;
@@ -25,7 +26,10 @@ enum shim_target { SHIM_FOR_PLAIN, SHIM_FOR_SNP, SHIM_FOR_TDX };
  */
 int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shim_target t);
 
-/* The memory map of mem_size bytes of guest RAM, as the e820 table cvmm uses. */
-void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size);
+/*
+ * The memory map of mem_size bytes of guest RAM, as the e820 table cvmm
+ * uses; snp: the secrets and CPUID pages reserved.
+ */
+void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size, bool snp);
 
 #endif

@@ -134,12 +134,22 @@ static int snp_validate(uint64_t gpa, uint64_t size)
 /*
  * The memory map comes from the host: sorted, non-overlapping, page
  * aligned, inside the guest physical address space, RAM covering what the
- * shim and the kernel use, and never over the shim itself.
+ * shim and the kernel use, never over the shim itself nor (SNP) over the
+ * secrets and CPUID pages, which the kernel must not reuse.
  */
-static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel)
+/* Whether one RAM entry holds all of [a, b). */
+static int ram_covers(const struct shim_memmap *m, uint64_t a, uint64_t b)
+{
+	for (uint32_t i = 0; i < m->count; i++)
+		if (m->r[i].type == SHIM_MEM_RAM && m->r[i].addr <= a &&
+		    b <= m->r[i].addr + m->r[i].size)
+			return 1;
+	return 0;
+}
+
+static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, uint32_t plat)
 {
 	uint64_t prev_end = 0;
-	int low_ok = 0, kernel_ok = 0;
 
 	if (m->magic != SHIM_MEMMAP_MAGIC)
 		return "memory map: bad magic";
@@ -161,14 +171,13 @@ static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel)
 			continue;
 		if (r->addr < LOW_4G && end > SHIM_BASE)
 			return "memory map: RAM over the shim";
-		if (r->addr == 0 && end >= SHIM_STACK_TOP)
-			low_ok = 1;
-		if (r->addr <= kernel && kernel < end)
-			kernel_ok = 1;
+		if (plat == SHIM_PLAT_SNP && r->addr < SHIM_SNP_CPUID + PAGE && end > SHIM_SNP_SECRETS)
+			return "memory map: RAM over the SNP secrets or CPUID page";
 	}
-	if (!low_ok)
-		return "memory map: no RAM under the shim's stack";
-	if (!kernel_ok)
+	/* What the shim and the kernel already use must be RAM. */
+	if (!ram_covers(m, 0, SHIM_SNP_SECRETS) || !ram_covers(m, SHIM_STACK, SHIM_STACK_TOP))
+		return "memory map: no RAM under boot_params, the memory map or the stack";
+	if (!ram_covers(m, kernel, kernel + PAGE))
 		return "memory map: no RAM at the kernel";
 	return 0;
 }
@@ -193,7 +202,7 @@ void shim_main(uint32_t plat)
 	if (plat == SHIM_PLAT_TDX && (tdcall(TDG_VP_INFO, 0, &idx) || (uint32_t)idx != 0))
 		for (;;)
 			__asm__ volatile("pause");
-	why = check_memmap(m, kernel);
+	why = check_memmap(m, kernel, plat);
 	if (why)
 		shim_fail(plat, why);
 	for (uint32_t i = 0; i < m->count; i++) {

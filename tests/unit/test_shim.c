@@ -29,13 +29,18 @@ START_TEST(memmap_from_cvmm_is_accepted)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t ram = 0;
 
-		shim_memmap_build(&m, sizes[i]);
-		ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL));
-		for (uint32_t j = 0; j < m.count; j++)
-			if (m.r[j].type == SHIM_MEM_RAM)
-				ram += m.r[j].size;
-		/* all of --mem but the page-aligned BIOS hole below 1 MiB */
-		ck_assert_uint_eq(ram, sizes[i] - (LAYOUT_KERNEL - (LAYOUT_EBDA & ~0xfffULL)));
+		for (int snp = 0; snp <= 1; snp++) {
+			ram = 0;
+			shim_memmap_build(&m, sizes[i], snp);
+			ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL, snp ? SHIM_PLAT_SNP : SHIM_PLAT_PLAIN));
+			ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_TDX));
+			for (uint32_t j = 0; j < m.count; j++)
+				if (m.r[j].type == SHIM_MEM_RAM)
+					ram += m.r[j].size;
+			/* all of --mem but the page-aligned BIOS hole (and SNP's two pages) */
+			ck_assert_uint_eq(ram, sizes[i] - (LAYOUT_KERNEL - (LAYOUT_EBDA & ~0xfffULL)) -
+					  (snp ? 2 * 4096 : 0));
+		}
 	}
 }
 END_TEST
@@ -43,9 +48,9 @@ END_TEST
 START_TEST(memmap_lies_are_refused)
 {
 #define LIE(field, value) do {						\
-		shim_memmap_build(&m, 8ULL << 30);			\
+		shim_memmap_build(&m, 8ULL << 30, false);		\
 		field = value;						\
-		ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL));	\
+		ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_TDX)); \
 	} while (0)
 	LIE(m.magic, 0);
 	LIE(m.count, 0);
@@ -61,6 +66,12 @@ START_TEST(memmap_lies_are_refused)
 	LIE(m.r[0].size, 0x10000);				/* no RAM under the stack */
 	LIE(m.r[2].type, SHIM_MEM_RESERVED);			/* no RAM at the kernel */
 #undef LIE
+	/* SNP: a map that hands the secrets or CPUID page to the kernel as RAM */
+	shim_memmap_build(&m, 8ULL << 30, false);
+	ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_SNP));
+	shim_memmap_build(&m, 8ULL << 30, true);
+	m.r[1].type = SHIM_MEM_RAM;
+	ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_SNP));
 }
 END_TEST
 
