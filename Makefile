@@ -73,6 +73,20 @@ build/gen/demo_guest.elf: loader/guest/demo.c loader/guest/guest.ld $(wildcard l
 	@echo "  GUEST $@"
 	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
 
+# ---- the boot shim (loader/shim/): a position-independent flat blob --------
+SHIM_CFLAGS := -O2 -ffreestanding -fpie -fvisibility=hidden -fno-stack-protector -nostdlib \
+               -mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+               -fcf-protection=none -Wall -Wextra -Werror -Iloader/shim
+build/gen/shim.bin: $(wildcard loader/shim/*)
+	@mkdir -p build/gen/shim
+	@echo "  SHIM $@"
+	$(Q)$(CC) $(SHIM_CFLAGS) -c -o build/gen/shim/entry.o loader/shim/entry.S
+	$(Q)$(CC) $(SHIM_CFLAGS) -c -o build/gen/shim/shim.o loader/shim/shim.c
+	$(Q)ld -m elf_x86_64 -static -nostdlib --build-id=none -z noexecstack \
+		-T loader/shim/shim.ld -o build/gen/shim/shim.elf build/gen/shim/entry.o build/gen/shim/shim.o
+	$(Q)objcopy -O binary build/gen/shim/shim.elf $@
+build/opt/loader/shim_blob.o build/asan/loader/shim_blob.o build/fuzz/loader/shim_blob.o: build/gen/shim.bin
+
 # ---- objects, per flavour ----------------------------------------------------
 define flavour
 build/$(1)/%.o: %.c $(HDRS) | build/gen/demo_guest.elf

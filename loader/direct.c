@@ -8,6 +8,7 @@
 #include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
+#include "loader/plan_shim.h"
 #include "loader/shared_window.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
@@ -140,6 +141,8 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 	}
 	if (add_gdt(p) || add_page_tables(p))
 		return -1;
+	if (o->boot_shim)	/* the confidential direct boot's shim, on this VM */
+		return plan_add_shim_boot(p, o, SHIM_FOR_PLAIN);
 	/* Before the image: a bzImage's initrd must go around the window. */
 	if (shared_window_resolve(o, p->mem_size, &w))
 		return -1;
