@@ -39,6 +39,7 @@ struct plan_piece {
 enum cpu_mode {
 	CPU_MODE_LONG64,	/* direct 64-bit entry: paging on, identity map */
 	CPU_MODE_RESET,		/* architectural reset state (firmware at 0xfffffff0) */
+	CPU_MODE_FLAT32,	/* 32-bit flat protected mode, paging off: rip, rsi (SNP boot shim) */
 };
 
 struct vcpu_boot {
@@ -56,14 +57,41 @@ struct launch_plan {
 	uint64_t mem_size;		/* bytes of guest RAM */
 	const char *image_kind;		/* "demo", "elf", "bzImage", "firmware" */
 
+	/* ---- confidential launches (loader/plan_snp.c, loader/plan_tdx.c) ---- */
+	struct coco_plan {
+		const char *platform;	/* "snp", "tdx"; NULL for plain/sw plans */
+		int n_vcpus;
+		/*
+		 * SNP: one 4 KiB VMSA per vCPU, in vCPU order; the PSP measures
+		 * them after every piece (KVM_SEV_SNP_LAUNCH_FINISH).
+		 */
+		uint8_t **vmsa;
+		uint64_t sev_features;	/* SNP: SEV_FEATURES in every VMSA */
+		uint64_t policy;	/* SNP: guest policy (not in the digest) */
+		uint32_t vcpu_sig;	/* SNP: CPUID(1).EAX of the vCPU model */
+		uint32_t ap_eip;	/* SNP: where APs start (SEV-ES reset block) */
+		uint64_t fw_gpa, fw_size;	/* firmware region, 0 size: none */
+		uint64_t td_hob_gpa;	/* TDX: the BSP's RCX (0: no TD HOB) */
+		bool mrtd_two_pass;	/* TDX: all PAGE.ADDs of a piece before its extends */
+		int n_aug;		/* TDX: PAGE.AUG sections left to the guest */
+	} coco;
+
 	void **owned;			/* buffers freed with the plan */
 	size_t n_owned, cap_owned;
+	struct plan_map { void *addr; size_t len; } maps[4];	/* files mapped, unmapped with it */
+	size_t n_maps;
 };
 
 void plan_init(struct launch_plan *p, uint64_t mem_size);
 void plan_free(struct launch_plan *p);
 /* Takes ownership of buf (freed by plan_free); returns it, or NULL on ENOMEM. */
 void *plan_own(struct launch_plan *p, void *buf);
+/*
+ * Maps a whole input file read-only for as long as the plan lives (large
+ * firmware is hashed straight from the page cache). -1 with one line.
+ */
+int plan_map_file(struct launch_plan *p, const char *path, const char *what, uint64_t max,
+		  const uint8_t **buf, size_t *len);
 /* Appends a piece; -1 (with a message) when it wraps or overlaps another. */
 int plan_add(struct launch_plan *p, const struct plan_piece *piece);
 /* Allocates a zeroed, owned buffer of len bytes and adds it as a piece. */

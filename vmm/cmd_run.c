@@ -44,6 +44,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = o;
+		state->child_inputs[1] = o;
 		break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
 	case OPT_BOOT_TRACE:
@@ -65,6 +66,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp_child run_children[] = {
 	{ &launch_argp, 0, NULL, 0 },
+	{ &coco_argp, 0, NULL, 0 },
 	{ 0 }
 };
 
