@@ -50,6 +50,7 @@ struct verify_opts {
 	size_t report_data_len;
 	bool time_check;
 	bool allow_debug;		/* a debuggable guest may pass */
+	bool expect_from;		/* expect_measurement was predicted (--expect-from) */
 	bool policy_max_set;		/* SNP --policy-max */
 	uint64_t policy_max;
 	time_t at;			/* time the certificates must be valid at */

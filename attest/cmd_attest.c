@@ -11,15 +11,18 @@
 #include <time.h>
 
 #include "attest/checks.h"
+#include "attest/measure.h"
 #include "attest/evidence.h"
 #include "attest/out.h"
 #include "attest/verify.h"
 #include "vmm/commands.h"
 #include "vmm/log.h"
+#include "vmm/opts.h"
 
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
+	OPT_EXPECT_FROM,
 };
 
 struct attest_args {
@@ -28,6 +31,8 @@ struct attest_args {
 	size_t offset;
 	struct verify_opts vo;
 	uint8_t meas[64], rdata[64];
+	struct run_opts launch;		/* --expect-from: the launch options */
+	struct measurement predicted;
 };
 
 /* Hex (optional 0x, any case) into buf; -1 on bad digits, odd length or too long. */
@@ -96,6 +101,10 @@ static const struct argp_option verify_options[] = {
 	  "the quote carries); SNP: the ARK", 0 },
 	{ "expect-measurement", OPT_EXPECT_MEAS, "HEX", 0,
 	  "Expected launch measurement: SNP MEASUREMENT or TDX MRTD (48 bytes)", 0 },
+	{ "expect-from", OPT_EXPECT_FROM, NULL, 0,
+	  "Expect the measurement `cvmm measure` predicts from the launch options given with "
+	  "it (--firmware, --kernel, --cpus, --vcpu-type, ... below; --snp/--tdx default to "
+	  "the evidence's platform)", 0 },
 	{ "report-data", OPT_REPORT_DATA, "HEX", 0,
 	  "Expected report data (up to 64 bytes; shorter values are zero-padded)", 0 },
 	{ "no-time-check", OPT_NO_TIME, NULL, 0,
@@ -150,7 +159,12 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 	struct verify_opts *vo = &a->vo;
 
 	switch (key) {
-	case ARGP_KEY_INIT: state->child_inputs[0] = state->input; break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = a;
+		state->child_inputs[1] = &a->launch;	/* launch_argp */
+		state->child_inputs[2] = &a->launch;	/* coco_argp */
+		break;
+	case OPT_EXPECT_FROM: vo->expect_from = true; break;
 	case OPT_CERTS:
 		if (vo->n_certs == VERIFY_MAX_CERTS)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "at most %d --certs", VERIFY_MAX_CERTS);
@@ -193,7 +207,12 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp common_argp = { common_options, common_parse, NULL, NULL, NULL, NULL, NULL };
 static const struct argp_child dump_children[] = { { &common_argp, 0, NULL, 0 }, { 0 } };
-static const struct argp_child verify_children[] = { { &common_argp, 0, NULL, 0 }, { 0 } };
+static const struct argp_child verify_children[] = {
+	{ &common_argp, 0, NULL, 0 },
+	{ &launch_argp, 0, NULL, 0 },	/* --expect-from's inputs, as `cvmm measure` takes them */
+	{ &coco_argp, 0, NULL, 0 },
+	{ 0 }
+};
 
 static error_t dump_parse(int key, char *arg, struct argp_state *state)
 {
@@ -222,7 +241,8 @@ static const struct argp verify_argp = {
 	"against the VCEK's TCB extensions and the chip id against its hwID. TDX: the quote "
 	"signature with the attestation key (ECDSA P-256), the QE report data binding that key, "
 	"the PCK chain to its root (or the --root pin), the QE report signature with the PCK leaf. "
-	"Both: certificate validity now (or --at), debugging off, the expected measurement and report data.\n\n"
+	"Both: certificate validity now (or --at), debugging off, the expected measurement (given, "
+	"or predicted from launch options with --expect-from) and report data.\n\n"
 	"Exit status: 0 when no check failed, 1 when one did, 2 when FILE or a certificate file "
 	"cannot be read or parsed.",
 	verify_children, NULL, NULL
@@ -249,6 +269,45 @@ static int do_dump(int argc, char **argv)
 	return CVMM_EXIT_OK;
 }
 
+/* Launch options make sense only as the input of --expect-from. */
+static bool launch_given(const struct run_opts *o)
+{
+	struct run_opts def;
+
+	run_opts_init(&def);
+	return o->platform || o->kernel || o->initrd || o->cmdline || o->firmware ||
+	       o->mem != def.mem || o->cpus != def.cpus || o->vcpu_type ||
+	       o->guest_features_set || o->snp_policy || o->vmm_type || o->legacy_vmsa ||
+	       o->mrtd_two_pass || o->boot_shim || o->window_set || o->disk || o->rng ||
+	       o->console_virtio || o->virtio_irq || o->no_gmem;
+}
+
+/*
+ * --expect-from: the digest `cvmm measure` gives for the same launch
+ * options, on the evidence's platform unless --snp/--tdx says otherwise.
+ */
+static int predict(struct attest_args *a, const struct evidence *ev)
+{
+	const char *plat = ev->kind == EV_SNP_REPORT ? "snp" : "tdx";
+
+	if (a->vo.expect_measurement) {
+		cvmm_err("--expect-from and --expect-measurement exclude each other");
+		return -1;
+	}
+	if (!a->launch.platform)
+		a->launch.platform = plat;
+	if (strcmp(a->launch.platform, plat)) {
+		cvmm_err("--expect-from --%s cannot predict the measurement of %s evidence",
+			 a->launch.platform, evidence_kind_name(ev->kind));
+		return -1;
+	}
+	if (measure_from_opts(&a->launch, &a->predicted, NULL))
+		return -1;
+	a->vo.expect_measurement = a->predicted.digest;
+	a->vo.expect_measurement_len = MEASURE_DIGEST_LEN;
+	return 0;
+}
+
 static int do_verify(int argc, char **argv)
 {
 	struct attest_args a = { .offset = EVIDENCE_NO_OFFSET, .vo = { .time_check = true } };
@@ -258,9 +317,19 @@ static int do_verify(int argc, char **argv)
 	int rc;
 
 	a.vo.at = time(NULL);
+	run_opts_init(&a.launch);
 	argp_parse(&verify_argp, argc, argv, 0, NULL, &a);
+	if (!a.vo.expect_from && launch_given(&a.launch)) {
+		cvmm_err("launch options (--firmware, --kernel, --snp, ...) are the input of "
+			 "--expect-from; give it or drop them");
+		return CVMM_EXIT_USAGE;
+	}
 	if (load(&a, &ev))
 		return CVMM_EXIT_USAGE;
+	if (a.vo.expect_from && predict(&a, &ev)) {
+		evidence_free(&ev);
+		return CVMM_EXIT_USAGE;
+	}
 	cl = calloc(1, sizeof(*cl));
 	if (!cl || evidence_verify(&ev, &a.vo, cl)) {
 		free(cl);

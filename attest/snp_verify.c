@@ -433,7 +433,8 @@ expect:
 		check_debug(cl, &dvo, ld64(r->p + SNP_OFF_POLICY) & SNP_POLICY_DEBUG,
 			    "policy bit 19");
 	}
-	check_bytes(cl, "measurement", "measurement", "--expect-measurement",
+	check_bytes(cl, "measurement", "measurement",
+		    vo->expect_from ? "--expect-from" : "--expect-measurement",
 		    r->p + SNP_OFF_MEASUREMENT, SNP_MEASUREMENT_SIZE, vo->expect_measurement,
 		    vo->expect_measurement_len, false);
 	check_bytes(cl, "report_data", "report data", "--report-data", r->p + SNP_OFF_REPORT_DATA,

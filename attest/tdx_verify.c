@@ -116,7 +116,8 @@ static X509 *chain_root(STACK_OF(X509) *chain)
 static void check_expected(struct checks *cl, const struct verify_opts *vo, const uint8_t *mrtd,
 			   const uint8_t *report_data)
 {
-	check_bytes(cl, "measurement", "MRTD", "--expect-measurement", mrtd, 48,
+	check_bytes(cl, "measurement", "MRTD",
+		    vo->expect_from ? "--expect-from" : "--expect-measurement", mrtd, 48,
 		    vo->expect_measurement, vo->expect_measurement_len, false);
 	check_bytes(cl, "report_data", "report data", "--report-data", report_data, 64,
 		    vo->report_data, vo->report_data_len, true);

@@ -133,6 +133,30 @@ cli_case "verify: --at after the VCEK's end" 1 "VCEK \(CN=SEV-VCEK\) expired on 
 cli_case "verify: PCK leaf expiry named" 1 "PCK leaf \(CN=Intel SGX PCK Certificate\) expired on" \
 	attest verify "$ATT_Q" --at 2099-01-01
 
+# --- --expect-from: the digest `cvmm measure` prints for the same launch options.
+# A TDREPORT is unsigned, so one made here carries a chosen MRTD (TDINFO at 512,
+# MRTD at +16); verify still fails its signature check, the measurement must pass.
+ATT_FW=/usr/share/ovmf/OVMF.fd	# Debian's ovmf (a make deps package), with TDVF metadata
+ATT_MRTD=$("$CVMM" measure --tdx --firmware "$ATT_FW" 2>/dev/null)
+ATT_TDR=$ATT_AT/tdreport.bin
+head -c 1024 /dev/zero >"$ATT_TDR"; att_put_le "$ATT_TDR" 0 1 129	# REPORTTYPE.TYPE 0x81
+printf "$(sed 's/../\\x&/g' <<<"$ATT_MRTD")" | dd of="$ATT_TDR" bs=1 seek=528 conv=notrunc status=none
+cli_case "verify --expect-from: MRTD as cvmm measure predicts it" 1 \
+	"passed +measurement +MRTD is the one --expect-from gives: $ATT_MRTD" \
+	attest verify "$ATT_TDR" --expect-from --firmware "$ATT_FW"
+cli_case "verify --expect-from: other launch options, other MRTD" 1 "failed +measurement +MRTD is $ATT_MRTD, --expect-from gives" \
+	attest verify "$ATT_TDR" --expect-from --firmware "$ATT_FW" --mrtd-order two-pass
+ATT_SNPFW=/usr/share/OVMF/OVMF_CODE.fd
+cli_case "verify --expect-from on an SNP report" 1 \
+	"failed +measurement .*--expect-from gives $("$CVMM" measure --snp --firmware "$ATT_SNPFW" --vcpu-type EPYC-Genoa 2>/dev/null)" \
+	attest verify "$ATT_S/mstav-genoa-report.bin" --expect-from --firmware "$ATT_SNPFW" --vcpu-type EPYC-Genoa
+cli_case "verify: launch options without --expect-from" 2 "input of --expect-from" \
+	attest verify "$ATT_TDR" --firmware "$ATT_FW"
+cli_case "verify --expect-from: platform of the evidence" 2 "cannot predict the measurement of tdx" \
+	attest verify "$ATT_TDR" --expect-from --snp --firmware "$ATT_SNPFW"
+cli_case "verify: --expect-from with --expect-measurement" 2 "exclude each other" \
+	attest verify "$ATT_TDR" --expect-from --firmware "$ATT_FW" --expect-measurement "$ATT_MRTD"
+
 # --- damaged copies: each fails with its reason and exit status
 ATT_M=$ATT_AT/milan.bin; cp "$ATT_S/mstav-milan-report.bin" "$ATT_M"; att_flip "$ATT_M" $((0x2a0 + 3))
 ATT_MD=$(att_certdir milan "$ATT_S/mstav-milan-report.vcek.pem" "$ATT_C/amd-milan-ask-ark.pem")
@@ -186,4 +210,4 @@ att_main
 rm -rf "$ATT_AT"
 unset -f att_main att_hex_at att_flip att_put_le att_certdir att_iso_end att_snp_ok
 unset ATT_AV ATT_AT ATT_S ATT_C ATT_T ATT_ROOT ATT_G ATT_GD ATT_Q ATT_M ATT_MD ATT_X ATT_VL ATT_VD \
-	ATT_GV ATT_GS ATT_CQ
+	ATT_GV ATT_GS ATT_CQ ATT_FW ATT_MRTD ATT_TDR ATT_SNPFW
