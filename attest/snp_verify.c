@@ -18,45 +18,6 @@
 #define AMD_OID_HWID	"1.3.6.1.4.1.3704.1.4"
 enum { SPL_BOOT_LOADER = 1, SPL_TEE = 2, SPL_SNP = 3, SPL_MICROCODE = 8, SPL_FMC = 9 };
 
-void cert_label(X509 *c, char *buf, size_t n)
-{
-	char cn[128];
-
-	x509_cn(c, cn, sizeof(cn));
-	snprintf(buf, n, "CN=%s", cn);
-}
-
-void check_validity(struct checks *cl, const struct verify_opts *vo, X509 *const *certs,
-		    const char *const *names, size_t n)
-{
-	char msg[380] = "", when[40], lbl[140];
-	size_t used = 0;
-
-	if (!vo->time_check) {
-		check_add(cl, "cert_validity", CHECK_SKIPPED, "--no-time-check");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int v;
-
-		if (!certs[i])
-			continue;
-		v = x509_validity(certs[i], vo->at, when, sizeof(when));
-		if (v == 0)
-			continue;
-		cert_label(certs[i], lbl, sizeof(lbl));
-		used += (size_t)snprintf(msg + used, used < sizeof(msg) ? sizeof(msg) - used : 0,
-					 "%s%s (%s) %s %s", used ? "; " : "", names[i], lbl,
-					 v > 0 ? "expired on" : "is not valid before", when);
-		if (used >= sizeof(msg))
-			break;
-	}
-	if (used)
-		check_add(cl, "cert_validity", CHECK_FAILED, "%s", msg);
-	else
-		check_add(cl, "cert_validity", CHECK_PASSED, "every certificate is within its validity period");
-}
-
 static const ASN1_OCTET_STRING *ext_data(X509 *c, const char *oid)
 {
 	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);

@@ -195,13 +195,3 @@ int tdreport_verify(const struct tdreport *t, const struct verify_opts *vo, stru
 	check_expected(cl, vo, t->p + 512 + 16, t->p + 128);
 	return 0;
 }
-
-int evidence_verify(const struct evidence *ev, const struct verify_opts *vo, struct checks *cl)
-{
-	switch (ev->kind) {
-	case EV_SNP_REPORT: return snp_verify(&ev->snp, vo, cl);
-	case EV_TDX_QUOTE: return tdx_verify(&ev->tdx, vo, cl);
-	case EV_TDREPORT: return tdreport_verify(&ev->tdr, vo, cl);
-	}
-	return -1;
-}
