@@ -11,8 +11,8 @@
 #include <time.h>
 
 #include "attest/checks.h"
-#include "attest/measure.h"
 #include "attest/evidence.h"
+#include "attest/measure.h"
 #include "attest/out.h"
 #include "attest/verify.h"
 #include "vmm/commands.h"
