@@ -8,15 +8,11 @@
 #include "loader/file.h"
 #include "vmm/log.h"
 
-int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len)
+int file_open(const char *path, const char *what, uint64_t max, size_t *size)
 {
 	struct stat st;
-	uint8_t *b = NULL;
-	size_t size, got = 0;
 	int fd;
 
-	*buf = NULL;
-	*len = 0;
 	if (!path || !*path) {
 		cvmm_err("%s: empty file name", what);
 		return -1;
@@ -43,12 +39,29 @@ int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len
 		cvmm_err("%s %s: empty file", what, path);
 		goto fail;
 	}
-	if ((uint64_t)st.st_size > FILE_MAX_SIZE) {
+	if ((uint64_t)st.st_size > max) {
 		cvmm_err("%s %s: file too large (%lld bytes, cvmm reads at most %llu)", what,
-			 path, (long long)st.st_size, (unsigned long long)FILE_MAX_SIZE);
+			 path, (long long)st.st_size, (unsigned long long)max);
 		goto fail;
 	}
-	size = (size_t)st.st_size;
+	*size = (size_t)st.st_size;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len)
+{
+	uint8_t *b = NULL;
+	size_t size, got = 0;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	fd = file_open(path, what, FILE_MAX_SIZE, &size);
+	if (fd < 0)
+		return -1;
 	b = malloc(size);
 	if (!b) {
 		cvmm_err("%s %s: out of memory for %zu bytes", what, path, size);
