@@ -21,7 +21,7 @@ const char *evidence_kind_name(enum evidence_kind k)
  * a damaged file of a known kind still reaches its parser, which then names
  * what is wrong (a wrong version, a short file) instead of "unknown".
  */
-static int detect(const uint8_t *p, size_t len, enum evidence_kind *kind)
+static int detect(const uint8_t *p, size_t len, const char *name, enum evidence_kind *kind)
 {
 	if (len == TDREPORT_SIZE && p[0] == TDX_TEE_TYPE) {
 		*kind = EV_TDREPORT;
@@ -40,12 +40,13 @@ static int detect(const uint8_t *p, size_t len, enum evidence_kind *kind)
 		*kind = EV_SNP_REPORT;
 		return 0;
 	}
-	cvmm_err("not attestation evidence cvmm knows (SNP report, TDX quote v4/v5, TDREPORT): "
-		 "%zu bytes; use --offset if it sits inside a container", len);
+	cvmm_err("%s: not attestation evidence cvmm knows (SNP report, TDX quote v4/v5, TDREPORT): "
+		 "%zu bytes; use --offset if it sits inside a container", name, len);
 	return -1;
 }
 
-int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset)
+int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset,
+		   const char *name)
 {
 	ev->container = NULL;
 	if (offset == EVIDENCE_NO_OFFSET) {
@@ -55,7 +56,7 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 			ev->container = "azure-hcl";
 		}
 	} else if (offset > len) {
-		cvmm_err("--offset %zu is past the end of the %zu-byte file", offset, len);
+		cvmm_err("%s: --offset %zu is past the end of the %zu-byte file", name, offset, len);
 		return -1;
 	}
 	ev->offset = offset;
@@ -63,13 +64,13 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 	len -= offset;
 	if (ev->container) {
 		ev->kind = EV_SNP_REPORT;
-	} else if (detect(p, len, &ev->kind)) {
+	} else if (detect(p, len, name, &ev->kind)) {
 		return -1;
 	}
 	switch (ev->kind) {
-	case EV_SNP_REPORT: return snp_report_parse(&ev->snp, p, len);
-	case EV_TDX_QUOTE: return tdx_quote_parse(&ev->tdx, p, len);
-	case EV_TDREPORT: return tdreport_parse(&ev->tdr, p, len);
+	case EV_SNP_REPORT: return snp_report_parse(&ev->snp, p, len, name);
+	case EV_TDX_QUOTE: return tdx_quote_parse(&ev->tdx, p, len, name);
+	case EV_TDREPORT: return tdreport_parse(&ev->tdr, p, len, name);
 	}
 	return -1;
 }
@@ -109,7 +110,7 @@ int evidence_load(struct evidence *ev, const char *path, size_t offset)
 	fclose(f);
 	ev->buf = p;
 	ev->len = n;
-	if (evidence_parse(ev, p, n, offset)) {
+	if (evidence_parse(ev, p, n, offset, path)) {
 		evidence_free(ev);
 		return -1;
 	}

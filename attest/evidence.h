@@ -32,8 +32,12 @@ struct evidence {
 	};
 };
 
-/* Detect and parse evidence in p[0..len). offset: EVIDENCE_NO_OFFSET to detect. */
-int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset);
+/*
+ * Detect and parse evidence in p[0..len). offset: EVIDENCE_NO_OFFSET to detect.
+ * name (the file) starts the one line printed when p is not evidence.
+ */
+int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset,
+		   const char *name);
 /* Read path and evidence_parse() it; ev->buf is owned, free with evidence_free(). */
 int evidence_load(struct evidence *ev, const char *path, size_t offset);
 void evidence_free(struct evidence *ev);

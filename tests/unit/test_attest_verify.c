@@ -47,7 +47,7 @@ static void run(uint8_t *p, size_t len, const struct verify_opts *vo, struct che
 	struct evidence ev;
 
 	memset(cl, 0, sizeof(*cl));
-	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
 	ck_assert_int_eq(evidence_verify(&ev, vo, cl), 0);
 }
 
