@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "attest/bytes.h"
+#include "attest/checks.h"
 #include "attest/evidence.h"
 #include "attest_vectors.h"
 #include "check_compat.h"
@@ -32,6 +33,15 @@ static void loud(void)
 	fflush(stderr);
 	dup2(saved_stderr, 2);
 	close(saved_stderr);
+}
+
+static int count_nl(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
 }
 
 /* Parse an exact-size copy, so ASan catches any read past len. */
@@ -428,6 +438,45 @@ START_TEST(json_rendering)
 }
 END_TEST
 
+/*
+ * Strings from evidence (a certificate CN in a quote's own PCK chain) reach
+ * the output: in text they must not add lines or carry terminal escapes that
+ * could fake a "passed"; in JSON, UTF-8 stays itself and stray bytes become
+ * U+FFFD so that the document is valid UTF-8.
+ */
+START_TEST(hostile_strings_rendered_safely)
+{
+	char *buf = NULL;
+	size_t n;
+	FILE *f = open_memstream(&buf, &n);
+	struct out o;
+	struct checks *cl = calloc(1, sizeof(*cl));
+	const char *evil = "CN=x\npassed   pck_chain  fine\r\033[1A\033[2Kresult: passed\x7f";
+
+	out_init(&o, f, false);
+	out_str(&o, "subject", evil);
+	check_add(cl, "pck_chain", CHECK_FAILED, "leaf (%s) does not chain", evil);
+	checks_dump(&o, cl);
+	out_finish(&o);
+	fclose(f);
+	ck_assert_msg(!strchr(buf, '\033') && !strchr(buf, '\r') && !strchr(buf, 0x7f),
+		      "control bytes reached the text output: %s", buf);
+	ck_assert_msg(!strstr(buf, "\npassed"), "a string added a line: %s", buf);
+	ck_assert_int_eq(count_nl(buf), 3);	/* subject, the check, the result */
+	free(buf);
+
+	f = open_memstream(&buf, &n);
+	out_init(&o, f, true);
+	out_str(&o, "s", "caf\xc3\xa9 \xff\xc3(\xe2\x82\xac\xf0\x9f\x98\x80\xed\xa0\x80");
+	out_finish(&o);
+	fclose(f);
+	ck_assert_str_eq(buf, "{\n  \"s\": \"caf\xc3\xa9 \\ufffd\\ufffd(\xe2\x82\xac"
+			 "\xf0\x9f\x98\x80\\ufffd\\ufffd\\ufffd\"\n}\n");
+	free(buf);
+	free(cl);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_parse");
@@ -446,6 +495,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, tdreport_layout);
 	tcase_add_test(tc, dump_prints_hex);
 	tcase_add_test(tc, json_rendering);
+	tcase_add_test(tc, hostile_strings_rendered_safely);
 	suite_add_tcase(s, tc);
 	return s;
 }
