@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "attest/measure.h"
 #include "check_compat.h"
 #include "loader/layout.h"
+#include "loader/ovmf.h"
 #include "loader/plan_coco.h"
 #include "loader/snp_cpu.h"
 #include "loader/snp_hashes.h"
@@ -436,6 +438,72 @@ START_TEST(impossible_requests)
 }
 END_TEST
 
+/*
+ * A SECRETS, CPUID or (with --kernel) SNP_KERNEL_HASHES section longer than
+ * a page: QEMU hands every page of it to LAUNCH_UPDATE, sev-snp-measure one
+ * (or asserts), so a digest for it would match one of them at best. The
+ * firmware is the synthetic vector with one section grown into free space.
+ */
+static void grown_section_refused(const char *dir, uint32_t type, uint32_t gpa,
+				  uint32_t move_type, uint32_t move_gpa, uint32_t move_to,
+				  const char *want)
+{
+	char src[512], path[] = "/tmp/cvmm-test-fw-XXXXXX", k[512], err[1024];
+	struct ovmf_info fw;
+	struct run_opts o;
+	uint8_t *img;
+	size_t len;
+	FILE *f;
+	int fd;
+
+	snprintf(src, sizeof(src), "%s/measure/inputs/synth-fw-v1.fd", dir);
+	snprintf(k, sizeof(k), "%s/measure/inputs/synth-kernel-v1.bin", dir);
+	f = fopen(src, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	rewind(f);
+	img = malloc(len);
+	ck_assert_uint_eq(fread(img, 1, len, f), len);
+	fclose(f);
+	ck_assert_int_eq(ovmf_parse(img, len, src, &fw), 0);
+	for (size_t i = 0; i < fw.n_sev; i++) {
+		uint8_t *it = img + fw.sev_meta_off + 16 + 12 * i;
+		uint32_t size = 0x2000;
+
+		if (fw.sev[i].type == move_type && fw.sev[i].gpa == move_gpa)
+			memcpy(it, &move_to, 4);
+		if (fw.sev[i].type == type && fw.sev[i].gpa == gpa)
+			memcpy(it + 4, &size, 4);
+	}
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, img, len), (ssize_t)len);
+	close(fd);
+	free(img);
+	snp_opts(&o, path);
+	o.kernel = k;
+	cvmm_verbosity = LOG_NORMAL;
+	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, want) && strstr(err, path), "%s", err);
+	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+	unlink(path);
+}
+
+START_TEST(multi_page_special_sections_refused)
+{
+	const char *dir = vectors_dir();
+
+	if (!dir)
+		return;
+	/* Synthetic firmware: SECRETS 0x80d000, CPUID 0x80e000, hashes 0x810000, free 0x814000. */
+	grown_section_refused(dir, SEV_SECTION_SNP_KERNEL_HASHES, 0x810000,
+			      SEV_SECTION_SNP_SEC_MEM, 0x811000, 0x812000, "SNP_KERNEL_HASHES");
+	grown_section_refused(dir, SEV_SECTION_SNP_SECRETS, 0x80d000,
+			      SEV_SECTION_CPUID, 0x80e000, 0x814000, "SNP_SECRETS");
+}
+END_TEST
+
 /* A bzImage test guest from `make test-build` (tests/tools/mkbzimage). */
 #define TEST_BZIMAGE	"build/guests/bootparams.bzImage"
 
@@ -525,6 +593,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, reference_vectors);
 	tcase_add_test(tc, vmsa_matches_documented_state);
 	tcase_add_test(tc, cpu_signatures);
+	tcase_add_test(tc, multi_page_special_sections_refused);
 	tcase_add_test(tc, cpuid_page_layout);
 	tcase_add_test(tc, kernel_hashes_table);
 	tcase_add_test(tc, snp_dependencies);
