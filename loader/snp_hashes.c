@@ -9,11 +9,6 @@
 #include "loader/snp_hashes.h"
 #include "vmm/log.h"
 
-#define EFI_GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7) {{			\
-	(a) & 0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,	\
-	(b) & 0xff, ((b) >> 8) & 0xff, (c) & 0xff, ((c) >> 8) & 0xff,		\
-	d0, d1, d2, d3, d4, d5, d6, d7 }}
-
 static const struct efi_guid guid_table = EFI_GUID(0x9438d606, 0x4f22, 0x4cc9,
 	0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21);
 static const struct efi_guid guid_cmdline = EFI_GUID(0x97d02dd8, 0xbd20, 0x4c94,
