@@ -1,9 +1,9 @@
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attest/bytes.h"
 #include "attest/evidence.h"
+#include "loader/file.h"
 #include "vmm/log.h"
 
 const char *evidence_kind_name(enum evidence_kind k)
@@ -77,37 +77,12 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 
 int evidence_load(struct evidence *ev, const char *path, size_t offset)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *p = NULL, *np;
+	uint8_t *p;
+	size_t n;
 
 	memset(ev, 0, sizeof(*ev));
-	if (!f) {
-		cvmm_err("%s: %s", path, strerror(errno));
+	if (file_read_stream(path, EVIDENCE_FILE_MAX, "attestation evidence", &p, &n))
 		return -1;
-	}
-	for (;;) {
-		np = realloc(p, cap);
-		if (!np) {
-			cvmm_err("%s: out of memory", path);
-			goto fail;
-		}
-		p = np;
-		n += fread(p + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		if (cap >= EVIDENCE_FILE_MAX) {
-			cvmm_err("%s: larger than %u bytes, not attestation evidence", path,
-				 EVIDENCE_FILE_MAX);
-			goto fail;
-		}
-		cap *= 2;
-	}
-	if (ferror(f)) {
-		cvmm_err("%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
 	ev->buf = p;
 	ev->len = n;
 	if (evidence_parse(ev, p, n, offset, path)) {
@@ -115,10 +90,6 @@ int evidence_load(struct evidence *ev, const char *path, size_t offset)
 		return -1;
 	}
 	return 0;
-fail:
-	free(p);
-	fclose(f);
-	return -1;
 }
 
 void evidence_free(struct evidence *ev)

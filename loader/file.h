@@ -26,4 +26,12 @@
 int file_open(const char *path, const char *what, uint64_t max, size_t *size);
 int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len);
 
+/*
+ * Reads all of path through stdio, so that a pipe (<(...), /dev/stdin) works
+ * too, for small inputs (evidence, certificates): at most max bytes, else
+ * one line saying it is "not <kind>". The buffer has a NUL after *len bytes.
+ */
+int file_read_stream(const char *path, size_t max, const char *kind, uint8_t **buf,
+		     size_t *len);
+
 #endif

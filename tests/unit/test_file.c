@@ -185,6 +185,40 @@ START_TEST(digest_and_map_refuse_non_regular)
 }
 END_TEST
 
+/* The stdio door for evidence and certificates: pipes work, limits hold. */
+static void stream_fails(const char *path, size_t max, const char *reason)
+{
+	uint8_t *buf = (uint8_t *)1;
+	size_t len = 1;
+
+	capture_begin();
+	ck_assert_int_eq(file_read_stream(path, max, "a test input", &buf, &len), -1);
+	capture_end();
+	ck_one_line(captured, path, reason);
+	ck_assert_ptr_null(buf);
+}
+
+START_TEST(stream_reads_and_refuses)
+{
+	char path[128];
+	uint8_t *buf;
+	size_t len;
+
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/f", tmpdir);
+	write_file(path, "0123456789", 10);
+	ck_assert_int_eq(file_read_stream(path, 10, "x", &buf, &len), 0);
+	ck_assert_uint_eq(len, 10);
+	ck_assert_str_eq((char *)buf, "0123456789");	/* NUL-terminated */
+	free(buf);
+	stream_fails(path, 9, "larger than 9 bytes, not a test input");
+	stream_fails(tmpdir, 1 << 20, "Is a directory");
+	unlink(path);
+	stream_fails(path, 1 << 20, "No such file");
+	rmdir(tmpdir);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("file");
@@ -193,6 +227,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, file_reads_and_refuses);
 	tcase_add_test(tc, file_unreadable);
 	tcase_add_test(tc, digest_and_map_refuse_non_regular);
+	tcase_add_test(tc, stream_reads_and_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }
