@@ -18,6 +18,16 @@ static int add_section(struct launch_plan *p, const uint8_t *img, const struct t
 		.what = tdvf_section_name(s->type),
 	};
 
+	/*
+	 * Sections without file data are guest RAM the firmware uses early;
+	 * checked first, as the TD HOB buffer has the size the file gives.
+	 */
+	if (!s->raw_size && !plan_range_in_ram(p, s->gpa, s->mem_size)) {
+		cvmm_err("%s: TDVF section %s at 0x%llx lies outside the %llu MiB of guest RAM",
+			 name, piece.what, (unsigned long long)s->gpa,
+			 (unsigned long long)(p->mem_size >> 20));
+		return -1;
+	}
 	if (s->raw_size) {
 		piece.type = PIECE_NORMAL;
 		piece.data = img + s->data_offset;
@@ -32,13 +42,6 @@ static int add_section(struct launch_plan *p, const uint8_t *img, const struct t
 		}
 	} else {
 		piece.type = PIECE_TEMP_MEM;
-	}
-	/* Sections without file data are guest RAM the firmware uses early. */
-	if (!s->raw_size && !plan_range_in_ram(p, s->gpa, s->mem_size)) {
-		cvmm_err("%s: TDVF section %s at 0x%llx lies outside the %llu MiB of guest RAM",
-			 name, piece.what, (unsigned long long)s->gpa,
-			 (unsigned long long)(p->mem_size >> 20));
-		return -1;
 	}
 	return plan_add(p, &piece);
 }
