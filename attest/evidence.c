@@ -45,6 +45,31 @@ static int detect(const uint8_t *p, size_t len, const char *name, enum evidence_
 	return -1;
 }
 
+/*
+ * The hardware report in an Azure HCL blob: the HCL data behind the
+ * 1184-byte report area names its type (IGVM_ATTEST report types: 2 SNP,
+ * 4 TDX, whose TDREPORT starts the area). A blob cut before that field is
+ * taken for SNP, the parser then saying what is missing.
+ */
+static int hcl_kind(const uint8_t *p, size_t len, const char *name, enum evidence_kind *kind)
+{
+	size_t at = HCL_REPORT_OFFSET + SNP_REPORT_SIZE + HCL_DATA_REPORT_TYPE;
+	uint32_t type;
+
+	*kind = EV_SNP_REPORT;
+	if (len < at + 4)
+		return 0;
+	type = ld32(p + at);
+	if (type == HCL_REPORT_TYPE_TDX) {
+		*kind = EV_TDREPORT;
+	} else if (type != HCL_REPORT_TYPE_SNP) {
+		cvmm_err("%s: Azure HCL blob holds hardware report type %u; cvmm reads SNP (%d) "
+			 "and TDX (%d)", name, type, HCL_REPORT_TYPE_SNP, HCL_REPORT_TYPE_TDX);
+		return -1;
+	}
+	return 0;
+}
+
 int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset,
 		   const char *name)
 {
@@ -54,6 +79,8 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 		if (len >= HCL_REPORT_OFFSET + 4 && !memcmp(p, "HCLA", 4)) {
 			offset = HCL_REPORT_OFFSET;
 			ev->container = "azure-hcl";
+			if (hcl_kind(p, len, name, &ev->kind))
+				return -1;
 		}
 	} else if (offset > len) {
 		cvmm_err("%s: --offset %zu is past the end of the %zu-byte file", name, offset, len);
@@ -62,11 +89,8 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 	ev->offset = offset;
 	p += offset;
 	len -= offset;
-	if (ev->container) {
-		ev->kind = EV_SNP_REPORT;
-	} else if (detect(p, len, name, &ev->kind)) {
+	if (!ev->container && detect(p, len, name, &ev->kind))
 		return -1;
-	}
 	switch (ev->kind) {
 	case EV_SNP_REPORT: return snp_report_parse(&ev->snp, p, len, name);
 	case EV_TDX_QUOTE: return tdx_quote_parse(&ev->tdx, p, len, name);

@@ -321,6 +321,34 @@ START_TEST(errors_name_the_file)
 }
 END_TEST
 
+/* Azure's HCL blob names the report it wraps: a TDX one holds a TDREPORT. */
+START_TEST(hcl_report_types)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/trustee-az-snp-hcl-report.bin", &len);
+	size_t type_at = HCL_REPORT_OFFSET + SNP_REPORT_SIZE + 8;
+	struct evidence ev;
+
+	ck_assert_uint_eq(ld32(p + type_at), 2);	/* the vector: SNP */
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
+	ck_assert_int_eq(ev.kind, EV_SNP_REPORT);
+	memset(p + HCL_REPORT_OFFSET, 0, SNP_REPORT_SIZE);
+	p[HCL_REPORT_OFFSET] = TDX_TEE_TYPE;		/* REPORTTYPE.TYPE */
+	p[HCL_REPORT_OFFSET + 128] = 0x5a;		/* REPORTDATA[0] */
+	p[type_at] = 4;
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
+	ck_assert_int_eq(ev.kind, EV_TDREPORT);
+	ck_assert_str_eq(ev.container, "azure-hcl");
+	ck_assert_uint_eq(ev.offset, HCL_REPORT_OFFSET);
+	ck_assert_uint_eq(ev.tdr.p[128], 0x5a);
+	p[type_at] = 3;
+	quiet();
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), -1);
+	loud();
+	free(p);
+}
+END_TEST
+
 START_TEST(offset_option)
 {
 	size_t len;
@@ -491,6 +519,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, wrong_versions_fail);
 	tcase_add_test(tc, lengths_past_the_end_fail);
 	tcase_add_test(tc, offset_option);
+	tcase_add_test(tc, hcl_report_types);
 	tcase_add_test(tc, errors_name_the_file);
 	tcase_add_test(tc, tdreport_layout);
 	tcase_add_test(tc, dump_prints_hex);
