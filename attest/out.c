@@ -165,15 +165,21 @@ void out_begin(struct out *o, const char *key)
 	push(o, false);
 }
 
-void out_end(struct out *o)
+/* Close the innermost object ('}') or array (']'). */
+static void pop(struct out *o, char close)
 {
 	if (o->json) {
 		fputc('\n', o->f);
 		indent(o, 0);
-		fputc('}', o->f);
+		fputc(close, o->f);
 	}
 	if (o->depth > 0)
 		o->depth--;
+}
+
+void out_end(struct out *o)
+{
+	pop(o, '}');
 }
 
 void out_begin_array(struct out *o, const char *key)
@@ -190,13 +196,7 @@ void out_begin_array(struct out *o, const char *key)
 
 void out_end_array(struct out *o)
 {
-	if (o->json) {
-		fputc('\n', o->f);
-		indent(o, 0);
-		fputc(']', o->f);
-	}
-	if (o->depth > 0)
-		o->depth--;
+	pop(o, ']');
 }
 
 void out_u64(struct out *o, const char *key, uint64_t v)
