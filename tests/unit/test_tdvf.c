@@ -115,9 +115,10 @@ static int build_quiet(struct launch_plan *p, struct run_opts *o, char *err, siz
 	return rc;
 }
 
-START_TEST(td_hob_outside_ram_refused_before_alloc)
+/* plan_build_tdx() on OVMF.fd with the first section of a type moved/resized. */
+static int build_patched(uint32_t type, uint64_t gpa, uint64_t size, char *err, size_t n)
 {
-	char path[] = "/tmp/cvmm-test-tdvf-XXXXXX", err[512];
+	char path[] = "/tmp/cvmm-test-tdvf-XXXXXX";
 	const char *src = "/usr/share/ovmf/OVMF.fd";
 	struct ovmf_info fw;
 	struct tdvf_info td;
@@ -126,7 +127,7 @@ START_TEST(td_hob_outside_ram_refused_before_alloc)
 	uint8_t *img;
 	size_t len;
 	FILE *f = fopen(src, "rb");
-	int fd;
+	int fd, rc;
 
 	ck_assert_ptr_nonnull(f);
 	fseek(f, 0, SEEK_END);
@@ -140,10 +141,12 @@ START_TEST(td_hob_outside_ram_refused_before_alloc)
 	for (size_t i = 0; i < td.n_sec; i++) {
 		uint8_t *d = img + td.desc_off + 16 + 32 * i;
 
-		if (td.sec[i].type != TDVF_TD_HOB)
+		if (td.sec[i].type != type)
 			continue;
-		memcpy(d + 8, &(uint64_t){ 1ULL << 48 }, 8);	/* gpa */
-		memcpy(d + 16, &(uint64_t){ 1ULL << 44 }, 8);	/* mem_size */
+		if (gpa)
+			memcpy(d + 8, &gpa, 8);
+		memcpy(d + 16, &size, 8);
+		break;
 	}
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
@@ -154,9 +157,40 @@ START_TEST(td_hob_outside_ram_refused_before_alloc)
 	o.platform = "tdx";
 	o.firmware = path;
 	cvmm_verbosity = LOG_NORMAL;
-	ck_assert_int_eq(build_quiet(&p, &o, err, sizeof(err)), -1);
+	rc = build_quiet(&p, &o, err, n);
+	if (!rc)
+		plan_free(&p);
 	unlink(path);
+	return rc;
+}
+
+/*
+ * A TD_HOB section far outside guest RAM is refused for what it is, before
+ * cvmm allocates a buffer of the size the file claims (here 16 TiB).
+ */
+START_TEST(td_hob_outside_ram_refused_before_alloc)
+{
+	char err[512];
+
+	ck_assert_int_eq(build_patched(TDVF_TD_HOB, 1ULL << 48, 1ULL << 44, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "TD_HOB") && strstr(err, "outside"), "%s", err);
+	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+}
+END_TEST
+
+/*
+ * A section with file data (BFV) claiming 1 TiB of memory: neither RAM nor
+ * the firmware's range holds it, and adding and hashing 2^28 pages would
+ * take hours. Refused at once; alarm() turns a hang into a failure.
+ */
+START_TEST(data_section_outside_ram_and_firmware_refused)
+{
+	char err[512];
+
+	alarm(30);
+	ck_assert_int_eq(build_patched(TDVF_BFV, 0, 1ULL << 40, err, sizeof(err)), -1);
+	alarm(0);
+	ck_assert_msg(strstr(err, "BFV") && strstr(err, "outside"), "%s", err);
 	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
 }
 END_TEST
@@ -170,6 +204,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, td_hob_8g);
 	tcase_add_test(tc, td_hob_too_small);
 	tcase_add_test(tc, td_hob_outside_ram_refused_before_alloc);
+	tcase_add_test(tc, data_section_outside_ram_and_firmware_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
