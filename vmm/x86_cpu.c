@@ -81,8 +81,9 @@ int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan)
 		return -1;
 	if (vm_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -1;
-	sregs.cs = flat_segment(0x08, 0xb, true);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x10, 0x3, false);
+	/* __BOOT_CS / __BOOT_DS of the Linux 64-bit boot protocol */
+	sregs.cs = flat_segment(0x10, 0xb, true);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x18, 0x3, false);
 	sregs.gdt.base = b->gdt_base;
 	sregs.gdt.limit = b->gdt_limit;
 	sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
