@@ -123,7 +123,14 @@ int x509_load_path(const char *path, STACK_OF(X509) *sk)
 		char full[4096];
 		struct stat fst;
 
-		snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
+		if (rc == 0 && ents[i]->d_name[0] != '.' &&
+		    (size_t)snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name) >=
+		    sizeof(full)) {
+			/* The reason before the directory: a long line is cut at 1 KiB. */
+			cvmm_err("%s: path too long (over %zu bytes) inside %s", ents[i]->d_name,
+				 sizeof(full) - 1, path);
+			rc = -1;
+		}
 		if (rc == 0 && ents[i]->d_name[0] != '.' && !stat(full, &fst) &&
 		    S_ISREG(fst.st_mode)) {
 			int r = load_one(full, sk);
