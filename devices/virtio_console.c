@@ -35,10 +35,13 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
-		if (n < 0 && errno == EINTR)
-			continue;
+		/*
+		 * Output closed: the guest's bytes go nowhere. EINTR: the stop
+		 * kick (the only signal a vCPU thread takes) ended a write
+		 * blocked on a full stdout; the VM is ending.
+		 */
 		if (n <= 0)
-			return;		/* output closed: the guest's bytes go nowhere */
+			return;
 		p += n;
 		len -= (size_t)n;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/devices.h"
@@ -74,13 +75,29 @@ static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform
 	return plat->init_vm ? plat->init_vm(vm) : 0;
 }
 
+static int join_within(pthread_t t, long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000;
+	ts.tv_sec += ts.tv_nsec / 1000000000;
+	ts.tv_nsec %= 1000000000;
+	return pthread_timedjoin_np(t, NULL, &ts);
+}
+
 static void vm_teardown(struct vm *vm)
 {
 	for (int i = 0; i < vm->n_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
-		if (v->thread_started)
-			pthread_join(v->thread, NULL);
+		/*
+		 * A vCPU may be blocked outside KVM_RUN (writing guest output
+		 * to a full pipe) and may have taken the one kick before it
+		 * blocked: kick again until it leaves.
+		 */
+		while (v->thread_started && join_within(v->thread, 20) == ETIMEDOUT)
+			vcpu_kick(v);
 		v->thread_started = false;
 	}
 	devices_destroy(vm);

@@ -29,6 +29,24 @@ kvm_sigterm() {
 }
 kvm_check "SIGTERM stops a spinning guest with status 143" kvm_sigterm
 
+# SIGTERM while vCPUs are blocked writing to a stdout pipe nobody reads:
+# cvmm must still end (it used to hang in teardown, joining the vCPUs).
+kvm_sigterm_full_stdout() {
+	local fifo=/tmp/cvmm-fifo.$$ rd pid rc=1 i
+	mkfifo $fifo || return 1
+	sleep 60 <$fifo & rd=$!
+	"$CVMM" --kernel $G/spew.elf --cpus 2 >$fifo 2>/dev/null & pid=$!
+	sleep 2; kill -TERM $pid
+	for i in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	if kill -0 $pid 2>/dev/null; then
+		echo "still running 5 s after SIGTERM"; kill -KILL $pid
+	fi
+	wait $pid; rc=$?
+	kill $rd; wait $rd 2>/dev/null; rm -f $fifo
+	echo "exit status $rc"; [ $rc -eq 143 ]
+}
+kvm_check "SIGTERM ends cvmm although stdout is full" kvm_sigterm_full_stdout
+
 # Lazy memslots: RAM beyond the launch plan's chunks reaches KVM on first touch.
 kvm_case "first touch of lazily registered RAM (2 GiB)" 0 'memtouch: all reads back' --mem 2G --cmdline 2048 --kernel $G/memtouch.elf
 kvm_case "first touch above 4 GiB, slots counted" 0 'registered, 1[0-9] on first touch' -v --mem 8G --cmdline 8192 --kernel $G/memtouch.elf
