@@ -42,11 +42,14 @@ void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 	vsnprintf(vm->exit_reason, sizeof(vm->exit_reason), fmt, ap);
 	va_end(ap);
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock(&vm->exit_lock);
-
+	/*
+	 * Kick under the lock: teardown takes it before joining, so no vCPU
+	 * is signalled after it has been joined (its pthread_t is then dead).
+	 */
 	for (int i = 0; i < vm->n_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	pthread_kill(vm->main_thread, SIG_DONE);
+	pthread_mutex_unlock(&vm->exit_lock);
 }
 
 static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform_ops *plat,
@@ -88,6 +91,9 @@ static int join_within(pthread_t t, long ms)
 
 static void vm_teardown(struct vm *vm)
 {
+	/* A thread may still be kicking in vm_request_stop(): let it finish. */
+	pthread_mutex_lock(&vm->exit_lock);
+	pthread_mutex_unlock(&vm->exit_lock);
 	for (int i = 0; i < vm->n_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 

@@ -1,0 +1,45 @@
+# Thread races in the runtime, under ThreadSanitizer (build/tsan/cvmm): vCPU
+# threads against each other, against the main thread's stop and teardown,
+# and against the console input thread. A race report fails the case even
+# when the guest's own result is right.
+TSAN_CVMM=build/tsan/cvmm
+tsan_case() {
+	local name=$1 want=$2 regex=$3; shift 3
+	local out rc
+	out=$(TSAN_OPTIONS="halt_on_error=1 exitcode=66 report_signal_unsafe=0" \
+	      timeout -k 5 "$KVM_TIMEOUT" "$TSAN_CVMM" "$@" 2>&1 </dev/null); rc=$?
+	if grep -q 'ThreadSanitizer' <<<"$out"; then
+		kvm_fail "$name" "ThreadSanitizer report" "$(grep -A12 'WARNING: ThreadSanitizer' <<<"$out")"
+	elif [ "$rc" -ne "$want" ]; then
+		kvm_fail "$name" "exit status $rc, want $want" "$out"
+	elif [ -n "$regex" ] && ! grep -Eq -- "$regex" <<<"$out"; then
+		kvm_fail "$name" "output does not match /$regex/" "$out"
+	else
+		echo "ok   $TIER: $name"; KVM_PASS=$((KVM_PASS + 1))
+	fi
+}
+# A vCPU ends the VM while the main thread is still starting the others.
+for i in 1 2 3; do
+	tsan_case "race-free: 4 vCPUs, one ends the VM at start-up ($i)" 0 'vCPUs checked in: 4' \
+		--kernel $G/smp.elf --cpus 4 --cmdline 4
+done
+tsan_case "race-free: virtio console and rng" 0 'all checks passed' \
+	--kernel $G/virtio_drv.elf --mem 64M --rng --console virtio
+
+# SIGTERM to spinning vCPUs, and to vCPUs blocked on a full stdout.
+tsan_sigterm() {
+	local fifo=/tmp/cvmm-tsan-fifo.$$ rd pid rc log=/tmp/cvmm-tsan.$$
+	mkfifo $fifo || return 1
+	sleep 60 <$fifo & rd=$!
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 report_signal_unsafe=0" \
+		"$TSAN_CVMM" "$@" >$fifo 2>$log & pid=$!
+	sleep 2; kill -TERM $pid
+	for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+	kill -0 $pid 2>/dev/null && { echo "still running 10 s after SIGTERM"; kill -KILL $pid; }
+	wait $pid; rc=$?
+	kill $rd; wait $rd 2>/dev/null
+	cat $log; rm -f $fifo $log
+	echo "exit status $rc"; [ $rc -eq 143 ]
+}
+kvm_check "race-free: SIGTERM to 4 spinning vCPUs" tsan_sigterm --kernel $G/smp.elf --cpus 4 --cmdline 5
+kvm_check "race-free: SIGTERM to 2 vCPUs blocked on stdout" tsan_sigterm --kernel $G/spew.elf --cpus 2
