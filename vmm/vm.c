@@ -89,7 +89,8 @@ static int join_within(pthread_t t, long ms)
 	return pthread_timedjoin_np(t, NULL, &ts);
 }
 
-static void vm_teardown(struct vm *vm)
+/* Waits for every started vCPU thread to end; once stopping is set. */
+static void vm_join_vcpus(struct vm *vm)
 {
 	/* A thread may still be kicking in vm_request_stop(): let it finish. */
 	pthread_mutex_lock(&vm->exit_lock);
@@ -106,6 +107,11 @@ static void vm_teardown(struct vm *vm)
 			vcpu_kick(v);
 		v->thread_started = false;
 	}
+}
+
+static void vm_teardown(struct vm *vm)
+{
+	vm_join_vcpus(vm);
 	devices_destroy(vm);
 	for (int i = 0; i < vm->n_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
@@ -229,6 +235,8 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 		     o->cpus == 1 ? "" : "s", plan->image_kind);
 	status = vm_run(vm, waitset);
 	trace_point("VM ended");
+	/* The counters below are the vCPUs' until they have left. */
+	vm_join_vcpus(vm);
 	if (status != CVMM_EXIT_OK && status < 128 &&
 	    strncmp(vm->exit_reason, "guest wrote", 11) != 0)
 		cvmm_err("%s", vm->exit_reason);	/* a failure: say why, once */

@@ -50,5 +50,7 @@ kvm_check "SIGTERM ends cvmm although stdout is full" kvm_sigterm_full_stdout
 # Lazy memslots: RAM beyond the launch plan's chunks reaches KVM on first touch.
 kvm_case "first touch of lazily registered RAM (2 GiB)" 0 'memtouch: all reads back' --mem 2G --cmdline 2048 --kernel $G/memtouch.elf
 kvm_case "first touch above 4 GiB, slots counted" 0 'registered, 1[0-9] on first touch' -v --mem 8G --cmdline 8192 --kernel $G/memtouch.elf
+kvm_case "4 vCPUs race the first touch of one chunk" 0 'lazyrace: counter 4, every store landed' \
+	--kernel $G/lazyrace.elf --mem 2G --cpus 4 --cmdline 4
 kvm_case "first touch on anonymous memory" 0 'memtouch: all reads back' --no-guest-memfd --mem 8G --cmdline 8192 --kernel $G/memtouch.elf
 kvm_case "64 GiB guest starts without registering all of it" 0 'memory slots: 1 of 256 registered' -v --mem 64G

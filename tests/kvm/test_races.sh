@@ -23,6 +23,9 @@ for i in 1 2 3; do
 	tsan_case "race-free: 4 vCPUs, one ends the VM at start-up ($i)" 0 'vCPUs checked in: 4' \
 		--kernel $G/smp.elf --cpus 4 --cmdline 4
 done
+# Lazy memslots: four vCPUs make their first touch of one chunk together.
+tsan_case "race-free: 4 vCPUs race the first touch of one lazy chunk" 0 'lazyrace: counter 4, every store landed' \
+	--kernel $G/lazyrace.elf --mem 2G --cpus 4 --cmdline 4
 tsan_case "race-free: virtio console and rng" 0 'all checks passed' \
 	--kernel $G/virtio_drv.elf --mem 64M --rng --console virtio
 
