@@ -208,7 +208,7 @@ int vcpu_start(struct vcpu *v)
 	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
 
 	if (r) {
-		cvmm_err("starting vCPU %d: %s", v->index, strerror(r));
+		errno = r;	/* the caller ends the VM with it as the reason */
 		return -1;
 	}
 	/* Other vCPUs may already be stopping the VM and kicking this one. */

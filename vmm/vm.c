@@ -184,7 +184,7 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 		if (!vm->vcpus[i].runnable)
 			continue;
 		if (vcpu_start(&vm->vcpus[i])) {
-			vm_request_stop(vm, CVMM_EXIT_FAIL, "could not start vCPU %d", i);
+			vm_request_stop(vm, CVMM_EXIT_FAIL, "starting vCPU %d: %s", i, strerror(errno));
 			break;
 		}
 	}

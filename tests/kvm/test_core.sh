@@ -54,3 +54,17 @@ kvm_case "4 vCPUs race the first touch of one chunk" 0 'lazyrace: counter 4, eve
 	--kernel $G/lazyrace.elf --mem 2G --cpus 4 --cmdline 4
 kvm_case "first touch on anonymous memory" 0 'memtouch: all reads back' --no-guest-memfd --mem 8G --cmdline 8192 --kernel $G/memtouch.elf
 kvm_case "64 GiB guest starts without registering all of it" 0 'memory slots: 1 of 256 registered' -v --mem 64G
+
+# A vCPU thread that cannot start: status 1 and exactly one line saying why.
+kvm_vcpu_thread_fails() {
+	local out rc
+	out=$(ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone -e inject=clone3:error=EAGAIN:when=1 \
+	      "$CVMM" --kernel $G/hello.elf 2>&1 </dev/null); rc=$?
+	echo "$out"; echo "exit status $rc"
+	[ $rc -eq 1 ] && [ "$out" = "cvmm: starting vCPU 0: Resource temporarily unavailable" ]
+}
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	kvm_check "vCPU thread start failure: one line, status 1" kvm_vcpu_thread_fails
+else
+	echo "*** SKIPPED: 1 kvm test: strace cannot run here ***"; SKIP=$((SKIP + 1))
+fi
