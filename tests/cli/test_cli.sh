@@ -8,6 +8,9 @@ cli_case "info --help explains" 0 'Usage: cvmm info' info --help
 cli_case "unknown command" 2 "unknown command 'frobnicate'" frobnicate
 cli_case "unknown option" 2 "unrecognized option '--frobnicate'" --frobnicate
 cli_case "stray argument" 2 "unexpected argument 'extra'" run extra
+cli_case "--policy with a sign is not a hex number" 2 "--policy  -1: not a hex number" --policy ' -1' --dry-run
+cli_case "--guest-features with a blank is not a hex number" 2 "--guest-features  1: not a hex number" \
+	--guest-features ' 1' --dry-run
 cli_case "stray argument to info: named once" 2 "^cvmm info: unexpected argument 'extra'$" info extra
 cli_case "two platforms" 2 '--tdx and --snp exclude each other' --tdx --snp
 cli_case "--mem 0" 2 '--mem 0: must be a non-zero multiple of 4 KiB' --mem 0
