@@ -11,6 +11,8 @@ cli_case "stray argument" 2 "unexpected argument 'extra'" run extra
 cli_case "--policy with a sign is not a hex number" 2 "--policy  -1: not a hex number" --policy ' -1' --dry-run
 cli_case "--guest-features with a blank is not a hex number" 2 "--guest-features  1: not a hex number" \
 	--guest-features ' 1' --dry-run
+cli_case "--no-guest-memfd is refused, not ignored, with --sw" 2 \
+	'^cvmm: --no-guest-memfd: plain VMs only \(--sw keeps guest memory in guest_memfd\)$' --sw --no-guest-memfd --dry-run
 cli_case "stray argument to info: named once" 2 "^cvmm info: unexpected argument 'extra'$" info extra
 cli_case "two platforms" 2 '--tdx and --snp exclude each other' --tdx --snp
 cli_case "--mem 0" 2 '--mem 0: must be a non-zero multiple of 4 KiB' --mem 0
