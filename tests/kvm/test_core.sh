@@ -35,7 +35,7 @@ kvm_sigterm_full_stdout() {
 	local fifo=/tmp/cvmm-fifo.$$ rd pid rc=1 i
 	mkfifo $fifo || return 1
 	sleep 60 <$fifo & rd=$!
-	"$CVMM" --kernel $G/spew.elf --cpus 2 >$fifo 2>/dev/null & pid=$!
+	"$CVMM" "$@" >$fifo 2>/dev/null & pid=$!
 	sleep 2; kill -TERM $pid
 	for i in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 	if kill -0 $pid 2>/dev/null; then
@@ -45,7 +45,10 @@ kvm_sigterm_full_stdout() {
 	kill $rd; wait $rd 2>/dev/null; rm -f $fifo
 	echo "exit status $rc"; [ $rc -eq 143 ]
 }
-kvm_check "SIGTERM ends cvmm although stdout is full" kvm_sigterm_full_stdout
+kvm_check "SIGTERM ends cvmm although stdout is full (COM1)" kvm_sigterm_full_stdout \
+	--kernel $G/spew.elf --cpus 2
+kvm_check "SIGTERM ends cvmm although stdout is full (virtio-console)" kvm_sigterm_full_stdout \
+	--kernel $G/spew.elf --cmdline virtio --console virtio --mem 64M
 
 # Lazy memslots: RAM beyond the launch plan's chunks reaches KVM on first touch.
 kvm_case "first touch of lazily registered RAM (2 GiB)" 0 'memtouch: all reads back' --mem 2G --cmdline 2048 --kernel $G/memtouch.elf
