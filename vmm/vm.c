@@ -140,17 +140,32 @@ static int vm_load_plan(struct vm *vm, const struct launch_plan *plan)
 	return 0;
 }
 
+/*
+ * Device input threads already run (Ctrl-A x may stop the VM now), so the
+ * array and each finished vCPU are published under exit_lock, which
+ * vm_request_stop() holds while it kicks.
+ */
+static void vm_publish_vcpus(struct vm *vm, struct vcpu *vcpus, int n)
+{
+	pthread_mutex_lock(&vm->exit_lock);
+	vm->vcpus = vcpus;
+	vm->n_vcpus = n;
+	pthread_mutex_unlock(&vm->exit_lock);
+}
+
 static int vm_create_vcpus(struct vm *vm, const struct launch_plan *plan, int n)
 {
-	vm->vcpus = calloc((size_t)n, sizeof(*vm->vcpus));
-	if (!vm->vcpus) {
+	struct vcpu *vcpus = calloc((size_t)n, sizeof(*vcpus));
+
+	if (!vcpus) {
 		cvmm_err("out of memory for %d vCPUs", n);
 		return -1;
 	}
+	vm_publish_vcpus(vm, vcpus, 0);
 	for (int i = 0; i < n; i++) {
-		if (vcpu_create(vm, &vm->vcpus[i], i))
+		if (vcpu_create(vm, &vcpus[i], i))
 			return -1;
-		vm->n_vcpus = i + 1;
+		vm_publish_vcpus(vm, vcpus, i + 1);
 		if (vm->plat->init_vcpu(vm, &vm->vcpus[i], plan))
 			return -1;
 	}
