@@ -37,15 +37,20 @@ tsan_sigterm() {
 kvm_check "race-free: SIGTERM to 4 spinning vCPUs" tsan_sigterm --kernel $G/smp.elf --cpus 4 --cmdline 5
 kvm_check "race-free: SIGTERM to 2 vCPUs blocked on stdout" tsan_sigterm --kernel $G/spew.elf --cpus 2
 
-# At a terminal (a pty from script(1)): Ctrl-A x from the UART's input
-# thread stops the VM; the terminal mode is restored afterwards.
-tsan_ctrl_a_x() {
-	local out
+# At a terminal (a pty from script(1)): KEYS typed 2 s in end the VM with
+# status WANT, from the UART's input thread (Ctrl-A x) or as SIGINT (Ctrl-C
+# with --console virtio, where the terminal stays cooked); the terminal mode
+# is the same afterwards.
+tsan_tty() {
+	local keys=$1 want=$2 out; shift 2
 	command -v script >/dev/null || { echo "no script(1)"; return 1; }
-	out=$( (sleep 2; printf '\001x'; sleep 5) | timeout 30 script -qec \
+	out=$( (sleep 2; printf "$keys"; sleep 5) | timeout 30 script -qec \
 		"s=\$(stty -g); $TSAN_CVMM $*; rc=\$?; [ \"\$(stty -g)\" = \"\$s\" ] && echo TTY-RESTORED; echo STATUS=\$rc" \
 		/dev/null 2>&1)
 	echo "$out"
-	grep -q 'STATUS=0' <<<"$out" && grep -q TTY-RESTORED <<<"$out"
+	grep -q "STATUS=$want" <<<"$out" && grep -q TTY-RESTORED <<<"$out"
 }
-kvm_check "race-free: Ctrl-A x at a terminal, 2 vCPUs" tsan_ctrl_a_x --kernel $G/smp.elf --cpus 2 --cmdline 3
+kvm_check "race-free: Ctrl-A x at a terminal, 2 vCPUs" tsan_tty '\001x' 0 \
+	--kernel $G/smp.elf --cpus 2 --cmdline 3
+kvm_check "race-free: Ctrl-C at a terminal, --console virtio, 4 vCPUs" tsan_tty 'typed\n\003' 130 \
+	--kernel $G/smp.elf --cpus 4 --cmdline 5 --console virtio
