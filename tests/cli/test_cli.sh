@@ -42,4 +42,8 @@ cli_argfile() {
 }
 cli_check "@FILE reads one argument per line" cli_argfile
 cli_case "@FILE that does not exist" 2 'argument file /nonexistent.conf: No such file' @/nonexistent.conf
+rrt_many=$(mktemp); seq 600 | sed 's/^/--cmdline=/' >"$rrt_many"
+cli_case "@FILE with too many arguments names the file" 2 "^cvmm: @$rrt_many: more than 512 arguments in all\$" \
+	@"$rrt_many" --dry-run
+rm -f "$rrt_many"
 cli_case "configs/demo.conf parses" 0 'launch plan: demo image' @configs/demo.conf --dry-run
