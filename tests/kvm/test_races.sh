@@ -54,3 +54,5 @@ kvm_check "race-free: Ctrl-A x at a terminal, 2 vCPUs" tsan_tty '\001x' 0 \
 	--kernel $G/smp.elf --cpus 2 --cmdline 3
 kvm_check "race-free: Ctrl-C at a terminal, --console virtio, 4 vCPUs" tsan_tty 'typed\n\003' 130 \
 	--kernel $G/smp.elf --cpus 4 --cmdline 5 --console virtio
+kvm_check "race-free: virtio-console input thread feeding the guest" tsan_tty 'one\ntwo\nq\n' 0 \
+	--kernel $G/console_echo.elf --console virtio --mem 64M
