@@ -212,11 +212,17 @@ int gm_lazy_fault(struct guest_mem *gm, uint64_t gpa, uint8_t *data, uint32_t le
 		if (gpa >= c->gpa && gpa - c->gpa < c->size)
 			break;
 	}
-	/* Registered by a racing vCPU is fine: KVM no longer sends MMIO here. */
-	if (i == gm->n_chunks) {
+	if (i == gm->n_chunks) {	/* cannot happen: every RAM byte is in a chunk */
 		pthread_mutex_unlock(&gm->slot_lock);
 		return 0;
 	}
+	/*
+	 * Already registered: another vCPU's exit on the same chunk won the
+	 * lock. This access was decoded as MMIO all the same and is completed
+	 * below; a locked read-modify-write stays atomic because KVM writes it
+	 * back with a compare-exchange on RAM and retries on a mismatch
+	 * (tests/guests/lazyrace.c races four vCPUs on one counter).
+	 */
 	if (!gm->chunks[i].registered) {
 		if (chunk_register(gm, i)) {
 			pthread_mutex_unlock(&gm->slot_lock);
