@@ -58,7 +58,7 @@ static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform
 {
 	unsigned long type = plat->vm_type(host);
 
-	vm->host = host;
+	/* vm->host is set by vm_boot before the CPUID prefetch thread reads it */
 	vm->plat = plat;
 	vm->opts = o;
 	vm->pio.name = "pio";
