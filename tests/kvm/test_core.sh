@@ -82,3 +82,5 @@ kvm_cpuid_thread_fails() {
 if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	kvm_check "CPUID prefetch thread cannot start: boot still works" kvm_cpuid_thread_fails
 fi
+kvm_case "a guest flooding milestones cannot hide cvmm's trace" 0 '184 more guest milestones not recorded' --kernel $G/milestones.elf --boot-trace
+kvm_case "... and the JSON trace still ends with cvmm's phases" 0 '"phase":"VM ended".*"guest_milestones_dropped":184' --kernel $G/milestones.elf --boot-trace=json
