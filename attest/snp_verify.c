@@ -193,7 +193,7 @@ static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, 
 {
 	STACK_OF(X509) *sk = NULL;
 	X509 *pin = NULL, *builtin = NULL;
-	char lbl[140], what[80];
+	char lbl[140], what[160];
 
 	if (vo->trust_evidence_root) {
 		check_add(cl, "root_pinned", CHECK_SKIPPED, "NOT ANCHORED (--trust-evidence-root): "
