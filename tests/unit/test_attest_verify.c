@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/bytes.h"
+#include "attest/roots.h"
 #include "attest/verify.h"
 #include "attest_vectors.h"
 #include "check_compat.h"
@@ -739,6 +740,32 @@ START_TEST(snp_self_made_ark)
 }
 END_TEST
 
+/* The linked-in anchors are the certificates the vectors' README traces upstream. */
+START_TEST(builtin_roots_are_the_vectors)
+{
+	static const struct { const char *product, *chain; } arks[] = {
+		{ "Milan", "snp/chains/amd-milan-ask-ark.pem" },
+		{ "Milan", "snp/chains/amd-milan-asvk-ark.pem" },
+		{ "Genoa", "snp/chains/amd-genoa-ask-ark.pem" },
+		{ "Turin", "snp/chains/amd-turin-ask-ark.pem" },
+	};
+	X509 *a = root_intel_sgx(), *b = read_cert("tdx/collateral/intel-sgx-root-ca.pem", 0);
+
+	ck_assert_int_eq(X509_cmp(a, b), 0);
+	X509_free(a);
+	X509_free(b);
+	for (size_t i = 0; i < NELEM(arks); i++) {
+		a = root_amd_ark(arks[i].product);
+		b = read_cert(arks[i].chain, 1);
+		ck_assert_msg(a && X509_cmp(a, b) == 0, "%s", arks[i].chain);
+		X509_free(a);
+		X509_free(b);
+	}
+	ck_assert_ptr_null(root_amd_ark("Siena"));
+	ck_assert_ptr_null(root_amd_ark(""));
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_verify");
@@ -758,6 +785,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, tdx_self_made_chain);
 	tcase_add_test(tc, tdx_long_chain_validity);
 	tcase_add_test(tc, snp_self_made_ark);
+	tcase_add_test(tc, builtin_roots_are_the_vectors);
 	tcase_add_test(tc, tdx_expected_mrtd);
 	tcase_add_test(tc, debug_guests_fail);
 	tcase_add_test(tc, snp_policy_max);
