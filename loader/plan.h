@@ -56,6 +56,25 @@ struct launch_plan {
 	uint64_t mem_size;		/* bytes of guest RAM */
 	const char *image_kind;		/* "demo", "elf", "bzImage", "firmware" */
 
+	/* ---- confidential launches (loader/plan_snp.c, loader/plan_tdx.c) ---- */
+	struct coco_plan {
+		const char *platform;	/* "snp", "tdx"; NULL for plain/sw plans */
+		int n_vcpus;
+		/*
+		 * SNP: one 4 KiB VMSA per vCPU, in vCPU order; the PSP measures
+		 * them after every piece (KVM_SEV_SNP_LAUNCH_FINISH).
+		 */
+		uint8_t **vmsa;
+		uint64_t sev_features;	/* SNP: SEV_FEATURES in every VMSA */
+		uint64_t policy;	/* SNP: guest policy (not in the digest) */
+		uint32_t vcpu_sig;	/* SNP: CPUID(1).EAX of the vCPU model */
+		uint32_t ap_eip;	/* SNP: where APs start (SEV-ES reset block) */
+		uint64_t fw_gpa, fw_size;	/* firmware region, 0 size: none */
+		uint64_t td_hob_gpa;	/* TDX: the BSP's RCX (0: no TD HOB) */
+		bool mrtd_two_pass;	/* TDX: all PAGE.ADDs of a piece before its extends */
+		int n_aug;		/* TDX: PAGE.AUG sections left to the guest */
+	} coco;
+
 	void **owned;			/* buffers freed with the plan */
 	size_t n_owned, cap_owned;
 };

@@ -4,5 +4,6 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 #endif

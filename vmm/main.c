@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "run a VM (the default command)" },
 	{ "info", cmd_info, "what this host's KVM offers, and why TDX/SNP are (not) available" },
+	{ "measure", cmd_measure, "predict the SNP launch digest or TDX MRTD of a launch" },
 };
 
 static void usage_commands(FILE *f)

@@ -19,7 +19,20 @@ struct run_opts {
 	bool no_gmem;			/* plain: anonymous memory even if guest_memfd works */
 	const char *boot_trace;		/* NULL, "table" or "json" */
 	bool json;			/* info/measure output */
+
+	/* ---- confidential launch options (vmm/opts_coco.c, issue 5) ---- */
+	const char *vcpu_type;		/* SNP CPU model; NULL: EPYC-v4 */
+	uint64_t guest_features;	/* SNP SEV_FEATURES, when guest_features_set */
+	bool guest_features_set;	/* else 0x1 (SNPActive) */
+	uint64_t snp_policy;		/* SNP guest policy; 0: OPTS_SNP_POLICY_DEFAULT */
+	int vmm_type;			/* enum vmsa_vmm: 0 qemu, 1 ec2, 2 gce */
+	bool legacy_vmsa;		/* SNP: host without KVM_SEV_INIT2 */
+	bool mrtd_two_pass;		/* TDX: --mrtd-order two-pass */
+	/* ---- end of confidential launch options ---- */
 };
+
+#define OPTS_SNP_POLICY_DEFAULT	0x30000ULL	/* SMT allowed; bit 17 must be 1 */
+extern const struct argp coco_argp;	/* the confidential-launch options child */
 
 #define OPTS_DEFAULT_MEM	(256ULL << 20)
 

@@ -1,0 +1,108 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/ovmf.h"
+#include "loader/plan_coco.h"
+#include "loader/td_hob.h"
+#include "loader/tdvf.h"
+#include "vmm/log.h"
+#include "vmm/opts.h"
+
+static int add_section(struct launch_plan *p, const uint8_t *img, const struct tdvf_section *s,
+		       uint8_t **hob, const char *name)
+{
+	struct plan_piece piece = {
+		.gpa = s->gpa, .len = s->mem_size,
+		.measured = s->attributes & TDVF_ATTR_MR_EXTEND,
+		.what = tdvf_section_name(s->type),
+	};
+
+	if (s->raw_size) {
+		piece.type = PIECE_NORMAL;
+		piece.data = img + s->data_offset;
+		piece.data_len = s->raw_size;
+	} else if (s->type == TDVF_TD_HOB) {
+		piece.type = PIECE_TD_HOB;
+		piece.data = *hob = plan_own(p, calloc(1, s->mem_size));
+		piece.data_len = s->mem_size;
+		if (!*hob) {
+			cvmm_err("launch plan: out of memory for the TD HOB");
+			return -1;
+		}
+	} else {
+		piece.type = PIECE_TEMP_MEM;
+	}
+	/* Sections without file data are guest RAM the firmware uses early. */
+	if (!s->raw_size && !plan_range_in_ram(p, s->gpa, s->mem_size)) {
+		cvmm_err("%s: TDVF section %s at 0x%llx lies outside the %llu MiB of guest RAM",
+			 name, piece.what, (unsigned long long)s->gpa,
+			 (unsigned long long)(p->mem_size >> 20));
+		return -1;
+	}
+	return plan_add(p, &piece);
+}
+
+int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
+{
+	struct ovmf_info *fw = malloc(sizeof(*fw));
+	struct tdvf_info *td = malloc(sizeof(*td));
+	uint8_t *img, *hob = NULL;
+	size_t len;
+
+	plan_init(p, o->mem);
+	if (!fw || !td) {
+		cvmm_err("launch plan: out of memory");
+		goto fail;
+	}
+	if (!o->firmware) {
+		cvmm_err("--tdx: cvmm measures TDX launches from firmware only so far: give --firmware (e.g. /usr/share/ovmf/OVMF.fd)");
+		goto fail;
+	}
+	if (o->kernel || o->initrd || o->cmdline) {
+		cvmm_err("--tdx --firmware: cvmm cannot hand a kernel to TDVF (no fw_cfg); boot the kernel from the guest's disk");
+		goto fail;
+	}
+	if (o->cpus < 1) {
+		cvmm_err("--cpus %d: a TD needs at least one vCPU", o->cpus);
+		goto fail;
+	}
+	if (read_input_file(o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
+		goto fail;
+	plan_own(p, img);
+	if (ovmf_parse(img, len, o->firmware, fw) || tdvf_parse(img, len, fw, o->firmware, td))
+		goto fail;
+
+	p->image_kind = "firmware";
+	p->boot.mode = CPU_MODE_RESET;
+	p->coco = (struct coco_plan){
+		.platform = "tdx",
+		.n_vcpus = o->cpus,
+		.td_hob_gpa = td->has_td_hob ? td->td_hob_gpa : 0,
+		.mrtd_two_pass = o->mrtd_two_pass,
+		.fw_gpa = fw->gpa, .fw_size = len,
+	};
+	for (size_t i = 0; i < td->n_sec; i++) {
+		const struct tdvf_section *s = &td->sec[i];
+
+		/* PAGE.AUG: the guest accepts these pages itself; nothing to add. */
+		if (s->attributes & TDVF_ATTR_PAGE_AUG) {
+			p->coco.n_aug++;
+			continue;
+		}
+		if (add_section(p, img, s, &hob, o->firmware))
+			goto fail;
+	}
+	/* The HOB describes the finished plan, so it is written last. */
+	for (size_t i = 0; hob && i < td->n_sec; i++)
+		if (td->sec[i].type == TDVF_TD_HOB &&
+		    td_hob_build(hob, td->sec[i].mem_size, td->sec[i].gpa, p))
+			goto fail;
+	free(fw);
+	free(td);
+	return 0;
+fail:
+	free(fw);
+	free(td);
+	plan_free(p);
+	return -1;
+}

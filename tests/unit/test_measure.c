@@ -1,0 +1,423 @@
+/*
+ * Launch-measurement prediction against the independent tools' reference
+ * digests (shared/vectors/measure/reference.tsv, read at run time: every
+ * row is recomputed, ERROR rows must be refused with one line), plus the
+ * properties the digests must have.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "attest/measure.h"
+#include "check_compat.h"
+#include "loader/layout.h"
+#include "loader/plan_coco.h"
+#include "loader/snp_cpu.h"
+#include "loader/snp_hashes.h"
+#include "loader/vmsa.h"
+#include "vectors.h"
+#include "vmm/log.h"
+#include "vmm/opts.h"
+
+#define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE.fd"
+#define OVMF_UNIFIED	"/usr/share/ovmf/OVMF.fd"
+
+/* Runs fn with stderr captured into buf; returns fn's result. */
+static int capture_stderr(int (*fn)(void *), void *arg, char *buf, size_t n)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), ret;
+	size_t got;
+
+	ck_assert_ptr_nonnull(tmp);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	ret = fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	got = fread(buf, 1, n - 1, tmp);
+	buf[got] = '\0';
+	fclose(tmp);
+	return ret;
+}
+
+struct row_run {
+	const struct run_opts *o;
+	struct measurement m;
+};
+
+static int run_row(void *arg)
+{
+	struct row_run *r = arg;
+
+	return measure_from_opts(r->o, &r->m, NULL);
+}
+
+static char *input_path(const char *dir, const char *col, char *buf, size_t n)
+{
+	char first[512];
+
+	if (!strcmp(col, "-") || !strncmp(col, "(none", 5))
+		return NULL;
+	sscanf(col, "%511s", first);
+	if (first[0] == '/')
+		snprintf(buf, n, "%s", first);
+	else
+		snprintf(buf, n, "%s/measure/%s", dir, first);
+	return buf;
+}
+
+static bool file_sha256_is(const char *path, const char *want)
+{
+	uint8_t h[32];
+	char hex[65];
+
+	if (sha256_file(path, "firmware", h, NULL))
+		return false;
+	measure_hex(h, 32, hex);
+	return !strcmp(hex, want);
+}
+
+/* One row: set the options the columns name, compute, compare. */
+static int check_row(const char *dir, char **col, int *applied)
+{
+	char fw[512], kernel[512], initrd[512], err[1024], hex[2 * MEASURE_DIGEST_LEN + 1];
+	const char *opts = col[9], *expected = col[10];
+	struct run_opts o;
+	struct row_run r = { .o = &o };
+	int rc;
+
+	run_opts_init(&o);
+	o.platform = col[1];
+	o.firmware = input_path(dir, col[2], fw, sizeof(fw));
+	o.kernel = input_path(dir, col[4], kernel, sizeof(kernel));
+	o.initrd = input_path(dir, col[5], initrd, sizeof(initrd));
+	o.cmdline = strcmp(col[6], "-") && strncmp(col[6], "(none", 5) ? col[6] : NULL;
+	o.cpus = strcmp(col[7], "-") ? atoi(col[7]) : 1;
+	o.vcpu_type = strcmp(col[8], "-") ? col[8] : NULL;
+	if (strstr(opts, "guest_features=")) {
+		o.guest_features = strtoull(strstr(opts, "guest_features=") + 15, NULL, 16);
+		o.guest_features_set = true;
+	}
+	if (strstr(opts, "vmm=")) {
+		char v[16] = "";
+
+		sscanf(strstr(opts, "vmm=") + 4, "%15[^;]", v);
+		o.vmm_type = vmsa_vmm_parse(v);
+		ck_assert_msg(o.vmm_type >= 0, "%s: vmm %s", col[0], v);
+	}
+	o.legacy_vmsa = strstr(opts, "legacy VMSA") != NULL;
+	o.mrtd_two_pass = strstr(opts, "two-pass") != NULL;
+
+	if (!file_sha256_is(o.firmware, col[3])) {
+		fprintf(stderr, "*** %s: %s is not the firmware the row was computed for: row NOT checked\n",
+			col[0], o.firmware);
+		return 0;
+	}
+	(*applied)++;
+	rc = capture_stderr(run_row, &r, err, sizeof(err));
+	if (!strncmp(expected, "ERROR", 5)) {
+		ck_assert_msg(rc == -1, "%s: computed a digest for an impossible request", col[0]);
+		ck_assert_msg(strchr(err, '\n') && strchr(err, '\n')[1] == '\0',
+			      "%s: refusal is not exactly one line: '%s'", col[0], err);
+		return 0;
+	}
+	ck_assert_msg(rc == 0, "%s: failed: %s", col[0], err);
+	measure_hex(r.m.digest, MEASURE_DIGEST_LEN, hex);
+	ck_assert_msg(!strcmp(hex, expected), "%s: got %s want %s", col[0], hex, expected);
+	return 0;
+}
+
+START_TEST(reference_vectors)
+{
+	const char *dir = vectors_dir();
+	char path[512], line[8192];
+	int rows = 0, applied = 0;
+	FILE *f;
+
+	if (!dir) {
+		fprintf(stderr, "*** shared/vectors not found (set CVMM_VECTORS): reference digests NOT checked\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/measure/reference.tsv", dir);
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));	/* header */
+	ck_assert(!strncmp(line, "case_id\tplatform\tfirmware", 25));
+	while (fgets(line, sizeof(line), f)) {
+		char *col[12], *save = NULL, *s = line;
+		int n = 0;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!*line)
+			continue;
+		while (n < 12 && (col[n] = strtok_r(s, "\t", &save)))
+			n++, s = NULL;
+		ck_assert_msg(n == 12, "reference.tsv row %d has %d columns", rows + 1, n);
+		check_row(dir, col, &applied);
+		rows++;
+	}
+	fclose(f);
+	ck_assert_int_ge(rows, 12);
+	/* Debian's ovmf is pinned by `make deps`: every row must apply here. */
+	ck_assert_int_eq(applied, rows);
+}
+END_TEST
+
+static void snp_opts(struct run_opts *o, const char *fw)
+{
+	run_opts_init(o);
+	o->platform = "snp";
+	o->firmware = fw;
+}
+
+/* The VMSA digests and layout facts of measurement.md section 2. */
+START_TEST(vmsa_matches_documented_state)
+{
+	static const char bsp_want[] = "77920c4c629ff47e90c0e174fc1ad0eb6fa664f88cd4739488058a8c6cb1a77b3856f55378e9518d0da99452d51c553a";
+	static const char ap_want[] = "8413b852790765a310d95867a8b00bfca3a802b5a80830044b45e253fe96222657e11e53fcf63eb0e0afd722385bf7b4";
+	struct run_opts o;
+	struct launch_plan p;
+	uint8_t h[48];
+	char hex[97];
+	uint64_t rdx;
+
+	cvmm_verbosity = LOG_QUIET;
+	snp_opts(&o, OVMF_CODE);
+	o.cpus = 3;
+	ck_assert_int_eq(plan_build_snp(&p, &o), 0);
+	ck_assert_int_eq(p.coco.n_vcpus, 3);
+	EVP_Digest(p.coco.vmsa[0], VMSA_SIZE, h, NULL, EVP_sha384(), NULL);
+	measure_hex(h, 48, hex);
+	ck_assert_str_eq(hex, bsp_want);
+	EVP_Digest(p.coco.vmsa[1], VMSA_SIZE, h, NULL, EVP_sha384(), NULL);
+	measure_hex(h, 48, hex);
+	ck_assert_str_eq(hex, ap_want);
+	ck_assert_mem_eq(p.coco.vmsa[1], p.coco.vmsa[2], VMSA_SIZE);
+	memcpy(&rdx, p.coco.vmsa[0] + VMSA_OFF_RDX, 8);
+	ck_assert_uint_eq(rdx, 0x00800f12);
+	plan_free(&p);
+}
+END_TEST
+
+START_TEST(cpu_signatures)
+{
+	static const struct { const char *name; uint32_t sig; } t[] = {
+		{ "EPYC", 0x00800f12 }, { "EPYC-v4", 0x00800f12 }, { "EPYC-IBPB", 0x00800f12 },
+		{ "EPYC-Rome", 0x00830f10 }, { "EPYC-Milan", 0x00a00f11 },
+		{ "EPYC-Genoa", 0x00a10f10 }, { "EPYC-Turin", 0x00b00f00 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const struct snp_cpu_model *m = snp_cpu_model_find(t[i].name);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_uint_eq(snp_cpu_signature(m->family, m->model, m->stepping), t[i].sig);
+	}
+	ck_assert_ptr_null(snp_cpu_model_find("Skylake"));
+}
+END_TEST
+
+/* The documented example table for the synthetic kernel + initrd. */
+START_TEST(kernel_hashes_table)
+{
+	static const char want[] = "06d63894224fc94cb479a793d411fd21a800d82dd09720bd944caa78e7714d36ab2a3200f18aae9b3c09e55bc3047ad361e2442d7c53372470b2958fb83293209a784f7131f7ba442f3ad74b9af141e29169781d32007e139e0e80eeed4c4b81dccaab80cfecf8e4b5863c728605c87fcf2b2d30879e3794e74dd2ab7f42b835d5b172d2045b3200417ad21fc96dd349fcf05a0c2c7d2c024587fade8bd7cd9718284cc360e96eb60000000000000000";
+	static const char page_want[] = "b14ea4ccced85dd8ed1f18d64b8fba30f15679eb9b3990f1f8765ee82f51e032c87662a04135fa49a9c9823c55b257fe";
+	const char *dir = vectors_dir();
+	char k[512], i[512], hex[2 * SEV_HASH_TABLE_PADDED + 1];
+	uint8_t table[SEV_HASH_TABLE_PADDED], page[4096] = { 0 }, h[48];
+	struct sev_hashes sh;
+
+	if (!dir)
+		return;
+	snprintf(k, sizeof(k), "%s/measure/inputs/synth-kernel-v1.bin", dir);
+	snprintf(i, sizeof(i), "%s/measure/inputs/synth-initrd-v1.bin", dir);
+	ck_assert_int_eq(sev_hashes_compute(&sh, k, i, "console=ttyS0"), 0);
+	sev_hashes_table(table, &sh);
+	measure_hex(table, sizeof(table), hex);
+	ck_assert_str_eq(hex, want);
+	memcpy(page + 0xc00, table, sizeof(table));
+	EVP_Digest(page, sizeof(page), h, NULL, EVP_sha384(), NULL);
+	measure_hex(h, 48, hex);
+	ck_assert_str_eq(hex, page_want);
+}
+END_TEST
+
+static void digest_of(const struct run_opts *o, uint8_t out[48])
+{
+	struct measurement m;
+
+	ck_assert_int_eq(measure_from_opts(o, &m, NULL), 0);
+	memcpy(out, m.digest, 48);
+}
+
+/* SNP from firmware: one VMSA per vCPU, RAM size not in the digest. */
+START_TEST(snp_dependencies)
+{
+	struct run_opts o;
+	uint8_t one[48], two[48], big[48];
+
+	cvmm_verbosity = LOG_QUIET;
+	snp_opts(&o, OVMF_CODE);
+	digest_of(&o, one);
+	o.cpus = 2;
+	digest_of(&o, two);
+	ck_assert_mem_ne(one, two, 48);
+	o.cpus = 1;
+	o.mem = 8ULL << 30;
+	digest_of(&o, big);
+	ck_assert_mem_eq(one, big, 48);
+}
+END_TEST
+
+/* TDX from firmware: MRTD depends on neither vCPUs nor RAM, but on the order. */
+START_TEST(tdx_dependencies)
+{
+	struct run_opts o;
+	uint8_t base[48], d[48];
+	struct measurement m;
+	struct launch_plan p;
+
+	cvmm_verbosity = LOG_QUIET;
+	run_opts_init(&o);
+	o.platform = "tdx";
+	o.firmware = OVMF_UNIFIED;
+	ck_assert_int_eq(measure_from_opts(&o, &m, &p), 0);
+	memcpy(base, m.digest, 48);
+	/* Debian OVMF.fd: BFV 0x1e0 pages added+extended; CFV 0x20, TempMem/TD_HOB added. */
+	ck_assert_uint_eq(m.st.page_adds, 0x1e0 + 0x20 + 0x10 + 0x2 + 0x2 + 0x6);
+	ck_assert_uint_eq(m.st.extends, 0x1e0 * 16);
+	ck_assert_uint_eq(m.st.pages[PIECE_TD_HOB], 2);
+	ck_assert_uint_eq(p.coco.td_hob_gpa, 0x809000);
+	plan_free(&p);
+	o.cpus = 8;
+	o.mem = 8ULL << 30;
+	digest_of(&o, d);
+	ck_assert_mem_eq(base, d, 48);
+	o.mrtd_two_pass = true;
+	digest_of(&o, d);
+	ck_assert_mem_ne(base, d, 48);
+}
+END_TEST
+
+/*
+ * Two-pass and single-pass differ only in interleaving: for a piece of one
+ * measured page they agree; with two pages they must not.
+ */
+START_TEST(mrtd_order_semantics)
+{
+	static uint8_t data[2 * 4096];
+	struct launch_plan p;
+	uint8_t a[48], b[48];
+	struct plan_piece q = {
+		.gpa = 0x100000, .len = 4096, .data = data, .data_len = 4096,
+		.type = PIECE_NORMAL, .measured = true, .what = "x",
+	};
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	for (int pages = 1; pages <= 2; pages++) {
+		plan_init(&p, 1ULL << 30);
+		p.coco.platform = "tdx";
+		q.len = q.data_len = pages * 4096;
+		ck_assert_int_eq(plan_add(&p, &q), 0);
+		ck_assert_int_eq(measure_tdx_plan(&p, a, NULL), 0);
+		p.coco.mrtd_two_pass = true;
+		ck_assert_int_eq(measure_tdx_plan(&p, b, NULL), 0);
+		if (pages == 1)
+			ck_assert_mem_eq(a, b, 48);
+		else
+			ck_assert_mem_ne(a, b, 48);
+		plan_free(&p);
+	}
+}
+END_TEST
+
+/* PAGE.AUG sections stay out of the plan (synthetic firmware has one). */
+START_TEST(tdx_page_aug_not_added)
+{
+	const char *dir = vectors_dir();
+	struct run_opts o;
+	struct measurement m;
+	struct launch_plan p;
+	char fw[512];
+
+	if (!dir)
+		return;
+	cvmm_verbosity = LOG_QUIET;
+	snprintf(fw, sizeof(fw), "%s/measure/inputs/synth-fw-v1.fd", dir);
+	run_opts_init(&o);
+	o.platform = "tdx";
+	o.firmware = fw;
+	ck_assert_int_eq(measure_from_opts(&o, &m, &p), 0);
+	ck_assert_int_eq(p.coco.n_aug, 1);
+	for (size_t i = 0; i < p.n_pieces; i++)
+		ck_assert(p.pieces[i].gpa != 0x900000);
+	/* BFV 14 pages extended; CFV 2, TempMem 4 + 6, TD_HOB 2 added. */
+	ck_assert_uint_eq(m.st.page_adds, 14 + 2 + 4 + 2 + 6);
+	ck_assert_uint_eq(m.st.extends, 14 * 16);
+	plan_free(&p);
+}
+END_TEST
+
+static int bad_snp(void *arg)
+{
+	struct measurement m;
+
+	return measure_from_opts(arg, &m, NULL);
+}
+
+/* Requests that cannot be launched are refused with exactly one line. */
+START_TEST(impossible_requests)
+{
+	struct run_opts o;
+	char err[1024];
+
+	cvmm_verbosity = LOG_NORMAL;
+	snp_opts(&o, OVMF_CODE);
+	o.guest_features = 0x20;
+	o.guest_features_set = true;
+	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "SNPActive"));
+	snp_opts(&o, OVMF_CODE);
+	o.mem = 4ULL << 20;	/* SEV sections at 8 MiB lie outside RAM */
+	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "outside"));
+	snp_opts(&o, NULL);
+	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
+	snp_opts(&o, "/usr/share/OVMF/OVMF_CODE_4M.fd");
+	o.platform = "tdx";
+	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no TDVF metadata"));
+	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+	snp_opts(&o, "/nonexistent/fw.fd");
+	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
+	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+	Suite *s = suite_create("measure");
+	TCase *tc = tcase_create("measure");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, reference_vectors);
+	tcase_add_test(tc, vmsa_matches_documented_state);
+	tcase_add_test(tc, cpu_signatures);
+	tcase_add_test(tc, kernel_hashes_table);
+	tcase_add_test(tc, snp_dependencies);
+	tcase_add_test(tc, tdx_dependencies);
+	tcase_add_test(tc, mrtd_order_semantics);
+	tcase_add_test(tc, tdx_page_aug_not_added);
+	tcase_add_test(tc, impossible_requests);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CVMM_CHECK_MAIN()
