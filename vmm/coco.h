@@ -82,6 +82,8 @@ struct coco {
 	bool finalized;
 	uint64_t notify_vector;		/* SetupEventNotifyInterrupt, 0: none */
 	uint64_t quotes_ok, quotes_failed;
+	uint64_t last_fault_gpa, last_fault_flags;	/* the same fault again and again? */
+	int same_fault;
 	/* the guest-memory door for GetQuote buffers (gm_read/gm_write) */
 	int (*guest_read)(void *opaque, uint64_t gpa, void *dst, uint64_t len);
 	int (*guest_write)(void *opaque, uint64_t gpa, const void *src, uint64_t len);
