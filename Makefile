@@ -13,6 +13,8 @@
 # tests/fuzz/fuzz_*.c is a new fuzz harness.
 
 CC      ?= gcc
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
 CLANG   ?= clang
 PKGS    := libfdt openssl check
 VERSION := 0.1.0
@@ -28,6 +30,7 @@ ASAN_CFLAGS := -O1 -g $(SAN) $(WARN) $(CSTD) $(INC)
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                -Wall -Wextra -Wno-unused-parameter $(CSTD) $(INC) -DCVMM_FUZZ
 
+GUEST_BINS = $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c attest/*.c devices/*.c))
 LIB_SRCS  := $(filter-out vmm/main.c,$(LIB_SRCS))
 ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S devices/*.S))
@@ -41,8 +44,8 @@ HDRS      := $(wildcard vmm/*.h loader/*.h attest/*.h devices/*.h tests/guests/*
 # nothing in them saves SSE state or expects a red zone under interrupts.
 GUEST_CFLAGS := -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib \
                 -mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
-                -fcf-protection=none -Wall -Wextra -Werror -Iloader/guest -Itests/guests
-GUEST_LDFLAGS:= -static -no-pie -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack \
+                -fcf-protection=none -Wall -Wextra -Werror -Wno-unused-parameter -Iloader/guest -Itests/guests
+GUEST_LDFLAGS:= -static -no-pie -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
                 -Wl,-T,loader/guest/guest.ld
 
 .PHONY: all deps demo test unit kvmtest fuzztest fuzz bench clean
@@ -65,46 +68,53 @@ deps:
 # ---- the demo guest, linked into the binary ---------------------------------
 build/gen/demo_guest.elf: loader/guest/demo.c loader/guest/guest.ld $(wildcard loader/guest/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+	@echo "  GUEST $@"
+	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
 
 # ---- objects, per flavour ----------------------------------------------------
 define flavour
 build/$(1)/%.o: %.c $(HDRS) | build/gen/demo_guest.elf
 	@mkdir -p $$(@D)
-	$(2) $(3) -c -o $$@ $$<
+	@echo "  CC [$(1)] $$<"
+	$(Q)$(2) $(3) -c -o $$@ $$<
 build/$(1)/%.o: %.S build/gen/demo_guest.elf
 	@mkdir -p $$(@D)
-	$(2) $(3) -c -o $$@ $$<
+	@echo "  CC [$(1)] $$<"
+	$(Q)$(2) $(3) -c -o $$@ $$<
 build/$(1)/libcvmm.a: $(patsubst %.c,build/$(1)/%.o,$(LIB_SRCS)) $(patsubst %.S,build/$(1)/%.o,$(ASM_SRCS))
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$(Q)ar rcs $$@ $$^
 endef
 $(eval $(call flavour,opt,$(CC),$(OPT_CFLAGS)))
 $(eval $(call flavour,asan,$(CC),$(ASAN_CFLAGS)))
 $(eval $(call flavour,fuzz,$(CLANG),$(FUZZ_CFLAGS)))
 
 cvmm: build/opt/vmm/main.o build/opt/libcvmm.a
-	$(CC) $(OPT_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD $@"
+	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $^ $(LIBS)
 
 build/asan/cvmm: build/asan/vmm/main.o build/asan/libcvmm.a
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD $@"
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
 
 # ---- tests -------------------------------------------------------------------
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(UNIT_SRCS))
-GUEST_BINS := $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/tests/fuzz/%,$(FUZZ_SRCS))
 
 build/asan/tests/unit/%: tests/unit/%.c build/asan/libcvmm.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -o $@ $< build/asan/libcvmm.a $(LIBS) $$(pkg-config --libs check)
+	@echo "  TEST $@"
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $< build/asan/libcvmm.a $(LIBS) $$(pkg-config --libs check)
 
 build/guests/%.elf: tests/guests/%.c loader/guest/guest.ld $(wildcard tests/guests/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+	@echo "  GUEST $@"
+	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
 
 build/fuzz/tests/fuzz/%: tests/fuzz/%.c build/fuzz/libcvmm.a
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libcvmm.a $(LIBS)
+	@echo "  FUZZ $@"
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libcvmm.a $(LIBS)
 
 test: deps
 	@$(MAKE) --no-print-directory test-build
@@ -129,8 +139,19 @@ demo: deps
 	@$(MAKE) --no-print-directory cvmm
 	./cvmm
 
+BENCH_TOOLS := build/bench/timeit build/bench/bare_runner build/bench/exitguest.elf
+build/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	@echo "  BENCH $@"
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+build/bench/exitguest.elf: bench/exitguest.S bench/exitguest.ld
+	@mkdir -p $(@D)
+	@echo "  GUEST $@"
+	$(Q)$(CC) -c -o build/bench/exitguest.o bench/exitguest.S
+	$(Q)ld -m elf_x86_64 -T bench/exitguest.ld -o $@ build/bench/exitguest.o
+
 bench: deps
-	@$(MAKE) --no-print-directory cvmm $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
+	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS)
 	@bench/run.sh
 
 clean:

@@ -66,7 +66,7 @@ fuzz_tier() {
 		args=("-max_total_time=${FUZZ_RUN_SECONDS:-20}" -print_final_stats=0 "$corpus")
 		[ -d "$seeds" ] && args+=("$seeds")
 		if out=$("$f" "${args[@]}" 2>&1); then
-			echo "ok   $n: $(grep -Eo '#[0-9]+ +DONE.*' <<<"$out" | head -1)"
+			echo "ok   $n: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' <<<"$out" | head -1)s"
 			PASS=$((PASS + 1))
 		else
 			echo "$out" | tail -30

@@ -3,11 +3,14 @@
  * card's `cvmm --tdx --kernel bzImage` is a run.
  */
 #include <argp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "vmm/argfile.h"
 #include "vmm/commands.h"
 #include "vmm/log.h"
+#include "vmm/trace.h"
 
 const char *argp_program_version = "cvmm " CVMM_VERSION;
 const char *argp_program_bug_address = NULL;
@@ -29,24 +32,49 @@ static void usage_commands(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nWithout a command, cvmm runs a VM: `cvmm --help` lists the run options,\n"
 		   "`cvmm COMMAND --help` those of a command. Without --kernel or --firmware,\n"
-		   "cvmm runs its embedded demo guest.\n");
+		   "cvmm runs its embedded demo guest.\n\n"
+		   "@FILE anywhere after the command reads arguments from FILE, one per line\n"
+		   "(# comments; see configs/).\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-	argp_err_exit_status = CVMM_EXIT_USAGE;
+	static char prog[32];
+
+	argv[0] = "cvmm";
 	if (argc >= 2) {
 		if (!strcmp(argv[1], "help") || !strcmp(argv[1], "commands")) {
 			usage_commands(stdout);
 			return 0;
 		}
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			if (!strcmp(argv[1], commands[i].name))
-				return commands[i].fn(argc - 1, argv + 1);
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+			if (strcmp(argv[1], commands[i].name))
+				continue;
+			/* argp names the program after argv[0]: "cvmm info: ..." */
+			snprintf(prog, sizeof(prog), "cvmm %s", commands[i].name);
+			argv[1] = prog;
+			return commands[i].fn(argc - 1, argv + 1);
+		}
 		if (argv[1][0] != '-') {
 			cvmm_err("unknown command '%s' (commands: run, info; see `cvmm help`)", argv[1]);
 			return CVMM_EXIT_USAGE;
 		}
 	}
 	return cmd_run(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	struct argfile *a;
+	int status;
+
+	trace_start();
+	argp_err_exit_status = CVMM_EXIT_USAGE;
+	program_invocation_name = program_invocation_short_name = "cvmm";
+	a = argfile_expand(argc, argv);
+	if (!a)
+		return CVMM_EXIT_USAGE;
+	status = dispatch(a->argc, a->argv);
+	argfile_free(a);
+	return status;
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -49,6 +50,8 @@ int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
 
 	memset(gm, 0, sizeof(*gm));
 	pthread_rwlock_init(&gm->lock, NULL);
+	pthread_mutex_init(&gm->slot_lock, NULL);
+	gm->vm_fd = -1;
 	gm->size = size;
 	gm->use_gmem = use_gmem && vm_fd >= 0;
 	gm->regions[0] = (struct mem_region){ .gpa = 0, .size = low, .gmem_fd = -1 };
@@ -68,35 +71,134 @@ int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
 	return 0;
 }
 
-int gm_register(struct guest_mem *gm, int vm_fd)
+static int chunk_register(struct guest_mem *gm, int slot)
 {
-	for (int i = 0; i < gm->n_regions; i++) {
-		struct mem_region *r = &gm->regions[i];
-		struct kvm_userspace_memory_region2 m = {
-			.slot = (uint32_t)i,
-			.guest_phys_addr = r->gpa,
-			.memory_size = r->size,
-			.userspace_addr = (uint64_t)(uintptr_t)r->kvm_map,
-		};
-		int ret;
+	struct mem_chunk *c = &gm->chunks[slot];
+	struct mem_region *r = &gm->regions[c->region];
+	struct kvm_userspace_memory_region2 m = {
+		.slot = (uint32_t)slot,
+		.guest_phys_addr = c->gpa,
+		.memory_size = c->size,
+		.userspace_addr = (uint64_t)(uintptr_t)(r->kvm_map + (c->gpa - r->gpa)),
+	};
+	int ret;
 
-		if (r->gmem_fd >= 0) {
-			m.flags = KVM_MEM_GUEST_MEMFD;
-			m.guest_memfd = (uint32_t)r->gmem_fd;
-			m.guest_memfd_offset = r->gmem_offset;
-			ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &m);
-		} else {
-			/* The old ioctl takes the first 32 bytes: same layout. */
-			ret = ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &m);
-		}
-		if (ret < 0) {
-			cvmm_err("registering guest memory [0x%llx, 0x%llx) with KVM: %s",
-				 (unsigned long long)r->gpa,
-				 (unsigned long long)(r->gpa + r->size), strerror(errno));
-			return -1;
+	if (r->gmem_fd >= 0) {
+		m.flags = KVM_MEM_GUEST_MEMFD;
+		m.guest_memfd = (uint32_t)r->gmem_fd;
+		m.guest_memfd_offset = r->gmem_offset + (c->gpa - r->gpa);
+		ret = ioctl(gm->vm_fd, KVM_SET_USER_MEMORY_REGION2, &m);
+	} else {
+		/* The old ioctl takes the first 32 bytes: same layout. */
+		ret = ioctl(gm->vm_fd, KVM_SET_USER_MEMORY_REGION, &m);
+	}
+	if (ret < 0) {
+		cvmm_err("registering guest memory [0x%llx, 0x%llx) with KVM: %s",
+			 (unsigned long long)c->gpa, (unsigned long long)(c->gpa + c->size),
+			 strerror(errno));
+		return -1;
+	}
+	c->registered = true;
+	__atomic_sub_fetch(&gm->lazy_left, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int gm_register(struct guest_mem *gm, int vm_fd,
+		bool (*need)(uint64_t gpa, uint64_t size, void *arg), void *arg)
+{
+	int n = 0;
+
+	for (int i = 0; i < gm->n_regions; i++)
+		n += (int)((gm->regions[i].size + GM_CHUNK_SIZE - 1) / GM_CHUNK_SIZE);
+	if (n > GM_MAX_CHUNKS) {
+		cvmm_err("guest memory: %d chunks of 256 MiB, at most %d", n, GM_MAX_CHUNKS);
+		return -1;
+	}
+	gm->chunks = calloc((size_t)n, sizeof(*gm->chunks));
+	if (!gm->chunks) {
+		cvmm_err("guest memory: out of memory");
+		return -1;
+	}
+	gm->vm_fd = vm_fd;
+	for (int i = 0; i < gm->n_regions; i++) {
+		const struct mem_region *r = &gm->regions[i];
+
+		for (uint64_t off = 0; off < r->size; off += GM_CHUNK_SIZE) {
+			gm->chunks[gm->n_chunks++] = (struct mem_chunk){
+				.gpa = r->gpa + off,
+				.size = r->size - off < GM_CHUNK_SIZE ? r->size - off : GM_CHUNK_SIZE,
+				.region = (uint8_t)i,
+			};
 		}
 	}
+	gm->lazy_left = gm->n_chunks;
+	for (int i = 0; i < gm->n_chunks; i++) {
+		const struct mem_chunk *c = &gm->chunks[i];
+
+		if ((!need || need(c->gpa, c->size, arg)) && chunk_register(gm, i))
+			return -1;
+	}
 	return 0;
+}
+
+int gm_lazy_fault(struct guest_mem *gm, uint64_t gpa, uint8_t *data, uint32_t len, bool is_write)
+{
+	const struct mem_region *r;
+	int i;
+
+	if (!__atomic_load_n(&gm->lazy_left, __ATOMIC_ACQUIRE))
+		return 0;
+	r = gm_region_of(gm, gpa, len);
+	if (!r)
+		return 0;
+	pthread_mutex_lock(&gm->slot_lock);
+	for (i = 0; i < gm->n_chunks; i++) {
+		const struct mem_chunk *c = &gm->chunks[i];
+
+		if (gpa >= c->gpa && gpa - c->gpa < c->size)
+			break;
+	}
+	/* Registered by a racing vCPU is fine: KVM no longer sends MMIO here. */
+	if (i == gm->n_chunks) {
+		pthread_mutex_unlock(&gm->slot_lock);
+		return 0;
+	}
+	if (!gm->chunks[i].registered) {
+		if (chunk_register(gm, i)) {
+			pthread_mutex_unlock(&gm->slot_lock);
+			return -1;
+		}
+		gm->lazy_faults++;
+	}
+	pthread_mutex_unlock(&gm->slot_lock);
+	/* The instruction was decoded as MMIO: complete it on RAM, as KVM would have. */
+	uint8_t *hva = r->kvm_map + (gpa - r->gpa);
+
+	if (is_write)
+		memcpy(hva, data, len);
+	else
+		memcpy(data, hva, len);
+	return 1;
+}
+
+int gm_register_rest(struct guest_mem *gm)
+{
+	int n = 0;
+
+	if (!__atomic_load_n(&gm->lazy_left, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&gm->slot_lock);
+	for (int i = 0; i < gm->n_chunks; i++) {
+		if (gm->chunks[i].registered)
+			continue;
+		if (chunk_register(gm, i)) {
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	pthread_mutex_unlock(&gm->slot_lock);
+	return n;
 }
 
 void gm_destroy(struct guest_mem *gm)
@@ -114,7 +216,11 @@ void gm_destroy(struct guest_mem *gm)
 		r->gmem_fd = -1;
 	}
 	gm->n_regions = 0;
+	free(gm->chunks);
+	gm->chunks = NULL;
+	gm->n_chunks = 0;
 	pthread_rwlock_destroy(&gm->lock);
+	pthread_mutex_destroy(&gm->slot_lock);
 }
 
 const struct mem_region *gm_region_of(const struct guest_mem *gm, uint64_t gpa, uint64_t len)

@@ -18,6 +18,14 @@
 #include <stdint.h>
 
 #define GM_MAX_REGIONS 4
+/*
+ * KVM slots are registered in chunks. On this host KVM's per-slot bookkeeping
+ * costs up to ~4 ms per GiB at registration (shadow-paging rmaps), so plain and sw
+ * VMs register only the chunks the launch plan touches and the rest when the
+ * guest first touches them (an MMIO exit on RAM; see gm_lazy_fault()).
+ */
+#define GM_CHUNK_SIZE	(256ULL << 20)
+#define GM_MAX_CHUNKS	4200		/* 1 TiB of RAM and then some */
 
 struct mem_region {
 	uint64_t gpa, size;
@@ -27,9 +35,21 @@ struct mem_region {
 	uint64_t gmem_offset;
 };
 
+struct mem_chunk {
+	uint64_t gpa, size;
+	uint8_t region;
+	bool registered;
+};
+
 struct guest_mem {
 	struct mem_region regions[GM_MAX_REGIONS];
 	int n_regions;
+	struct mem_chunk *chunks;
+	int n_chunks;
+	int vm_fd;
+	int lazy_left;			/* chunks not yet given to KVM */
+	int lazy_faults;		/* chunks registered on first touch */
+	pthread_mutex_t slot_lock;	/* serialises lazy registration */
 	uint64_t size;			/* total RAM bytes */
 	bool use_gmem;
 	/* accesses hold it shared; conversions hold it exclusively */
@@ -52,8 +72,22 @@ struct gm_view {
 /* Lays out `size` bytes of RAM (no pages touched: lazy). vm_fd < 0 or
  * use_gmem false: anonymous memory. -1 with a message on failure. */
 int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem);
-/* Registers every region as a KVM memslot (USER_MEMORY_REGION2 when gmem). */
-int gm_register(struct guest_mem *gm, int vm_fd);
+/*
+ * Registers RAM with KVM as memslots (USER_MEMORY_REGION2 when gmem), one
+ * per chunk. lazy: only chunks for which need(gpa, size, arg) is true now;
+ * the others on first touch. need NULL: all.
+ */
+int gm_register(struct guest_mem *gm, int vm_fd,
+		bool (*need)(uint64_t gpa, uint64_t size, void *arg), void *arg);
+/*
+ * A vCPU touched gpa outside every memslot (an MMIO exit nobody claimed):
+ * if it is RAM of a lazy chunk, registers the chunk and performs the access
+ * on guest memory: 1. Not lazy RAM: 0. Registration failed: -1 (after a
+ * message). Thread-safe.
+ */
+int gm_lazy_fault(struct guest_mem *gm, uint64_t gpa, uint8_t *data, uint32_t len, bool is_write);
+/* Registers every remaining chunk; returns how many (or -1 on failure). */
+int gm_register_rest(struct guest_mem *gm);
 void gm_destroy(struct guest_mem *gm);
 
 /* Overflow-safe: is [gpa, gpa+len) inside one RAM region? Returns it or NULL. */

@@ -26,6 +26,12 @@ enum exit_action {
 struct platform_ops {
 	const char *name;		/* "plain", "sw", "tdx", "snp" */
 	/*
+	 * RAM the launch plan does not touch may be given to KVM on first
+	 * touch (vmm/mem.h). Not for private memory: a private fault must
+	 * find its slot.
+	 */
+	bool lazy_memslots;
+	/*
 	 * Before anything is created: can this host run it? On no, write
 	 * what exactly is missing into why and return false.
 	 */
@@ -43,6 +49,8 @@ struct platform_ops {
 	int (*finalize)(struct vm *vm);
 	/* Platform-specific exits (hypercalls, TDX exits, memory faults). */
 	enum exit_action (*handle_exit)(struct vcpu *vcpu, struct kvm_run *run);
+	/* Frees plat_data; called at teardown after the vCPUs are gone. */
+	void (*destroy)(struct vm *vm);
 };
 
 extern const struct platform_ops platform_plain;

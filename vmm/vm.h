@@ -17,6 +17,8 @@ struct platform_ops;
 struct launch_plan;
 struct run_opts;
 struct vcpu;
+struct device_ops;
+struct kvm_cpuid2;
 
 struct vm {
 	struct kvm_host *host;
@@ -37,7 +39,9 @@ struct vm {
 	char exit_reason[160];
 	int running_vcpus;
 
+	struct kvm_cpuid2 *cpuid;		/* KVM_GET_SUPPORTED_CPUID, fetched once */
 	const struct run_opts *opts;
+	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */
 	int n_devices;
 };

@@ -6,7 +6,7 @@
  */
 #include "guest_io.h"
 
-GUEST_ENTRY
+GUEST_MAIN(void)
 {
 	guest_milestone(GUEST_MILESTONE_ENTERED);
 	guest_puts("Hello from the cvmm demo guest: 64-bit mode, COM1, exit port 0xf4.\n");

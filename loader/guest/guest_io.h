@@ -15,8 +15,33 @@
 #define GUEST_MILESTONE_ENTERED	1
 #define GUEST_MILESTONE_READY	2
 
-/* Entry point: cvmm sets rsp to a valid stack and rsi to boot_params. */
-#define GUEST_ENTRY __attribute__((section(".text.start"), used)) void _start(void)
+/*
+ * Entry point. cvmm sets rsp to a per-vCPU stack, rdi to the vCPU index and
+ * rsi to boot_params, so a guest may take them as arguments:
+ *   GUEST_MAIN(uint64_t cpu, const uint8_t *boot_params) { ... }
+ */
+#define GUEST_MAIN __attribute__((section(".text.start"), used, noreturn)) void _start
+#define GUEST_ENTRY GUEST_MAIN(void)
+
+/* The kernel command line cvmm placed (boot_params.hdr.cmd_line_ptr). */
+static inline const char *guest_cmdline(const uint8_t *boot_params)
+{
+	uint32_t lo = *(const volatile uint32_t *)(boot_params + 0x228);
+	uint32_t hi = *(const volatile uint32_t *)(boot_params + 0x0c8);
+
+	return (const char *)(uintptr_t)(((uint64_t)hi << 32) | lo);
+}
+
+/* Leading decimal number of s (0 if none). */
+static inline uint64_t guest_atou(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -54,6 +79,20 @@ static inline void guest_puts(const char *s)
 {
 	while (*s)
 		guest_putc(*s++);
+}
+
+static inline void guest_put_dec(uint64_t v)
+{
+	char buf[21];
+	int i = 20;
+
+	buf[i] = '\0';
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (; buf[i]; i++)
+		guest_putc(buf[i]);
 }
 
 static inline void guest_put_hex(uint64_t v)

@@ -1,0 +1,114 @@
+#include <string.h>
+
+#include "loader/boot_params.h"
+#include "loader/direct.h"
+#include "loader/elf.h"
+#include "loader/file.h"
+#include "loader/layout.h"
+#include "loader/plan.h"
+#include "vmm/log.h"
+#include "vmm/opts.h"
+
+extern const uint8_t demo_guest_elf[], demo_guest_elf_end[];
+
+#define PTE_P	(1ULL << 0)
+#define PTE_RW	(1ULL << 1)
+#define PTE_PS	(1ULL << 7)
+
+uint64_t direct_stack_top(int i)
+{
+	return LAYOUT_STACK_TOP - (uint64_t)i * DIRECT_STACK_SIZE;
+}
+
+/* Identity map of [0, 4 GiB) with 2 MiB pages: PML4, one PDPT, four PDs. */
+static int add_page_tables(struct launch_plan *p)
+{
+	uint64_t *pml4, *pdpt, *pd;
+
+	pml4 = (uint64_t *)plan_add_buffer(p, LAYOUT_PML4, PAGE_SIZE, PIECE_NORMAL, true, "PML4");
+	pdpt = (uint64_t *)plan_add_buffer(p, LAYOUT_PDPT, PAGE_SIZE, PIECE_NORMAL, true, "PDPT");
+	pd = (uint64_t *)plan_add_buffer(p, LAYOUT_PD, 4 * PAGE_SIZE, PIECE_NORMAL, true, "PDs");
+	if (!pml4 || !pdpt || !pd)
+		return -1;
+	pml4[0] = LAYOUT_PDPT | PTE_P | PTE_RW;
+	for (uint64_t i = 0; i < 4; i++)
+		pdpt[i] = (LAYOUT_PD + i * PAGE_SIZE) | PTE_P | PTE_RW;
+	for (uint64_t i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_PS;
+	p->boot.cr3 = LAYOUT_PML4;
+	return 0;
+}
+
+static int add_gdt(struct launch_plan *p)
+{
+	static const uint64_t gdt[] = {
+		0,
+		0x00af9b000000ffffULL,	/* 0x08: 64-bit code, DPL 0 */
+		0x00cf93000000ffffULL,	/* 0x10: flat data */
+	};
+	uint8_t *b = plan_add_buffer(p, LAYOUT_GDT, sizeof(gdt), PIECE_NORMAL, true, "GDT");
+
+	if (!b)
+		return -1;
+	memcpy(b, gdt, sizeof(gdt));
+	p->boot.gdt_base = LAYOUT_GDT;
+	p->boot.gdt_limit = sizeof(gdt) - 1;
+	return 0;
+}
+
+static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t *entry)
+{
+	const uint8_t *img;
+	uint8_t *buf;
+	size_t len;
+	const char *name;
+
+	if (!o->kernel) {
+		img = demo_guest_elf;
+		len = (size_t)(demo_guest_elf_end - demo_guest_elf);
+		name = "the demo guest";
+		p->image_kind = "demo";
+	} else {
+		if (file_read_all(o->kernel, "--kernel", &buf, &len))
+			return -1;
+		if (!plan_own(p, buf)) {
+			cvmm_err("--kernel %s: out of memory", o->kernel);
+			return -1;
+		}
+		img = buf;
+		name = o->kernel;
+		p->image_kind = "elf";
+	}
+	if (!elf_is_elf(img, len)) {
+		cvmm_err("--kernel %s: not an ELF64 image (bzImage support is not wired in yet)", name);
+		return -1;
+	}
+	return elf_load(p, img, len, name, entry);
+}
+
+int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
+{
+	struct boot_params_in bpi = { .cmdline = o->cmdline };
+	uint64_t entry;
+
+	if (o->initrd && !o->kernel) {
+		cvmm_err("--initrd needs --kernel");
+		return -1;
+	}
+	if (add_gdt(p) || add_page_tables(p))
+		return -1;
+	if (load_image(p, o, &entry))
+		return -1;
+	if (!boot_params_build(p, &bpi))
+		return -1;
+	p->boot = (struct vcpu_boot){
+		.mode = CPU_MODE_LONG64,
+		.rip = entry,
+		.rsp = direct_stack_top(0),
+		.rsi = LAYOUT_BOOT_PARAMS,
+		.cr3 = p->boot.cr3,
+		.gdt_base = p->boot.gdt_base,
+		.gdt_limit = p->boot.gdt_limit,
+	};
+	return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * Direct boot (no firmware): turns --kernel/--initrd/--cmdline, or the
+ * embedded demo guest, into a launch plan that enters the image in 64-bit
+ * mode with paging on (identity map of the low 4 GiB), flat segments and
+ * rsi = boot_params (design.md's guest contract).
+ */
+#ifndef CVMM_DIRECT_H
+#define CVMM_DIRECT_H
+
+#include <stdint.h>
+
+struct launch_plan;
+struct run_opts;
+
+/* Stacks of the vCPUs that enter the image: vCPU i gets the i-th one. */
+#define DIRECT_STACK_SIZE	0x800ULL
+#define DIRECT_STACKS_BASE	0x30000ULL
+#define DIRECT_MAX_ENTRY_VCPUS	((0x8f000ULL - DIRECT_STACKS_BASE) / DIRECT_STACK_SIZE)
+
+int direct_boot_plan(struct launch_plan *p, const struct run_opts *o);
+/* Initial rsp of vCPU i (BSP: 0). */
+uint64_t direct_stack_top(int i);
+
+#endif

@@ -1,0 +1,104 @@
+/* Initial x86 register state for direct 64-bit entry (design.md contract). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "loader/direct.h"
+#include "loader/plan.h"
+#include "vmm/kvm_abi.h"
+#include "vmm/log.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define X86_CR0_PE	(1ULL << 0)
+#define X86_CR0_MP	(1ULL << 1)
+#define X86_CR0_ET	(1ULL << 4)
+#define X86_CR0_NE	(1ULL << 5)
+#define X86_CR0_WP	(1ULL << 16)
+#define X86_CR0_PG	(1ULL << 31)
+#define X86_CR4_PAE	(1ULL << 5)
+#define X86_EFER_LME	(1ULL << 8)
+#define X86_EFER_LMA	(1ULL << 10)
+
+/*
+ * KVM checks EFER.LME against the guest's CPUID (long mode), so the vCPU
+ * needs a CPUID table before its sregs: KVM's supported set, as is.
+ */
+static int set_cpuid(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	int n = 128;
+
+	if (!vm->cpuid) {
+		for (;;) {
+			struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+
+			if (!c) {
+				cvmm_err("out of memory for CPUID");
+				return -1;
+			}
+			c->nent = (uint32_t)n;
+			if (ioctl(vm->host->fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+				vm->cpuid = c;
+				break;
+			}
+			free(c);
+			if (errno != E2BIG || n >= 4096) {
+				cvmm_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+				return -1;
+			}
+			n *= 2;
+		}
+	}
+	/* Leaf 1 EBX[31:24] and leaf 0xb EDX: the initial APIC ID per vCPU. */
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
+
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)v->index << 24);
+		if (e->function == 0xb || e->function == 0x1f)
+			e->edx = (uint32_t)v->index;
+	}
+	return vm_ioctl(v->fd, KVM_SET_CPUID2, vm->cpuid) < 0 ? -1 : 0;
+}
+
+static struct kvm_segment flat_segment(uint16_t sel, uint8_t type, bool code)
+{
+	return (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .dpl = 0, .db = code ? 0 : 1, .s = 1, .l = code ? 1 : 0, .g = 1,
+	};
+}
+
+int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan)
+{
+	const struct vcpu_boot *b = &plan->boot;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (set_cpuid(v))
+		return -1;
+	if (vm_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		return -1;
+	sregs.cs = flat_segment(0x08, 0xb, true);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x10, 0x3, false);
+	sregs.gdt.base = b->gdt_base;
+	sregs.gdt.limit = b->gdt_limit;
+	sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+	sregs.cr3 = b->cr3;
+	sregs.cr4 = X86_CR4_PAE;
+	sregs.efer = X86_EFER_LME | X86_EFER_LMA;
+	if (vm_ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		return -1;
+
+	/* Every entering vCPU gets its own stack; rdi says which one it is. */
+	regs = (struct kvm_regs){
+		.rip = b->rip,
+		.rsp = direct_stack_top(v->index),
+		.rsi = b->rsi,
+		.rdi = (uint64_t)v->index,
+		.rflags = 0x2,
+	};
+	return vm_ioctl(v->fd, KVM_SET_REGS, &regs) < 0 ? -1 : 0;
+}
