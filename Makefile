@@ -151,8 +151,15 @@ build/bench/exitguest.elf: bench/exitguest.S bench/exitguest.ld
 	$(Q)ld -m elf_x86_64 -T bench/exitguest.ld -o $@ build/bench/exitguest.o
 
 bench: deps
-	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS)
+	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS) $(BENCH_LIB_BINS)
 	@bench/run.sh
+
+# Benchmark programs that call cvmm's own code, linked against the optimised library.
+BENCH_LIB_BINS := build/opt/bench/convbench
+build/opt/bench/%: bench/%.c build/opt/libcvmm.a
+	@mkdir -p $(@D)
+	@echo "  BENCH $@"
+	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $< build/opt/libcvmm.a $(LIBS)
 
 clean:
 	rm -rf build cvmm

@@ -22,6 +22,20 @@ static int e820_add(uint8_t *bp, uint64_t addr, uint64_t size, uint32_t type)
 	return 0;
 }
 
+/* RAM [addr, addr+size), with the part inside [rgpa, rgpa+rlen) reserved. */
+static int e820_add_ram(uint8_t *bp, uint64_t addr, uint64_t size, uint64_t rgpa, uint64_t rlen)
+{
+	uint64_t end = addr + size;
+
+	if (rlen == 0 || rgpa >= end || rgpa + rlen <= addr)
+		return e820_add(bp, addr, size, E820_RAM);
+	if (rgpa < addr || rgpa + rlen > end)
+		return -1;	/* callers place the window inside one RAM range */
+	return e820_add(bp, addr, rgpa - addr, E820_RAM) ||
+	       e820_add(bp, rgpa, rlen, E820_RESERVED) ||
+	       e820_add(bp, rgpa + rlen, end - rgpa - rlen, E820_RAM);
+}
+
 uint8_t *boot_params_build(struct launch_plan *p, const struct boot_params_in *in)
 {
 	const char *cmdline = in->cmdline ? in->cmdline : "";
@@ -65,9 +79,9 @@ uint8_t *boot_params_build(struct launch_plan *p, const struct boot_params_in *i
 	/* [0, EBDA) RAM, [EBDA, 1 MiB) reserved (BIOS area), 1 MiB.. RAM. */
 	if (e820_add(bp, 0, LAYOUT_EBDA, E820_RAM) ||
 	    e820_add(bp, LAYOUT_EBDA, LAYOUT_KERNEL - LAYOUT_EBDA, E820_RESERVED) ||
-	    e820_add(bp, LAYOUT_KERNEL, low - LAYOUT_KERNEL, E820_RAM) ||
-	    e820_add(bp, LAYOUT_HIGH_RAM, p->mem_size - low, E820_RAM)) {
-		cvmm_err("boot_params: e820 table full");
+	    e820_add_ram(bp, LAYOUT_KERNEL, low - LAYOUT_KERNEL, in->reserved_gpa, in->reserved_len) ||
+	    e820_add_ram(bp, LAYOUT_HIGH_RAM, p->mem_size - low, in->reserved_gpa, in->reserved_len)) {
+		cvmm_err("boot_params: e820 table full, or the reserved window straddles RAM ranges");
 		return NULL;
 	}
 	return bp;

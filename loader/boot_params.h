@@ -33,6 +33,8 @@ struct boot_params_in {
 	size_t setup_header_len;
 	const char *cmdline;		/* NULL: empty */
 	uint64_t initrd_gpa, initrd_size;
+	/* RAM described as E820_RESERVED (the shared window); len 0: none */
+	uint64_t reserved_gpa, reserved_len;
 };
 
 /*

@@ -6,6 +6,7 @@
 #include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
+#include "loader/shared_window.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
@@ -89,6 +90,7 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t 
 int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 {
 	struct boot_params_in bpi = { .cmdline = o->cmdline };
+	struct shared_window w;
 	uint64_t entry;
 
 	if (o->initrd && !o->kernel) {
@@ -99,7 +101,11 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 		return -1;
 	if (load_image(p, o, &entry))
 		return -1;
-	if (!boot_params_build(p, &bpi))
+	if (shared_window_resolve(o, p->mem_size, &w))
+		return -1;
+	bpi.reserved_gpa = w.gpa;
+	bpi.reserved_len = w.size;
+	if (!boot_params_build(p, &bpi) || shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){
 		.mode = CPU_MODE_LONG64,

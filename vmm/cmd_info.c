@@ -9,6 +9,8 @@
 #include "vmm/kvm.h"
 #include "vmm/kvm_abi.h"
 #include "vmm/log.h"
+#include "vmm/platform.h"
+#include "vmm/platform_sw.h"
 
 static const struct argp_option info_options[] = {
 	{ "json", 'j', NULL, 0, "Machine-readable output", 0 },
@@ -68,8 +70,8 @@ int cmd_info(int argc, char **argv)
 {
 	struct kvm_host h;
 	struct utsname u;
-	bool json = false, gmem_shared, tdx, snp;
-	char types[128], tdx_why[256], snp_why[256];
+	bool json = false, gmem_shared, tdx, snp, sw_ok;
+	char types[128], tdx_why[256], snp_why[256], sw_why[256] = "";
 
 	argp_parse(&info_argp, argc, argv, 0, NULL, &json);
 	if (kvm_host_open(&h))
@@ -79,6 +81,7 @@ int cmd_info(int argc, char **argv)
 	gmem_shared = kvm_host_gmem_shared_ok(&h);
 	tdx = host_tdx_available(&h, tdx_why, sizeof(tdx_why));
 	snp = host_snp_available(&h, snp_why, sizeof(snp_why));
+	sw_ok = platform_sw.host_ok(&h, sw_why, sizeof(sw_why));
 
 	if (json) {
 		printf("{\n");
@@ -97,6 +100,8 @@ int cmd_info(int argc, char **argv)
 		printf("  \"recommended_vcpus\": %d,\n", h.nr_vcpus);
 		printf("  \"immediate_exit\": %s,\n", h.immediate_exit ? "true" : "false");
 		printf("  \"split_irqchip\": %s,\n", h.split_irqchip ? "true" : "false");
+		printf("  \"sw\": %s,\n", sw_ok ? "true" : "false");
+		json_str("sw_variant", sw_ok ? (sw_host_protected(&h) ? "sw_protected" : "fallback") : "", true);
 		printf("  \"tdx\": %s,\n", tdx ? "true" : "false");
 		json_str("tdx_reason", tdx_why, true);
 		printf("  \"snp\": %s,\n", snp ? "true" : "false");
@@ -124,6 +129,7 @@ int cmd_info(int argc, char **argv)
 		printf("vCPUs                max %d, recommended %d\n", h.max_vcpus, h.nr_vcpus);
 		printf("immediate_exit       %s\n", h.immediate_exit ? "yes" : "no");
 		printf("split irqchip        %s\n", h.split_irqchip ? "yes" : "no");
+		printf("sw (--sw)            %s\n", sw_ok ? sw_variant(&h) : sw_why);
 		printf("TDX                  %s\n", tdx ? "yes" : "no");
 		printf("  why                %s\n", tdx_why);
 		printf("SEV-SNP              %s\n", snp ? "yes" : "no");

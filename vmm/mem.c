@@ -7,33 +7,66 @@
 #include <unistd.h>
 
 #include "loader/layout.h"
+#include "vmm/attr_map.h"
 #include "vmm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/mem.h"
 
-static int region_map(struct mem_region *r, int vm_fd, bool use_gmem)
+static int gmem_create(struct mem_region *r, int vm_fd, uint64_t flags)
+{
+	struct kvm_create_guest_memfd g = { .size = r->size, .flags = flags };
+
+	r->gmem_fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+	if (r->gmem_fd < 0) {
+		cvmm_err("KVM_CREATE_GUEST_MEMFD (%llu MiB, flags 0x%llx): %s",
+			 (unsigned long long)(r->size >> 20), (unsigned long long)flags,
+			 strerror(errno));
+		return -1;
+	}
+	/* The kernel does not set close-on-exec on it. */
+	fcntl(r->gmem_fd, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+static int memfd_sized(struct mem_region *r)
+{
+	r->shared_fd = memfd_create("cvmm-ram", MFD_CLOEXEC);
+	if (r->shared_fd < 0 || ftruncate(r->shared_fd, (off_t)r->size)) {
+		cvmm_err("cannot create %llu MiB of shared guest memory: %s",
+			 (unsigned long long)(r->size >> 20), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int region_map(struct mem_region *r, int vm_fd, enum gm_backing b)
 {
 	r->gmem_fd = -1;
-	if (use_gmem) {
-		struct kvm_create_guest_memfd g = {
-			.size = r->size,
-			.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
-		};
-
-		r->gmem_fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
-		if (r->gmem_fd < 0) {
-			cvmm_err("KVM_CREATE_GUEST_MEMFD (%llu MiB): %s",
-				 (unsigned long long)(r->size >> 20), strerror(errno));
+	r->shared_fd = -1;
+	switch (b) {
+	case GM_GMEM_SHARED:
+		if (gmem_create(r, vm_fd, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED))
 			return -1;
-		}
-		/* The kernel does not set close-on-exec on it. */
-		fcntl(r->gmem_fd, F_SETFD, FD_CLOEXEC);
+		r->shared_fd = r->gmem_fd;
+		break;
+	case GM_GMEM_SPLIT:
+		if (gmem_create(r, vm_fd, 0) || memfd_sized(r))
+			return -1;
+		break;
+	case GM_MEMFD:
+		if (memfd_sized(r))
+			return -1;
+		r->gmem_fd = r->shared_fd;
+		break;
+	case GM_ANON:
+		break;
+	}
+	if (r->shared_fd >= 0)
 		r->kvm_map = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_NORESERVE, r->gmem_fd, 0);
-	} else {
+				  MAP_SHARED | MAP_NORESERVE, r->shared_fd, 0);
+	else
 		r->kvm_map = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	}
 	if (r->kvm_map == MAP_FAILED) {
 		r->kvm_map = NULL;
 		cvmm_err("cannot map %llu MiB of guest memory: %s",
@@ -46,24 +79,45 @@ static int region_map(struct mem_region *r, int vm_fd, bool use_gmem)
 
 int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
 {
+	return gm_init_backing(gm, size, vm_fd,
+			       use_gmem && vm_fd >= 0 ? GM_GMEM_SHARED : GM_ANON);
+}
+
+int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b)
+{
 	uint64_t low = size < LAYOUT_LOW_RAM_MAX ? size : LAYOUT_LOW_RAM_MAX;
+	pthread_rwlockattr_t la;
 
 	memset(gm, 0, sizeof(*gm));
-	pthread_rwlock_init(&gm->lock, NULL);
+	/* A steady stream of device accesses must not starve a conversion. */
+	pthread_rwlockattr_init(&la);
+	pthread_rwlockattr_setkind_np(&la, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&gm->lock, &la);
+	pthread_rwlockattr_destroy(&la);
 	pthread_mutex_init(&gm->slot_lock, NULL);
 	gm->vm_fd = -1;
 	gm->size = size;
-	gm->use_gmem = use_gmem && vm_fd >= 0;
-	gm->regions[0] = (struct mem_region){ .gpa = 0, .size = low, .gmem_fd = -1 };
+	gm->backing = b;
+	gm->use_gmem = b == GM_GMEM_SHARED || b == GM_GMEM_SPLIT;
+	gm->attr_vm_fd = -1;
+	if ((gm->use_gmem && vm_fd < 0) || !PAGE_ALIGNED(size) || size == 0) {
+		cvmm_err("guest memory: bad backing request (%llu bytes)",
+			 (unsigned long long)size);
+		pthread_rwlock_destroy(&gm->lock);
+		pthread_mutex_destroy(&gm->slot_lock);
+		return -1;
+	}
+	gm->regions[0] = (struct mem_region){ .gpa = 0, .size = low, .gmem_fd = -1, .shared_fd = -1 };
 	gm->n_regions = 1;
 	if (size > low) {
 		gm->regions[1] = (struct mem_region){
 			.gpa = LAYOUT_HIGH_RAM, .size = size - low, .gmem_fd = -1,
+			.shared_fd = -1,
 		};
 		gm->n_regions = 2;
 	}
 	for (int i = 0; i < gm->n_regions; i++) {
-		if (region_map(&gm->regions[i], vm_fd, gm->use_gmem)) {
+		if (region_map(&gm->regions[i], vm_fd, b)) {
 			gm_destroy(gm);
 			return -1;
 		}
@@ -210,12 +264,16 @@ void gm_destroy(struct guest_mem *gm)
 			munmap(r->view, r->size);
 		if (r->kvm_map)
 			munmap(r->kvm_map, r->size);
+		if (r->shared_fd >= 0 && r->shared_fd != r->gmem_fd)
+			close(r->shared_fd);
 		if (r->gmem_fd >= 0)
 			close(r->gmem_fd);
 		r->view = r->kvm_map = NULL;
-		r->gmem_fd = -1;
+		r->gmem_fd = r->shared_fd = -1;
 	}
 	gm->n_regions = 0;
+	attr_map_free(gm->attrs);
+	gm->attrs = NULL;
 	free(gm->chunks);
 	gm->chunks = NULL;
 	gm->n_chunks = 0;
@@ -238,11 +296,36 @@ const struct mem_region *gm_region_of(const struct guest_mem *gm, uint64_t gpa, 
 	return NULL;
 }
 
-/* Hook for the private-memory layer: does [gpa, gpa+len) touch a private page? */
+int gm_private_enable(struct guest_mem *gm, int attr_vm_fd)
+{
+	if (gm->backing == GM_ANON) {
+		cvmm_err("private memory needs guest_memfd-backed RAM");
+		return -1;
+	}
+	gm->attrs = attr_map_new();
+	if (!gm->attrs)
+		return -1;
+	for (int i = 0; i < gm->n_regions; i++) {
+		struct mem_region *r = &gm->regions[i];
+		void *v = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_NORESERVE, r->shared_fd, 0);
+
+		if (v == MAP_FAILED) {
+			cvmm_err("cannot map the device view of guest memory: %s",
+				 strerror(errno));
+			return -1;	/* gm_destroy() unmaps what exists */
+		}
+		r->view = v;
+	}
+	gm->attr_vm_fd = attr_vm_fd;
+	return 0;
+}
+
+/* Caller holds the lock; gpa + len is known not to wrap. */
 static bool range_has_private(struct guest_mem *gm, uint64_t gpa, uint64_t len)
 {
-	(void)gm; (void)gpa; (void)len;
-	return false;
+	return gm->attrs &&
+	       attr_map_any(gm->attrs, gpa / PAGE_SIZE, (gpa + len + PAGE_SIZE - 1) / PAGE_SIZE);
 }
 
 int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_view *v)

@@ -33,7 +33,24 @@ struct mem_region {
 	uint8_t *view;		/* what device models may see */
 	int gmem_fd;		/* guest_memfd, or -1 for anonymous memory */
 	uint64_t gmem_offset;
+	int shared_fd;		/* file behind kvm_map and view, or -1 (anonymous);
+				 * == gmem_fd when guest_memfd backs both sides */
 };
+
+/*
+ * How RAM is backed:
+ *  GM_ANON        anonymous memory (plain VMs; no private memory possible)
+ *  GM_GMEM_SHARED guest_memfd with MMAP|INIT_SHARED behind kvm_map: KVM
+ *                 serves every guest fault from it (default VM; the sw
+ *                 fallback, where cvmm itself keeps private pages from the
+ *                 device view)
+ *  GM_GMEM_SPLIT  guest_memfd (no mmap) for the private side, a memfd for
+ *                 the shared side: VMs where KVM has private memory
+ *                 (KVM_X86_SW_PROTECTED_VM, SNP, TDX)
+ *  GM_MEMFD       no KVM: a memfd stands in for a GM_GMEM_SHARED guest_memfd
+ *                 (unit tests, benchmarks); never registered with KVM
+ */
+enum gm_backing { GM_ANON, GM_GMEM_SHARED, GM_GMEM_SPLIT, GM_MEMFD };
 
 struct mem_chunk {
 	uint64_t gpa, size;
@@ -55,6 +72,9 @@ struct guest_mem {
 	/* accesses hold it shared; conversions hold it exclusively */
 	pthread_rwlock_t lock;
 	struct attr_map *attrs;		/* private pages (NULL: all shared) */
+	enum gm_backing backing;
+	int attr_vm_fd;			/* KVM_SET_MEMORY_ATTRIBUTES goes here, or -1 */
+	uint64_t conversions, converted_pages;	/* successful ones, for -v */
 };
 
 enum gm_error {
@@ -72,6 +92,15 @@ struct gm_view {
 /* Lays out `size` bytes of RAM (no pages touched: lazy). vm_fd < 0 or
  * use_gmem false: anonymous memory. -1 with a message on failure. */
 int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem);
+int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b);
+/*
+ * Starts tracking private pages (all shared at first; see vmm/convert.h).
+ * Gives every region a device view separate from kvm_map, so that private
+ * pages can be revoked there without touching what KVM faults through.
+ * attr_vm_fd: the VM when KVM keeps memory attributes itself, else -1.
+ * Needs file-backed RAM (not GM_ANON). -1 with a message on failure.
+ */
+int gm_private_enable(struct guest_mem *gm, int attr_vm_fd);
 /*
  * Registers RAM with KVM as memslots (USER_MEMORY_REGION2 when gmem), one
  * per chunk. lazy: only chunks for which need(gpa, size, arg) is true now;

@@ -9,7 +9,7 @@
 enum {
 	OPT_KERNEL = 'k', OPT_INITRD = 'i', OPT_CMDLINE = 'c', OPT_FIRMWARE = 'f',
 	OPT_MEM = 'm', OPT_CPUS = 'n',
-	OPT_PLAIN = 0x100, OPT_SW, OPT_TDX, OPT_SNP, OPT_NO_GMEM,
+	OPT_PLAIN = 0x100, OPT_SW, OPT_TDX, OPT_SNP, OPT_NO_GMEM, OPT_WINDOW,
 };
 
 static const struct argp_option launch_options[] = {
@@ -28,6 +28,9 @@ static const struct argp_option launch_options[] = {
 	{ NULL, 0, NULL, 0, "Machine:", 3 },
 	{ "mem", OPT_MEM, "SIZE", 0, "Guest RAM, e.g. 256M, 8G (K/M/G/T suffixes; default 256M)", 3 },
 	{ "cpus", OPT_CPUS, "N", 0, "Number of vCPUs (default 1)", 3 },
+	{ "shared-window", OPT_WINDOW, "SIZE[@GPA]", 0,
+	  "--sw: guest RAM that starts shared, for device buffers (reserved in e820; "
+	  "default 2M at the top of RAM below 3 GiB; 0: none)", 3 },
 	{ "no-guest-memfd", OPT_NO_GMEM, NULL, 0,
 	  "Plain platform: back RAM with anonymous memory even where guest_memfd works", 3 },
 	{ 0 }
@@ -89,6 +92,18 @@ static error_t launch_parse(int key, char *arg, struct argp_state *state)
 	case OPT_CMDLINE:	o->cmdline = arg; break;
 	case OPT_FIRMWARE:	o->firmware = arg; break;
 	case OPT_NO_GMEM:	o->no_gmem = true; break;
+	case OPT_WINDOW: {
+		char *at = strchr(arg, '@');
+
+		if (at)
+			*at = '\0';
+		o->window_set = true;
+		o->window_gpa_set = at != NULL;
+		if (parse_size(arg, &o->window_size) || (at && parse_size(at + 1, &o->window_gpa)))
+			argp_failure(state, 2, 0, "--shared-window %s%s%s: not SIZE or SIZE@GPA "
+				     "(e.g. 2M@0x8000000)", arg, at ? "@" : "", at ? at + 1 : "");
+		break;
+	}
 	case OPT_MEM:
 		if (parse_size(arg, &o->mem))
 			argp_failure(state, 2, 0, "--mem %s: not a size (use e.g. 512M or 4G)", arg);

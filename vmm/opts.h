@@ -28,6 +28,9 @@ struct run_opts {
 	int cpus;
 	bool dry_run;
 	bool no_gmem;			/* plain: anonymous memory even if guest_memfd works */
+	/* --shared-window SIZE[@GPA]: resolved by loader/shared_window.c */
+	bool window_set, window_gpa_set;
+	uint64_t window_size, window_gpa;
 	const char *boot_trace;		/* NULL, "table" or "json" */
 	bool json;			/* info/measure output */
 

@@ -4,6 +4,7 @@
 
 static const struct platform_ops *const platforms[] = {
 	&platform_plain,
+	&platform_sw,
 };
 
 const struct platform_ops *platform_by_name(const char *name)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/mem.h"
+
 struct vm;
 struct vcpu;
 struct kvm_host;
@@ -41,6 +43,8 @@ struct platform_ops {
 	int (*init_vm)(struct vm *vm);
 	/* Memory backing: guest_memfd or not. */
 	bool (*use_gmem)(const struct vm *vm);
+	/* Finer choice of backing (vmm/mem.h); when set it overrides use_gmem. */
+	enum gm_backing (*backing)(const struct vm *vm);
 	/* Copy one plan piece into guest memory (measured copy on CoCo). */
 	int (*add_piece)(struct vm *vm, const struct plan_piece *piece);
 	/* Initial register state of one vCPU, from the plan. */
@@ -53,7 +57,7 @@ struct platform_ops {
 	void (*destroy)(struct vm *vm);
 };
 
-extern const struct platform_ops platform_plain;
+extern const struct platform_ops platform_plain, platform_sw;
 
 /* By name ("plain", "sw", "tdx", "snp"); NULL when unknown. */
 const struct platform_ops *platform_by_name(const char *name);

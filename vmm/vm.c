@@ -183,7 +183,10 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	if (vm_create(vm, host, plat, o))
 		goto out;
 	/* Memory before anything else: slots added after an irqchip stall KVM here. */
-	if (gm_init(&vm->mem, plan->mem_size, vm->vm_fd, plat->use_gmem && plat->use_gmem(vm)) ||
+	enum gm_backing backing = plat->backing ? plat->backing(vm) :
+				  plat->use_gmem && plat->use_gmem(vm) ? GM_GMEM_SHARED : GM_ANON;
+
+	if (gm_init_backing(&vm->mem, plan->mem_size, vm->vm_fd, backing) ||
 	    gm_register(&vm->mem, vm->vm_fd, plat->lazy_memslots ? plan_needs : NULL, (void *)plan))
 		goto out;
 	trace_point_detail("guest memory registered", "%llu MiB, %s, %d of %d slots",

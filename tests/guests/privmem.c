@@ -1,0 +1,159 @@
+/*
+ * Private memory on --sw, from the guest's side: cmdline picks the test.
+ *   roundtrip  data written while private is gone after private->shared,
+ *              and shared data is gone after shared->private; the host's
+ *              accessor and its device view refuse private pages
+ *   bad        bad requests get error statuses and the VM keeps running
+ *   pages      single pages inside a large private run; the whole of RAM
+ *   window     the shared window starts shared, the rest private
+ *   lain       (l for --plain) nothing is private: conversions are refused
+ * Few bytes per page: guests here run at 1-2 MIPS.
+ */
+#include "privmem.h"
+
+#define T	0x1000000ULL	/* 16 MiB: far from the image and the window */
+#define TP	64		/* pages */
+
+static __attribute__((noreturn)) void roundtrip(void)
+{
+	volatile uint8_t *t = (volatile uint8_t *)T;
+	uint32_t b;
+
+	for (uint64_t p = 0; p < TP; p++) {	/* private: the guest's secret */
+		t[p * PG] = 0xa5;
+		t[p * PG + PG - 1] = 0x5a;
+	}
+	expect("accessor on private page", probe(T, CONV_PROBE, &b), 3);
+	expect("device view of private page", probe(T + 5 * PG, CONV_PROBE_VIEW, &b), 3);
+	expect("to shared", guest_convert(T, TP, GUEST_CONV_TO_SHARED), 0);
+	for (uint64_t p = 0; p < TP; p += 7) {
+		expect("secret gone (first byte)", t[p * PG], 0);
+		expect("secret gone (last byte)", t[p * PG + PG - 1], 0);
+	}
+	t[3 * PG + 9] = 0x3c;
+	expect("accessor on shared page", probe(T + 3 * PG, CONV_PROBE, &b), 0);
+	expect("host reads what the guest wrote", b, 0);
+	expect("view of shared page", probe(T + 3 * PG, CONV_PROBE_VIEW, &b), 0);
+	t[3 * PG] = 0x77;
+	expect("accessor sees the guest's byte", probe(T + 3 * PG, CONV_PROBE, &b), 0);
+	expect("byte the host read", b, 0x77);
+	expect("to private", guest_convert(T, TP, GUEST_CONV_TO_PRIVATE), 0);
+	expect("shared data gone", t[3 * PG] | t[3 * PG + 9], 0);
+	expect("accessor refuses again", probe(T + 3 * PG, CONV_PROBE, &b), 3);
+	expect("view revoked again", probe(T + 63 * PG, CONV_PROBE_VIEW, &b), 3);
+	expect("back to shared", guest_convert(T, TP, GUEST_CONV_TO_SHARED), 0);
+	expect("view restored", probe(T + 63 * PG, CONV_PROBE_VIEW, &b), 0);
+	finish("roundtrip");
+}
+
+static __attribute__((noreturn)) void bad(const uint8_t *bp)
+{
+	uint64_t top = ram_top(bp);
+
+	expect("unaligned", guest_convert(T + 1, 1, GUEST_CONV_TO_SHARED), 1);
+	expect("zero pages", guest_convert(T, 0, GUEST_CONV_TO_SHARED), 1);
+	expect("wraps", guest_convert(0xfffffffffffff000ULL, 2, GUEST_CONV_TO_SHARED), 1);
+	expect("unknown op", guest_convert(T, 1, 9), 1);
+	expect("beyond RAM", guest_convert(top, 1, GUEST_CONV_TO_PRIVATE), 2);
+	expect("straddles the end", guest_convert(top - PG, 2, GUEST_CONV_TO_SHARED), 2);
+	expect("MMIO hole", guest_convert(0xd0000000ULL, 1, GUEST_CONV_TO_SHARED), 2);
+	expect("huge count", guest_convert(T, 0xffffffffu, GUEST_CONV_TO_SHARED), 2);
+	expect("far above RAM", guest_convert(1ULL << 50, 1, GUEST_CONV_TO_PRIVATE), 2);
+	/* the VM is still here, and a good request still works */
+	expect("good one after", guest_convert(T, 1, GUEST_CONV_TO_SHARED), 0);
+	expect("and back", guest_convert(T, 1, GUEST_CONV_TO_PRIVATE), 0);
+	finish("bad");
+}
+
+static __attribute__((noreturn)) void pages(const uint8_t *bp)
+{
+	struct e820 w = shared_window(bp);
+	uint64_t low_end = ram_end_from(bp, T);	/* RAM below the window */
+	uint64_t top = ram_top(bp);
+	uint32_t b;
+
+	/* one page at a time, inside the big private run [T, window) */
+	for (uint64_t p = T; p + 2 * PG < low_end; p += (low_end - T) / 8 & ~(PG - 1)) {
+		uint64_t x = p + PG;
+
+		expect("one page to shared", guest_convert(x, 1, GUEST_CONV_TO_SHARED), 0);
+		expect("it is visible", probe(x, CONV_PROBE_VIEW, &b), 0);
+		expect("left neighbour stays private", probe(x - PG, CONV_PROBE_VIEW, &b), 3);
+		expect("right neighbour stays private", probe(x + PG, CONV_PROBE, &b), 3);
+		expect("and back", guest_convert(x, 1, GUEST_CONV_TO_PRIVATE), 0);
+		expect("private again", probe(x, CONV_PROBE, &b), 3);
+	}
+	/* the whole of RAM below the hole: private (the window too), then the window back */
+	uint64_t low = ram_top_below(bp, 0x100000000ULL);
+
+	expect("RAM across the hole", guest_convert(0, (uint32_t)(top / PG), GUEST_CONV_TO_PRIVATE),
+	       top > 0x100000000ULL ? 2 : 0);
+	expect("all low RAM private", guest_convert(0, (uint32_t)(low / PG), GUEST_CONV_TO_PRIVATE), 0);
+	if (w.size) {
+		expect("window now private", probe(w.addr, CONV_PROBE, &b), 3);
+		expect("window back", guest_convert(w.addr, (uint32_t)(w.size / PG),
+						    GUEST_CONV_TO_SHARED), 0);
+		expect("window shared", probe(w.addr + w.size - PG, CONV_PROBE, &b), 0);
+	}
+	/* RAM above 4 GiB (not in the guest's identity map: converted only) */
+	if (top > 0x100000000ULL) {
+		uint32_t n = (uint32_t)((top - 0x100000000ULL) / PG);
+
+		expect("high RAM to shared", guest_convert(0x100000000ULL, n, GUEST_CONV_TO_SHARED), 0);
+		expect("high RAM visible", probe(top - PG, CONV_PROBE_VIEW, &b), 0);
+		expect("high RAM private", guest_convert(0x100000000ULL, n, GUEST_CONV_TO_PRIVATE), 0);
+		expect("high RAM hidden", probe(0x100000000ULL, CONV_PROBE_VIEW, &b), 3);
+	}
+	/* a large run below the window to shared and back */
+	expect("big run shared", guest_convert(T, (uint32_t)((low_end - T) / PG), GUEST_CONV_TO_SHARED), 0);
+	expect("big run end visible", probe(low_end - PG, CONV_PROBE_VIEW, &b), 0);
+	expect("big run private", guest_convert(T, (uint32_t)((low_end - T) / PG), GUEST_CONV_TO_PRIVATE), 0);
+	finish("pages");
+}
+
+static __attribute__((noreturn)) void window(const uint8_t *bp)
+{
+	struct e820 w = shared_window(bp);
+	uint32_t b;
+
+	guest_puts("window 0x");
+	guest_put_hex(w.addr);
+	guest_puts(" size 0x");
+	guest_put_hex(w.size);
+	guest_puts("\n");
+	if (w.size) {
+		expect("window start shared", probe(w.addr, CONV_PROBE, &b), 0);
+		expect("window end shared", probe(w.addr + w.size - PG, CONV_PROBE_VIEW, &b), 0);
+		expect("below the window private", probe(w.addr - PG, CONV_PROBE_VIEW, &b), 3);
+	}
+	expect("image private", probe(0x100000, CONV_PROBE, &b), 3);
+	expect("boot_params private", probe((uint64_t)(uintptr_t)bp, CONV_PROBE, &b), 3);
+	finish("window");
+}
+
+static __attribute__((noreturn)) void plain(void)
+{
+	uint32_t b;
+
+	*(volatile uint8_t *)T = 0x42;
+	expect("conversion refused", guest_convert(T, 1, GUEST_CONV_TO_PRIVATE), 3);
+	expect("still readable by the host", probe(T, CONV_PROBE, &b), 0);
+	expect("the guest's byte", b, 0x42);
+	expect("bad range still bad", guest_convert(T + 1, 1, GUEST_CONV_TO_PRIVATE), 1);
+	finish("plain");
+}
+
+GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
+{
+	const char *c = guest_cmdline(bp);
+
+	switch (c[0]) {
+	case 'r': roundtrip();
+	case 'b': bad(bp);
+	case 'p': pages(bp);
+	case 'w': window(bp);
+	case 'l': plain();
+	}
+	guest_puts("privmem: unknown test\n");
+	guest_exit(3);
+}
