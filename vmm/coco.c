@@ -96,7 +96,8 @@ int coco_count_fds(void)
 
 /* ---- VM and per-VM checks ----------------------------------------------- */
 
-int coco_create_vm(struct coco *c)
+/* The per-VM answers are the ones that count (kvm-coco-abi.md 2). */
+int coco_check_vm(struct coco *c)
 {
 	static const struct { long cap; uint64_t need; const char *what; } need[] = {
 		{ KVM_CAP_GUEST_MEMFD, 1, "guest_memfd (KVM_CAP_GUEST_MEMFD)" },
@@ -107,27 +108,6 @@ int coco_create_vm(struct coco *c)
 		  "MAP_GPA_RANGE exits (KVM_CAP_EXIT_HYPERCALL & 0x1000)" },
 	};
 
-	if (c->kvm_fd < 0) {
-		c->kvm_fd = c->kb->open_dev(c->kb, "/dev/kvm");
-		if (c->kvm_fd < 0) {
-			cvmm_err("/dev/kvm: %s", strerror(errno));
-			return -1;
-		}
-	}
-	if (!is_tdx(c)) {
-		/* every SEV command that reaches the firmware needs it */
-		c->sev_fd = c->kb->open_dev(c->kb, "/dev/sev");
-		if (c->sev_fd < 0) {
-			cvmm_err("/dev/sev: %s (is the ccp module loaded with SNP enabled?)",
-				 strerror(errno));
-			return -1;
-		}
-	}
-	c->vm_fd = coco_ioctl(c, c->kvm_fd, KVM_CREATE_VM, (void *)(uintptr_t)c->ops->vm_type,
-			      "create VM");
-	if (c->vm_fd < 0)
-		return -1;
-	/* The per-VM answers are the ones that count (kvm-coco-abi.md 2). */
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		int r = c->kb->ioctl(c->kb, c->vm_fd, KVM_CHECK_EXTENSION,
 				     (void *)(uintptr_t)need[i].cap);
@@ -138,6 +118,38 @@ int coco_create_vm(struct coco *c)
 		}
 	}
 	return 0;
+}
+
+int coco_open_devices(struct coco *c)
+{
+	if (c->kvm_fd < 0) {
+		c->kvm_fd = c->kb->open_dev(c->kb, "/dev/kvm");
+		if (c->kvm_fd < 0) {
+			cvmm_err("/dev/kvm: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (c->ops->vm_type != KVM_X86_TDX_VM && c->sev_fd < 0) {
+		/* every SEV command that reaches the firmware needs it */
+		c->sev_fd = c->kb->open_dev(c->kb, "/dev/sev");
+		if (c->sev_fd < 0) {
+			cvmm_err("/dev/sev: %s (is the ccp module loaded with SNP enabled?)",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int coco_create_vm(struct coco *c)
+{
+	if (coco_open_devices(c))
+		return -1;
+	c->vm_fd = coco_ioctl(c, c->kvm_fd, KVM_CREATE_VM, (void *)(uintptr_t)c->ops->vm_type,
+			      "create VM");
+	if (c->vm_fd < 0)
+		return -1;
+	return coco_check_vm(c);
 }
 
 struct kvm_cpuid2 *coco_supported_cpuid(struct coco *c)
@@ -218,6 +230,12 @@ static const struct coco_slot *slot_of(const struct coco *c, uint64_t gpa, uint6
 
 uint8_t *coco_shared_ptr(struct coco *c, uint64_t gpa, uint64_t len)
 {
+	if (c->ram_ptr) {
+		uint8_t *p = c->ram_ptr(c->ram_opaque, gpa, len);
+
+		if (p)
+			return p;
+	}
 	const struct coco_slot *s = slot_of(c, gpa, len);
 
 	return s && s->shared ? s->shared + (gpa - s->gpa) : NULL;
@@ -289,62 +307,96 @@ static int set_attrs(struct coco *c, uint64_t gpa, uint64_t size, uint64_t attrs
 	return coco_ioctl(c, c->vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a, step) < 0 ? -1 : 0;
 }
 
-int coco_add_memory(struct coco *c, const struct launch_plan *p)
+static int slot_memory(struct coco *c, struct coco_slot *s, uint32_t first_id)
 {
-	if (plan_slots(c, p))
+	/* flags 0: SNP/TDX refuse INIT_SHARED, and MMAP would make the slot
+	 * guest_memfd-only (kvm-coco-abi.md 3.2) */
+	struct kvm_create_guest_memfd g = { .size = s->size, .flags = 0 };
+	char step[48];
+
+	snprintf(step, sizeof(step), "memory at 0x%llx", U(s->gpa));
+	s->shared = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->shared == MAP_FAILED) {
+		s->shared = NULL;
+		cvmm_err("%s: cannot map %llu MiB: %s", step, U(s->size >> 20), strerror(errno));
 		return -1;
-	for (int i = 0; i < c->n_slots; i++) {
-		struct coco_slot *s = &c->slots[i];
-		/* flags 0: SNP/TDX refuse INIT_SHARED, and MMAP would make the
-		 * slot guest_memfd-only (kvm-coco-abi.md 3.2) */
-		struct kvm_create_guest_memfd g = { .size = s->size, .flags = 0 };
-		char step[48];
-
-		snprintf(step, sizeof(step), "memory slot %d", i);
-		s->shared = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (s->shared == MAP_FAILED) {
-			s->shared = NULL;
-			cvmm_err("%s: cannot map %llu MiB: %s", step, U(s->size >> 20),
-				 strerror(errno));
-			return -1;
-		}
-		s->gmem_fd = coco_ioctl(c, c->vm_fd, KVM_CREATE_GUEST_MEMFD, &g, step);
-		if (s->gmem_fd < 0)
-			return -1;
-		fcntl(s->gmem_fd, F_SETFD, FD_CLOEXEC);	/* the kernel does not */
-
+	}
+	s->gmem_fd = coco_ioctl(c, c->vm_fd, KVM_CREATE_GUEST_MEMFD, &g, step);
+	if (s->gmem_fd < 0)
+		return -1;
+	fcntl(s->gmem_fd, F_SETFD, FD_CLOEXEC);	/* the kernel does not */
+	/* one KVM slot per 256 MiB, as vmm/mem.c registers RAM */
+	for (uint64_t off = 0; off < s->size; off += COCO_CHUNK_SIZE) {
 		struct kvm_userspace_memory_region2 m = {
-			.slot = (uint32_t)i,
+			.slot = first_id + (uint32_t)(off / COCO_CHUNK_SIZE),
 			.flags = KVM_MEM_GUEST_MEMFD,
-			.guest_phys_addr = s->gpa,
-			.memory_size = s->size,
-			.userspace_addr = (uint64_t)(uintptr_t)s->shared,
-			.guest_memfd_offset = 0,
+			.guest_phys_addr = s->gpa + off,
+			.memory_size = s->size - off < COCO_CHUNK_SIZE ? s->size - off :
+				       COCO_CHUNK_SIZE,
+			.userspace_addr = (uint64_t)(uintptr_t)(s->shared + off),
+			.guest_memfd_offset = off,
 			.guest_memfd = (uint32_t)s->gmem_fd,
 		};
 
 		if (coco_ioctl(c, c->vm_fd, KVM_SET_USER_MEMORY_REGION2, &m, step) < 0)
 			return -1;
-		/* Everything starts private: the launch copies into it and the
-		 * guest converts what it shares (QEMU does the same). */
-		if (set_attrs(c, s->gpa, s->size, KVM_MEMORY_ATTRIBUTE_PRIVATE, step))
-			return -1;
 	}
-	/* Host-provided pages the guest reads as shared stay shared. */
+	return 0;
+}
+
+int coco_add_memory(struct coco *c, const struct launch_plan *p, bool ram)
+{
+	uint32_t ram_id = 0, rom_id = COCO_ROM_SLOT_BASE;
+
+	if (!c->n_slots && plan_slots(c, p))
+		return -1;
+	for (int i = 0; i < c->n_slots; i++) {
+		struct coco_slot *s = &c->slots[i];
+
+		if (s->ram != ram)
+			continue;
+		if (slot_memory(c, s, ram ? ram_id : rom_id))
+			return -1;
+		if (ram)
+			ram_id += (uint32_t)((s->size + COCO_CHUNK_SIZE - 1) / COCO_CHUNK_SIZE);
+		else
+			rom_id += (uint32_t)((s->size + COCO_CHUNK_SIZE - 1) / COCO_CHUNK_SIZE);
+	}
+	/* Everything starts private: the launch copies into it and the guest
+	 * converts what it shares (QEMU does the same). */
+	for (int i = 0; i < c->n_slots; i++)
+		if (c->slots[i].ram == ram &&
+		    set_attrs(c, c->slots[i].gpa, c->slots[i].size, KVM_MEMORY_ATTRIBUTE_PRIVATE,
+			      "private memory"))
+			return -1;
+	return 0;
+}
+
+/* Host-provided pages the guest reads as shared stay shared. */
+int coco_share_pieces(struct coco *c, const struct launch_plan *p)
+{
 	for (size_t i = 0; i < p->n_pieces; i++) {
 		const struct plan_piece *pc = &p->pieces[i];
-
-		if (pc->type != PIECE_SHARED)
-			continue;
 		uint64_t start = pc->gpa & ~(PAGE_SIZE - 1);
 		uint64_t end = (pc->gpa + pc->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
-		if (set_attrs(c, start, end - start, 0, pc->what))
+		if (pc->type != PIECE_SHARED)
+			continue;
+		if (c->share) {
+			if (c->share(c->ram_opaque, start, (end - start) / PAGE_SIZE))
+				return -1;
+		} else if (set_attrs(c, start, end - start, 0, pc->what)) {
 			return -1;
+		}
 		uint8_t *dst = coco_shared_ptr(c, pc->gpa, pc->len);
 
-		if (dst && pc->data)
+		if (!dst) {
+			cvmm_err("launch plan: %s at 0x%llx is outside guest memory", pc->what,
+				 U(pc->gpa));
+			return -1;
+		}
+		if (pc->data)
 			memcpy(dst, pc->data, pc->data_len);
 	}
 	return 0;
@@ -354,8 +406,13 @@ int coco_add_memory(struct coco *c, const struct launch_plan *p)
 
 int coco_launch(struct coco *c, const struct launch_plan *p)
 {
-	if (c->ops->prepare(c, p) || coco_create_vm(c) || c->ops->init_vm(c, p) || coco_create_vcpus(c, p) ||
-	    coco_add_memory(c, p) || c->ops->load(c, p) || c->ops->finalize(c))
+	/* the order vmm/vm.c's recipe follows: VM, memory, pieces, vCPUs, seal */
+	if (c->ops->prepare(c, p) || coco_create_vm(c) || c->ops->init_vm(c, p) ||
+	    coco_add_memory(c, p, true) || coco_add_memory(c, p, false) ||
+	    coco_share_pieces(c, p) ||
+	    (!c->ops->load_after_vcpus && c->ops->load(c, p)) ||
+	    coco_create_vcpus(c, p) ||
+	    (c->ops->load_after_vcpus && c->ops->load(c, p)) || c->ops->finalize(c))
 		return -1;
 	c->finalized = true;
 	return 0;
@@ -363,7 +420,7 @@ int coco_launch(struct coco *c, const struct launch_plan *p)
 
 void coco_destroy(struct coco *c)
 {
-	for (int i = c->n_vcpus - 1; i >= 0; i--)
+	for (int i = c->n_vcpus - 1; i >= 0 && !c->borrowed_fds; i--)
 		c->kb->close(c->kb, c->vcpu_fds[i]);
 	c->n_vcpus = 0;
 	for (int i = 0; i < c->n_slots; i++) {
@@ -373,11 +430,11 @@ void coco_destroy(struct coco *c)
 			munmap(c->slots[i].shared, c->slots[i].size);
 	}
 	c->n_slots = 0;
-	if (c->vm_fd >= 0)
+	if (c->vm_fd >= 0 && !c->borrowed_fds)
 		c->kb->close(c->kb, c->vm_fd);
 	if (c->sev_fd >= 0)
 		c->kb->close(c->kb, c->sev_fd);
-	if (c->kvm_fd >= 0)
+	if (c->kvm_fd >= 0 && !c->borrowed_fds)
 		c->kb->close(c->kb, c->kvm_fd);
 	c->vm_fd = c->sev_fd = c->kvm_fd = -1;
 	free(c->cpuid);

@@ -9,9 +9,10 @@
  *     coco_create_vm()    open /dev/kvm (+ /dev/sev), KVM_CREATE_VM, per-VM checks
  *     ops->init_vm()      SNP: INIT2, EXIT_HYPERCALL, LAUNCH_START
  *                         TDX: CAPABILITIES, caps, INIT_VM
- *     coco_create_vcpus() KVM_CREATE_VCPU + CPUID (+ SNP: registers)
  *     coco_add_memory()   guest_memfd + USER_MEMORY_REGION2 + PRIVATE per slot
- *     ops->load()         SNP: LAUNCH_UPDATE per piece; TDX: INIT_VCPU, INIT_MEM_REGION
+ *     ops->load()         SNP: LAUNCH_UPDATE per piece
+ *     coco_create_vcpus() KVM_CREATE_VCPU + CPUID (+ SNP: registers)
+ *     ops->load()         TDX: INIT_VCPU, INIT_MEM_REGION per piece
  *     ops->finalize()     SNP: LAUNCH_FINISH; TDX: FINALIZE_VM
  *   coco_destroy()    closes every fd, unmaps everything (also after failure)
  *
@@ -34,6 +35,8 @@ struct kvm_tdx_capabilities;
 
 #define COCO_MAX_VCPUS	256
 #define COCO_MAX_SLOTS	8
+#define COCO_CHUNK_SIZE	(256ULL << 20)	/* KVM slot size, as vmm/mem.c (GM_CHUNK_SIZE) */
+#define COCO_ROM_SLOT_BASE 32000	/* slot ids of regions outside RAM (firmware) */
 
 struct coco_slot {
 	uint64_t gpa, size;
@@ -53,6 +56,7 @@ struct coco_ops {
 	int (*setup_vcpu)(struct coco *c, int idx, const struct launch_plan *p);
 	int (*load)(struct coco *c, const struct launch_plan *p);
 	int (*finalize)(struct coco *c);
+	bool load_after_vcpus;		/* TDX: INIT_MEM_REGION needs an initialised vCPU */
 };
 
 extern const struct coco_ops coco_snp_ops, coco_tdx_ops;
@@ -62,6 +66,7 @@ struct coco {
 	struct kvm_backend *kb;
 	const struct run_opts *opts;
 	int kvm_fd, sev_fd, vm_fd;
+	bool borrowed_fds;		/* kvm, VM and vCPU fds belong to struct vm */
 	int vcpu_fds[COCO_MAX_VCPUS];
 	int n_vcpus;
 	struct coco_slot slots[COCO_MAX_SLOTS];
@@ -80,6 +85,7 @@ struct coco {
 
 	/* at run time (vmm/coco_exit.c) */
 	bool finalized;
+	bool memory_ready;		/* struct vm's recipe: memory set up for the launch */
 	uint64_t notify_vector;		/* SetupEventNotifyInterrupt, 0: none */
 	uint64_t quotes_ok, quotes_failed;
 	uint64_t last_fault_gpa, last_fault_flags;	/* the same fault again and again? */
@@ -88,6 +94,11 @@ struct coco {
 	int (*guest_read)(void *opaque, uint64_t gpa, void *dst, uint64_t len);
 	int (*guest_write)(void *opaque, uint64_t gpa, const void *src, uint64_t len);
 	void *guest_opaque;
+	/* where RAM lives when struct vm owns it (gm_launch_ptr); NULL: our slots */
+	uint8_t *(*ram_ptr)(void *opaque, uint64_t gpa, uint64_t len);
+	/* make pages shared through the conversion routine; NULL: attributes only */
+	int (*share)(void *opaque, uint64_t gpa, uint64_t pages);
+	void *ram_opaque;
 	/* the conversion routine (privmem's gm_convert), 0 on success */
 	int (*convert)(void *opaque, uint64_t gpa, uint64_t pages, bool to_private);
 	void *convert_opaque;
@@ -100,8 +111,13 @@ void coco_destroy(struct coco *c);
 
 /* The steps, for callers that interleave their own work. */
 int coco_create_vm(struct coco *c);
+int coco_open_devices(struct coco *c);		/* /dev/kvm (unless given), /dev/sev */
+int coco_check_vm(struct coco *c);		/* the per-VM capabilities */
 int coco_create_vcpus(struct coco *c, const struct launch_plan *p);
-int coco_add_memory(struct coco *c, const struct launch_plan *p);
+/* guest_memfd + USER_MEMORY_REGION2 + PRIVATE for the RAM slots (ram) or
+ * the regions outside RAM that the plan fills (!ram) */
+int coco_add_memory(struct coco *c, const struct launch_plan *p, bool ram);
+int coco_share_pieces(struct coco *c, const struct launch_plan *p);
 
 /* By platform name; NULL when not a confidential platform. */
 const struct coco_ops *coco_ops_by_name(const char *name);

@@ -76,6 +76,32 @@ out:
 	coco_destroy(&c);
 }
 
+static void print_snp_attrs(FILE *f, struct kvm_host *h, struct kvm_backend *kb)
+{
+	uint64_t feat = 0, pol = 0;
+	struct kvm_device_attr a = {
+		.group = KVM_X86_GRP_SEV, .attr = KVM_X86_SEV_VMSA_FEATURES,
+		.addr = (uint64_t)(uintptr_t)&feat,
+	};
+
+	if (kb->ioctl(kb, h->fd, KVM_GET_DEVICE_ATTR, &a) == 0)
+		fprintf(f, "snp: VMSA features 0x%llx\n", U(feat));
+	a.attr = KVM_X86_SNP_POLICY_BITS;
+	a.addr = (uint64_t)(uintptr_t)&pol;
+	if (kb->ioctl(kb, h->fd, KVM_GET_DEVICE_ATTR, &a) == 0)
+		fprintf(f, "snp: allowed policy bits 0x%llx\n", U(pol));
+}
+
+void coco_info_details(FILE *f, struct kvm_host *h, struct kvm_backend *kb)
+{
+	char why[400];
+
+	if (coco_host_ok(h, "snp", why, sizeof(why)))
+		print_snp_attrs(f, h, kb);
+	if (coco_host_ok(h, "tdx", why, sizeof(why)))
+		print_tdx_caps(f, h, kb);
+}
+
 void coco_info_print_with(FILE *f, struct kvm_host *h, struct kvm_backend *kb)
 {
 	static const char *const plats[] = { "snp", "tdx" };
@@ -83,28 +109,12 @@ void coco_info_print_with(FILE *f, struct kvm_host *h, struct kvm_backend *kb)
 	for (int i = 0; i < 2; i++) {
 		char why[400];
 
-		if (!coco_host_ok(h, plats[i], why, sizeof(why))) {
+		if (!coco_host_ok(h, plats[i], why, sizeof(why)))
 			fprintf(f, "%s: not available: %s\n", plats[i], why);
-			continue;
-		}
-		fprintf(f, "%s: available\n", plats[i]);
-		if (i == 0) {
-			uint64_t feat = 0, pol = 0;
-			struct kvm_device_attr a = {
-				.group = KVM_X86_GRP_SEV, .attr = KVM_X86_SEV_VMSA_FEATURES,
-				.addr = (uint64_t)(uintptr_t)&feat,
-			};
-
-			if (kb->ioctl(kb, h->fd, KVM_GET_DEVICE_ATTR, &a) == 0)
-				fprintf(f, "snp: VMSA features 0x%llx\n", U(feat));
-			a.attr = KVM_X86_SNP_POLICY_BITS;
-			a.addr = (uint64_t)(uintptr_t)&pol;
-			if (kb->ioctl(kb, h->fd, KVM_GET_DEVICE_ATTR, &a) == 0)
-				fprintf(f, "snp: allowed policy bits 0x%llx\n", U(pol));
-		} else {
-			print_tdx_caps(f, h, kb);
-		}
+		else
+			fprintf(f, "%s: available\n", plats[i]);
 	}
+	coco_info_details(f, h, kb);
 }
 
 void coco_info_print(FILE *f, struct kvm_host *h)

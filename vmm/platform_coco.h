@@ -27,6 +27,8 @@ bool coco_host_ok(const struct kvm_host *h, const char *platform, char *why, siz
 void coco_info_print(FILE *f, struct kvm_host *h);
 /* The same through a given backend (tests: the recorder as the host). */
 void coco_info_print_with(FILE *f, struct kvm_host *h, struct kvm_backend *kb);
+/* Only the details of the platforms this host can run (SNP attributes, TDX caps). */
+void coco_info_details(FILE *f, struct kvm_host *h, struct kvm_backend *kb);
 
 /*
  * `--dry-run` for --snp/--tdx: builds the plan, prints it, runs the launch
@@ -40,6 +42,10 @@ int coco_dry_run_plan(const struct run_opts *o, const struct launch_plan *p, FIL
 int snp_policy_check(uint64_t policy, uint64_t allowed, bool have_allowed);
 
 struct coco;
+struct plan_piece;
+/* SNP_LAUNCH_UPDATE of one piece (VMSA and shared pieces: nothing to do). */
+int snp_add_piece(struct coco *c, const struct plan_piece *pc);
+
 /* KVM_TDX_CAPABILITIES on c->vm_fd, growing the CPUID list on E2BIG. */
 struct kvm_tdx_capabilities *tdx_get_caps(struct coco *c);
 

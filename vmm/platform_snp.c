@@ -94,6 +94,7 @@ static int snp_prepare(struct coco *c, const struct launch_plan *p)
 		return -1;
 	/* KVM sets SNPActive itself and refuses it in vmsa_features */
 	c->vmsa_features = p->coco.sev_features & ~SEV_VMSA_FEAT_SNP_ACTIVE;
+	c->plan_vcpu_sig = p->coco.vcpu_sig;
 	if (o && (o->id_block || o->id_auth)) {
 		if (!o->id_block || !o->id_auth) {
 			cvmm_err("--id-block and --id-auth go together");
@@ -371,18 +372,19 @@ static int launch_update(struct coco *c, const struct plan_piece *pc)
 	return 0;
 }
 
+int snp_add_piece(struct coco *c, const struct plan_piece *pc)
+{
+	/* VMSAs come from the vCPUs at LAUNCH_FINISH; shared pages stay shared */
+	if (pc->type == PIECE_VMSA || pc->type == PIECE_SHARED)
+		return 0;
+	return launch_update(c, pc);
+}
+
 static int snp_load(struct coco *c, const struct launch_plan *p)
 {
-	c->plan_vcpu_sig = p->coco.vcpu_sig;
-	for (size_t i = 0; i < p->n_pieces; i++) {
-		const struct plan_piece *pc = &p->pieces[i];
-
-		/* VMSAs come from the vCPUs at LAUNCH_FINISH; shared pages stay shared */
-		if (pc->type == PIECE_VMSA || pc->type == PIECE_SHARED)
-			continue;
-		if (launch_update(c, pc))
+	for (size_t i = 0; i < p->n_pieces; i++)
+		if (snp_add_piece(c, &p->pieces[i]))
 			return -1;
-	}
 	return 0;
 }
 

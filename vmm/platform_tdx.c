@@ -333,4 +333,5 @@ const struct coco_ops coco_tdx_ops = {
 	.setup_vcpu = tdx_setup_vcpu,
 	.load = tdx_load,
 	.finalize = tdx_finalize,
+	.load_after_vcpus = true,
 };

@@ -180,6 +180,7 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 		return CVMM_EXIT_FAIL;
 	}
 	vm->vm_fd = -1;
+	vm->plan = plan;
 	if (vm_create(vm, host, plat, o))
 		goto out;
 	/* Memory before anything else: slots added after an irqchip stall KVM here. */

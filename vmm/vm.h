@@ -41,6 +41,7 @@ struct vm {
 
 	struct kvm_cpuid2 *cpuid;		/* KVM_GET_SUPPORTED_CPUID, fetched once */
 	const struct run_opts *opts;
+	const struct launch_plan *plan;	/* what the launch puts in (until teardown) */
 	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */
 	int n_devices;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "attest/measure.h"
+#include "loader/plan_coco.h"
 #include "check_compat.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
@@ -183,25 +184,39 @@ static const char *vcpu_name(int i)
 	return names[i % 8];
 }
 
-/* RAM slots as the direct-boot layout has them, then the plan's non-RAM run. */
+/*
+ * RAM as the direct-boot layout has it, one guest_memfd per region and one
+ * KVM slot per 256 MiB (as vmm/mem.c registers it), all made private; then
+ * the plan's region outside RAM (the firmware) the same way.
+ */
+static void expect_region(uint64_t gpa, uint64_t size, uint32_t *slot)
+{
+	expect("vm", "KVM_CREATE_GUEST_MEMFD", "{size=0x%llx flags=0x0}", (unsigned long long)size);
+	for (uint64_t off = 0; off < size; off += 256ULL << 20)
+		expect("vm", "KVM_SET_USER_MEMORY_REGION2", "{slot=%u flags=0x4 gpa=0x%llx size=0x%llx "
+		       "guest_memfd_offset=0x%llx}", (*slot)++, (unsigned long long)(gpa + off),
+		       (unsigned long long)(size - off < (256ULL << 20) ? size - off : 256ULL << 20),
+		       (unsigned long long)off);
+}
+
 static void expect_slots(const struct launch_plan *p, uint64_t rom_gpa, uint64_t rom_size)
 {
 	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
-	struct { uint64_t gpa, size; } s[3] = { { 0, low } };
-	int n = 1;
+	uint32_t slot = 0, rom_slot = 32000;
 
+	expect_region(0, low, &slot);
 	if (p->mem_size > low)
-		s[n++] = (typeof(s[0])){ LAYOUT_HIGH_RAM, p->mem_size - low };
-	if (rom_size)
-		s[n++] = (typeof(s[0])){ rom_gpa, rom_size };
-	for (int i = 0; i < n; i++) {
-		expect("vm", "KVM_CREATE_GUEST_MEMFD", "{size=0x%llx flags=0x0}",
-		       (unsigned long long)s[i].size);
-		expect("vm", "KVM_SET_USER_MEMORY_REGION2", "{slot=%d flags=0x4 gpa=0x%llx size=0x%llx",
-		       i, (unsigned long long)s[i].gpa, (unsigned long long)s[i].size);
-		expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x%llx size=0x%llx attributes=0x8}",
-		       (unsigned long long)s[i].gpa, (unsigned long long)s[i].size);
-	}
+		expect_region(LAYOUT_HIGH_RAM, p->mem_size - low, &slot);
+	expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x0 size=0x%llx attributes=0x8}",
+	       (unsigned long long)low);
+	if (p->mem_size > low)
+		expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x100000000 size=0x%llx "
+		       "attributes=0x8}", (unsigned long long)(p->mem_size - low));
+	if (!rom_size)
+		return;
+	expect_region(rom_gpa, rom_size, &rom_slot);
+	expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x%llx size=0x%llx attributes=0x8}",
+	       (unsigned long long)rom_gpa, (unsigned long long)rom_size);
 }
 
 static void expect_vm_checks(void)
@@ -226,15 +241,6 @@ static void expect_snp(const struct launch_plan *p, uint64_t rom_gpa, uint64_t r
 	expect("vm", "KVM_ENABLE_CAP", "{cap=KVM_CAP_EXIT_HYPERCALL(201) args[0]=0x1000}");
 	expect("vm", "KVM_SEV_SNP_LAUNCH_START", "{policy=0x30000 flags=0}");	/* 9a.7 */
 	expect("kvm", "KVM_GET_SUPPORTED_CPUID", "%s", "");
-	for (int i = 0; i < p->coco.n_vcpus; i++) {			/* 9a.9 */
-		expect("vm", "KVM_CREATE_VCPU", "id=%d", i);
-		expect(vcpu_name(i), "KVM_SET_CPUID2", "%s", "");
-		if (i == 0 && p->boot.mode == CPU_MODE_LONG64) {	/* 9a.11 */
-			expect("vcpu0", "KVM_GET_SREGS", "%s", "");
-			expect("vcpu0", "KVM_SET_SREGS", "cr3=0x%llx", (unsigned long long)p->boot.cr3);
-			expect("vcpu0", "KVM_SET_REGS", "{rip=0x%llx", (unsigned long long)p->boot.rip);
-		}
-	}
 	expect_slots(p, rom_gpa, rom_size);				/* 9a.10 */
 	for (size_t i = 0; i < p->n_pieces; i++)
 		if (p->pieces[i].type == PIECE_SHARED)
@@ -248,6 +254,16 @@ static void expect_snp(const struct launch_plan *p, uint64_t rom_gpa, uint64_t r
 		expect("vm", "KVM_SEV_SNP_LAUNCH_UPDATE", "{gfn_start=0x%llx len=0x%llx type=%d}",
 		       (unsigned long long)pc->gpa >> 12,
 		       (unsigned long long)((pc->len + 4095) & ~4095ULL), (int)pc->type);
+	}
+	/* vCPUs after the pieces (7.9 allows it): FINISH captures them all */
+	for (int i = 0; i < p->coco.n_vcpus; i++) {			/* 9a.9 */
+		expect("vm", "KVM_CREATE_VCPU", "id=%d", i);
+		expect(vcpu_name(i), "KVM_SET_CPUID2", "%s", "");
+		if (i == 0 && p->boot.mode == CPU_MODE_LONG64) {	/* 9a.11 */
+			expect("vcpu0", "KVM_GET_SREGS", "%s", "");
+			expect("vcpu0", "KVM_SET_SREGS", "cr3=0x%llx", (unsigned long long)p->boot.cr3);
+			expect("vcpu0", "KVM_SET_REGS", "{rip=0x%llx", (unsigned long long)p->boot.rip);
+		}
 	}
 	expect("vm", "KVM_SEV_SNP_LAUNCH_FINISH", "{id_block_en=0");	/* 9a.13 */
 }
@@ -264,11 +280,11 @@ static void expect_tdx(const struct launch_plan *p, uint64_t rom_gpa, uint64_t r
 	expect("vm", "KVM_ENABLE_CAP", "{cap=KVM_CAP_X86_APIC_BUS_CYCLES_NS(237) args[0]=0x28}");
 	expect("kvm", "KVM_GET_SUPPORTED_CPUID", "%s", "");
 	expect("vm", "KVM_TDX_INIT_VM", "{attributes=0x10000000 xfam=0x2e7 mrconfigid=0");
+	expect_slots(p, rom_gpa, rom_size);				/* 9b.7 */
 	for (int i = 0; i < p->coco.n_vcpus; i++) {			/* 9b.6 */
 		expect("vm", "KVM_CREATE_VCPU", "id=%d", i);
 		expect(vcpu_name(i), "KVM_SET_CPUID2", "%s", "");
 	}
-	expect_slots(p, rom_gpa, rom_size);				/* 9b.7 */
 	for (int i = 0; i < p->coco.n_vcpus; i++)			/* 9b.8 */
 		expect(vcpu_name(i), "KVM_TDX_INIT_VCPU", "data(rcx)=0x%llx",
 		       (unsigned long long)p->coco.td_hob_gpa);
@@ -785,6 +801,58 @@ START_TEST(dry_run_prints_plan_and_transcript)
 }
 END_TEST
 
+/*
+ * The plan `cvmm measure` builds from Debian's OVMF (a build dependency):
+ * the pages the launch hands to KVM, in the order it hands them, hash to
+ * the digest `cvmm measure` prints for the same options.
+ */
+static void measure_case(const char *platform, const char *fw, int cpus)
+{
+	struct run_opts o;
+	struct launch_plan p;
+	struct measurement m;
+	struct kb_recorder rec;
+	struct seen s;
+	uint8_t got[48];
+
+	run_opts_init(&o);
+	o.platform = platform;
+	o.firmware = fw;
+	o.cpus = cpus;
+	ck_assert_msg(access(fw, R_OK) == 0, "%s missing: install Debian's ovmf (make deps)", fw);
+	ck_assert_int_eq(measure_from_opts(&o, &m, NULL), 0);
+	ck_assert_int_eq(plan_build_coco(&p, &o), 0);
+	plan_init(&s.plan, p.mem_size);
+	kb_recorder_init(&rec);
+	rec.host.max_pages_per_call = 7;	/* and with partial progress on top */
+	rec.on_measure = on_measure;
+	rec.measure_opaque = &s;
+	struct coco c;
+
+	coco_init(&c, coco_ops_by_name(platform), &rec.ops, &o);
+	ck_assert_int_eq(coco_launch(&c, &p), 0);
+	coco_destroy(&c);
+	s.plan.coco = p.coco;
+	if (!strcmp(platform, "tdx"))
+		ck_assert_int_eq(measure_tdx_plan(&s.plan, got, NULL), 0);
+	else
+		ck_assert_int_eq(measure_snp_plan(&s.plan, got, NULL), 0);
+	ck_assert_msg(!memcmp(got, m.digest, 48), "%s: the issued pages do not reproduce "
+		      "`cvmm measure`", platform);
+	kb_recorder_free(&rec);
+	plan_free(&s.plan);
+	plan_free(&p);
+}
+
+START_TEST(digest_matches_cvmm_measure)
+{
+	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", 1);
+	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", 4);
+	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", 1);
+	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", 4);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("coco_launch");
@@ -809,6 +877,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, vm_lacks_capability);
 	tcase_add_test(tc, info_shows_tdx_capabilities);
 	tcase_add_test(tc, dry_run_prints_plan_and_transcript);
+	tcase_add_test(tc, digest_matches_cvmm_measure);
 	suite_add_tcase(s, tc);
 	return s;
 }
