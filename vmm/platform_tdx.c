@@ -37,6 +37,10 @@ static int tdx_prepare(struct coco *c, const struct launch_plan *p)
 		return -1;
 	}
 	c->td_attributes = o && o->td_attributes_set ? o->td_attributes : OPTS_TD_ATTRS_DEFAULT;
+	/* KVM extends each page right after adding it (8.5): single pass only */
+	if (p->coco.mrtd_two_pass)
+		cvmm_warn("--mrtd-order two-pass predicts older QEMU trees; KVM measures page by "
+			  "page, so this TD's MRTD is the single-pass one");
 	for (size_t i = 0; i < p->n_pieces; i++) {
 		const struct plan_piece *pc = &p->pieces[i];
 
