@@ -86,10 +86,10 @@ struct coco {
 	/* at run time (vmm/coco_exit.c) */
 	bool finalized;
 	bool memory_ready;		/* struct vm's recipe: memory set up for the launch */
+	/* vCPU threads share these: atomics, or per-vCPU slots */
 	uint64_t notify_vector;		/* SetupEventNotifyInterrupt, 0: none */
 	uint64_t quotes_ok, quotes_failed;
-	uint64_t last_fault_gpa, last_fault_flags;	/* the same fault again and again? */
-	int same_fault;
+	struct { uint64_t gpa, flags; int count; } last_fault[COCO_MAX_VCPUS];
 	/* the guest-memory door for GetQuote buffers (gm_read/gm_write) */
 	int (*guest_read)(void *opaque, uint64_t gpa, void *dst, uint64_t len);
 	int (*guest_write)(void *opaque, uint64_t gpa, const void *src, uint64_t len);

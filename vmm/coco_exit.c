@@ -81,25 +81,26 @@ static enum exit_action map_gpa_range(struct coco *c, struct kvm_run *run, struc
 	return EXIT_HANDLED;
 }
 
-static enum exit_action memory_fault(struct coco *c, struct kvm_run *run, int kvm_errno,
-				     struct coco_stop *s)
+static enum exit_action memory_fault(struct coco *c, struct kvm_run *run, int vcpu,
+				     int kvm_errno, struct coco_stop *s)
 {
 	struct cvmm_exit_memory_fault *f = kvm_run_memory_fault(run);
 	bool to_private = f->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE;
+	typeof(c->last_fault[0]) *last = &c->last_fault[vcpu];
 
 	if (kvm_errno == EHWPOISON)
 		return stop(s, 1, "guest memory at 0x%llx is poisoned (hardware error)", U(f->gpa));
 	if (f->flags & ~KVM_MEMORY_EXIT_FLAG_PRIVATE)
 		return stop(s, 1, "memory fault at 0x%llx with unknown flags 0x%llx", U(f->gpa),
 			    U(f->flags));
-	if (f->gpa == c->last_fault_gpa && f->flags == c->last_fault_flags) {
-		if (++c->same_fault > SAME_FAULT_LIMIT)
+	if (f->gpa == last->gpa && f->flags == last->flags) {
+		if (++last->count > SAME_FAULT_LIMIT)
 			return stop(s, 1, "the guest faults on 0x%llx (%s) again and again after "
 				    "conversion", U(f->gpa), to_private ? "private" : "shared");
 	} else {
-		c->last_fault_gpa = f->gpa;
-		c->last_fault_flags = f->flags;
-		c->same_fault = 0;
+		last->gpa = f->gpa;
+		last->flags = f->flags;
+		last->count = 0;
 	}
 	/* an implicit conversion: the access type is what the guest wants */
 	int r = convert_request(c, f->gpa & ~0xfffULL, (f->size + 4095) / 4096, to_private);
@@ -111,7 +112,8 @@ static enum exit_action memory_fault(struct coco *c, struct kvm_run *run, int kv
 	return EXIT_HANDLED;
 }
 
-static enum exit_action tdx_exit(struct coco *c, struct kvm_run *run, struct coco_stop *s)
+static enum exit_action tdx_exit(struct coco *c, struct kvm_run *run, int vcpu,
+				 struct coco_stop *s)
 {
 	struct cvmm_exit_tdx *t = kvm_run_tdx(run);
 
@@ -131,14 +133,16 @@ static enum exit_action tdx_exit(struct coco *c, struct kvm_run *run, struct coc
 		t->get_tdvmcall_info.ret = TDVMCALL_STATUS_SUCCESS;
 		break;
 	case TDVMCALL_GET_QUOTE:
-		t->get_quote.ret = tdx_handle_get_quote(c, t->get_quote.gpa, t->get_quote.size);
+		t->get_quote.ret = tdx_handle_get_quote(c, vcpu, t->get_quote.gpa,
+							t->get_quote.size);
 		break;
 	case TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT:
 		if (t->setup_event_notify.vector < 32 || t->setup_event_notify.vector > 255) {
 			t->setup_event_notify.ret = TDVMCALL_STATUS_INVALID_OPERAND;
 			break;
 		}
-		c->notify_vector = t->setup_event_notify.vector;
+		__atomic_store_n(&c->notify_vector, t->setup_event_notify.vector,
+				 __ATOMIC_RELEASE);
 		t->setup_event_notify.ret = TDVMCALL_STATUS_SUCCESS;
 		break;
 	default:
@@ -210,14 +214,16 @@ static enum exit_action system_event(struct coco *c, struct kvm_run *run, struct
 	return EXIT_UNHANDLED;
 }
 
-enum exit_action coco_handle_exit(struct coco *c, struct kvm_run *run, int kvm_ret,
+enum exit_action coco_handle_exit(struct coco *c, struct kvm_run *run, int vcpu, int kvm_ret,
 				  int kvm_errno, struct coco_stop *s)
 {
+	if (vcpu < 0 || vcpu >= COCO_MAX_VCPUS)
+		return stop(s, 1, "exit from vCPU %d, beyond cvmm's %d", vcpu, COCO_MAX_VCPUS);
 	if (kvm_ret < 0) {
 		/* the one exit delivered with KVM_RUN failing (6.2) */
 		if ((kvm_errno == EFAULT || kvm_errno == EHWPOISON) &&
 		    run->exit_reason == KVM_EXIT_MEMORY_FAULT)
-			return memory_fault(c, run, kvm_errno, s);
+			return memory_fault(c, run, vcpu, kvm_errno, s);
 		return EXIT_UNHANDLED;
 	}
 	switch (run->exit_reason) {
@@ -226,7 +232,7 @@ enum exit_action coco_handle_exit(struct coco *c, struct kvm_run *run, int kvm_r
 			return map_gpa_range(c, run, s);
 		return EXIT_UNHANDLED;
 	case KVM_EXIT_TDX:
-		return tdx_exit(c, run, s);
+		return tdx_exit(c, run, vcpu, s);
 	case KVM_EXIT_SYSTEM_EVENT:
 		return system_event(c, run, s);
 	case KVM_EXIT_SNP_REQ_CERTS:

@@ -28,7 +28,8 @@ struct coco_stop {
 	char reason[200];
 };
 
-enum exit_action coco_handle_exit(struct coco *c, struct kvm_run *run, int kvm_ret,
+/* vcpu: the index of the vCPU whose kvm_run this is (GetQuote notifies it). */
+enum exit_action coco_handle_exit(struct coco *c, struct kvm_run *run, int vcpu, int kvm_ret,
 				  int kvm_errno, struct coco_stop *s);
 
 #endif

@@ -72,6 +72,7 @@ const char *kb_ioctl_name(unsigned long req, const void *arg, bool tdx)
 	case KVM_SET_REGS:			return "KVM_SET_REGS";
 	case KVM_GET_VCPU_MMAP_SIZE:		return "KVM_GET_VCPU_MMAP_SIZE";
 	case KVM_RUN:				return "KVM_RUN";
+	case KVM_SIGNAL_MSI:			return "KVM_SIGNAL_MSI";
 	case KVM_MEMORY_ENCRYPT_OP:
 		if (!arg)
 			return "KVM_MEMORY_ENCRYPT_OP";
@@ -283,6 +284,12 @@ void kb_describe(char *b, size_t n, unsigned long req, const void *arg, bool tdx
 
 		snprintf(b, n, "{cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx}",
 			 U(s->cr0), U(s->cr3), U(s->cr4), U(s->efer));
+		break;
+	}
+	case KVM_SIGNAL_MSI: {
+		const struct kvm_msi *m = arg;
+
+		snprintf(b, n, "{address_lo=0x%x data=0x%x}", m->address_lo, m->data);
 		break;
 	}
 	case KVM_MEMORY_ENCRYPT_OP:

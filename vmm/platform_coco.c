@@ -163,7 +163,7 @@ static enum exit_action coco_exit(struct vcpu *v, struct kvm_run *run)
 	int e = errno;	/* a memory fault came with KVM_RUN failing */
 	struct coco_stop s = { 0 };
 	bool fault = run->exit_reason == KVM_EXIT_MEMORY_FAULT;
-	enum exit_action a = coco_handle_exit(v->vm->plat_data, run, fault ? -1 : 0,
+	enum exit_action a = coco_handle_exit(v->vm->plat_data, run, v->index, fault ? -1 : 0,
 					      fault ? (e == EHWPOISON ? EHWPOISON : EFAULT) : 0, &s);
 
 	if (a == EXIT_STOP)

@@ -290,8 +290,10 @@ static int init_mem_region(struct coco *c, const struct plan_piece *pc)
 		coco_report_enc(c, &cmd, step);
 		return -1;
 	}
-	/* Its contents now live in private memory: free the shared copy. */
-	madvise(src, len, MADV_DONTNEED);
+	/* Its contents now live in private memory: free the shared copy
+	 * (MADV_REMOVE for memfd-backed RAM, DONTNEED for anonymous memory). */
+	if (madvise(src, len, MADV_REMOVE))
+		madvise(src, len, MADV_DONTNEED);
 	return 0;
 }
 

@@ -211,7 +211,20 @@ static int put_status(struct coco *c, uint64_t gpa, uint64_t status, uint32_t ou
 	return c->guest_write(c->guest_opaque, gpa + 20, &out_len, 4);
 }
 
-uint64_t tdx_handle_get_quote(struct coco *c, uint64_t gpa, uint64_t size)
+/* The guest's SetupEventNotifyInterrupt vector, to the vCPU that asked. */
+static void notify(struct coco *c, int vcpu)
+{
+	uint64_t vector = __atomic_load_n(&c->notify_vector, __ATOMIC_ACQUIRE);
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000u | (uint32_t)(vcpu & 0xff) << 12,	/* APIC ID = index */
+		.data = (uint32_t)vector,
+	};
+
+	if (vector && c->vm_fd >= 0)
+		coco_ioctl(c, c->vm_fd, KVM_SIGNAL_MSI, &msi, "GetQuote notification");
+}
+
+uint64_t tdx_handle_get_quote(struct coco *c, int vcpu, uint64_t gpa, uint64_t size)
 {
 	uint8_t hdr[TDX_QUOTE_HDR_SIZE], *report = NULL, *quote = NULL;
 	uint64_t version, end;
@@ -228,7 +241,7 @@ uint64_t tdx_handle_get_quote(struct coco *c, uint64_t gpa, uint64_t size)
 	if (version != TDX_QUOTE_VERSION || !in_len || in_len > size - TDX_QUOTE_HDR_SIZE)
 		return TDVMCALL_STATUS_INVALID_OPERAND;
 	if (!c->opts || !c->opts->quote_socket) {
-		c->quotes_failed++;
+		__atomic_add_fetch(&c->quotes_failed, 1, __ATOMIC_RELAXED);
 		return put_status(c, gpa, TDX_QUOTE_STATUS_UNAVAILABLE, 0) ?
 		       TDVMCALL_STATUS_INVALID_OPERAND : TDVMCALL_STATUS_SUCCESS;
 	}
@@ -259,10 +272,10 @@ uint64_t tdx_handle_get_quote(struct coco *c, uint64_t gpa, uint64_t size)
 	}
 	free(report);
 	free(quote);
-	if (status == TDX_QUOTE_STATUS_SUCCESS)
-		c->quotes_ok++;
-	else
-		c->quotes_failed++;
-	return put_status(c, gpa, status, qlen) ? TDVMCALL_STATUS_INVALID_OPERAND :
-	       TDVMCALL_STATUS_SUCCESS;
+	__atomic_add_fetch(status == TDX_QUOTE_STATUS_SUCCESS ? &c->quotes_ok : &c->quotes_failed,
+			   1, __ATOMIC_RELAXED);
+	if (put_status(c, gpa, status, qlen))
+		return TDVMCALL_STATUS_INVALID_OPERAND;
+	notify(c, vcpu);
+	return TDVMCALL_STATUS_SUCCESS;
 }

@@ -51,8 +51,10 @@ struct coco;
 /*
  * KVM_EXIT_TDX GetQuote(gpa, size): validates the guest's buffer, asks the
  * QGS, writes status/out_len/quote back through the guest-memory door.
+ * When the guest set up an event-notify vector, the calling vCPU gets it
+ * once the status is final (an MSI to its APIC ID, as QEMU does).
  * Returns the TDVMCALL status for the exit's ret.
  */
-uint64_t tdx_handle_get_quote(struct coco *c, uint64_t gpa, uint64_t size);
+uint64_t tdx_handle_get_quote(struct coco *c, int vcpu, uint64_t gpa, uint64_t size);
 
 #endif

@@ -67,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.convert = data[3] & 1 ? fake_convert : NULL;
 	c.caps = &caps;
 	for (int i = 0; i < 3; i++)	/* the same exit again: the repeat guard */
-		coco_handle_exit(&c, &run, data[3] & 2 ? -1 : 0, data[3] & 4 ? EHWPOISON : EFAULT, &s);
+		coco_handle_exit(&c, &run, data[1] >> 3, data[3] & 2 ? -1 : 0,
+				 data[3] & 4 ? EHWPOISON : EFAULT, &s);
 	c.caps = NULL;
 	coco_destroy(&c);
 	free(guest);

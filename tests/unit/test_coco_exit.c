@@ -15,6 +15,7 @@
 #include "vmm/coco.h"
 #include "vmm/coco_exit.h"
 #include "vmm/kvm_abi.h"
+#include "vmm/kvm_backend.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 #include "vmm/qgs.h"
@@ -87,7 +88,7 @@ static void teardown(void)
 
 static enum exit_action handle(void)
 {
-	return coco_handle_exit(&c, &run, 0, 0, &why);
+	return coco_handle_exit(&c, &run, 0, 0, 0, &why);
 }
 
 /* ---- MAP_GPA_RANGE and memory faults --------------------------------------------- */
@@ -164,24 +165,24 @@ static void fault(uint64_t gpa, uint64_t flags)
 START_TEST(memory_fault_is_an_implicit_conversion)
 {
 	fault(0x5000, KVM_MEMORY_EXIT_FLAG_PRIVATE);
-	ck_assert_int_eq(coco_handle_exit(&c, &run, -1, EFAULT, &why), EXIT_HANDLED);
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 1, -1, EFAULT, &why), EXIT_HANDLED);
 	ck_assert(conv.to_private);
 	ck_assert_uint_eq(conv.gpa, 0x5000);
 	ck_assert_uint_eq(conv.pages, 1);
 	fault(0x6000, 0);
-	ck_assert_int_eq(coco_handle_exit(&c, &run, -1, EFAULT, &why), EXIT_HANDLED);
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 1, -1, EFAULT, &why), EXIT_HANDLED);
 	ck_assert(!conv.to_private);
 	/* a stale exit_reason with another errno is not a memory fault */
-	ck_assert_int_eq(coco_handle_exit(&c, &run, -1, EINTR, &why), EXIT_UNHANDLED);
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 1, -1, EINTR, &why), EXIT_UNHANDLED);
 	fault(0x7000, 0x1);
-	ck_assert_int_eq(coco_handle_exit(&c, &run, -1, EFAULT, &why), EXIT_STOP);
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 1, -1, EFAULT, &why), EXIT_STOP);
 	ck_assert_msg(strstr(why.reason, "unknown flags 0x1"), "%s", why.reason);
 	fault(0x7000, 0);
-	ck_assert_int_eq(coco_handle_exit(&c, &run, -1, EHWPOISON, &why), EXIT_STOP);
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 1, -1, EHWPOISON, &why), EXIT_STOP);
 	ck_assert_msg(strstr(why.reason, "poisoned"), "%s", why.reason);
 	conv.answer = COCO_CONV_NOT_RAM;
 	fault(0x40000000, KVM_MEMORY_EXIT_FLAG_PRIVATE);
-	ck_assert_int_eq(coco_handle_exit(&c, &run, -1, EFAULT, &why), EXIT_STOP);
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 1, -1, EFAULT, &why), EXIT_STOP);
 }
 END_TEST
 
@@ -192,7 +193,7 @@ START_TEST(same_fault_forever_stops)
 
 	while (a == EXIT_HANDLED && n < 100) {
 		fault(0x8000, KVM_MEMORY_EXIT_FLAG_PRIVATE);
-		a = coco_handle_exit(&c, &run, -1, EFAULT, &why);
+		a = coco_handle_exit(&c, &run, 1, -1, EFAULT, &why);
 		n++;
 	}
 	ck_assert_int_eq(a, EXIT_STOP);
@@ -376,7 +377,7 @@ static void guest_request(uint64_t version, uint32_t in_len)
 static uint64_t buf_status(void) { uint64_t v; memcpy(&v, guest + (QBUF - GBASE) + 8, 8); return v; }
 static uint32_t buf_out_len(void) { uint32_t v; memcpy(&v, guest + (QBUF - GBASE) + 20, 4); return v; }
 
-static uint64_t get_quote(uint64_t gpa, uint64_t size)
+static uint64_t get_quote_on(int vcpu, uint64_t gpa, uint64_t size)
 {
 	struct cvmm_exit_tdx *t = kvm_run_tdx(&run);
 
@@ -385,8 +386,13 @@ static uint64_t get_quote(uint64_t gpa, uint64_t size)
 	t->get_quote.gpa = gpa;
 	t->get_quote.size = size;
 	t->get_quote.ret = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;
-	ck_assert_int_eq(handle(), EXIT_HANDLED);
+	ck_assert_int_eq(coco_handle_exit(&c, &run, vcpu, 0, 0, &why), EXIT_HANDLED);
 	return t->get_quote.ret;
+}
+
+static uint64_t get_quote(uint64_t gpa, uint64_t size)
+{
+	return get_quote_on(0, gpa, size);
 }
 
 START_TEST(get_quote_round_trip)
@@ -471,6 +477,40 @@ START_TEST(get_quote_service_failures)
 }
 END_TEST
 
+/* SetupEventNotifyInterrupt, then GetQuote on vCPU 3: that vCPU gets the vector. */
+START_TEST(get_quote_notifies_the_caller)
+{
+	struct kb_recorder rec;
+	struct cvmm_exit_tdx *t = kvm_run_tdx(&run);
+	int msis = 0;
+
+	kb_recorder_init(&rec);
+	c.kb = &rec.ops;
+	c.kvm_fd = rec.ops.open_dev(&rec.ops, "/dev/kvm");
+	c.vm_fd = rec.ops.ioctl(&rec.ops, c.kvm_fd, KVM_CREATE_VM, (void *)(uintptr_t)KVM_X86_TDX_VM);
+	ck_assert_int_ge(c.vm_fd, 0);
+	run.exit_reason = KVM_EXIT_TDX;
+	t->nr = TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT;
+	t->setup_event_notify.vector = 0xec;
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 2, 0, 0, &why), EXIT_HANDLED);
+	qgs_start(Q_GOOD);
+	guest_request(1, 64);
+	ck_assert_uint_eq(get_quote_on(3, QBUF, 0x1000), TDVMCALL_STATUS_SUCCESS);
+	qgs_stop();
+	ck_assert_uint_eq(buf_status(), TDX_QUOTE_STATUS_SUCCESS);
+	for (size_t i = 0; i < rec.n_calls; i++)
+		if (!strcmp(rec.calls[i].cmd, "KVM_SIGNAL_MSI")) {
+			ck_assert_str_eq(rec.calls[i].args, "{address_lo=0xfee03000 data=0xec}");
+			msis++;
+		}
+	ck_assert_int_eq(msis, 1);
+	c.caps = NULL;		/* static */
+	coco_destroy(&c);
+	kb_recorder_free(&rec);
+	coco_init(&c, &coco_tdx_ops, &kb_real, &opts);	/* for the teardown */
+}
+END_TEST
+
 /* ---- termination requests and fatal errors --------------------------------------------- */
 
 START_TEST(snp_termination_reason)
@@ -531,6 +571,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, get_quote_bad_guest_buffers);
 	tcase_add_test(tc, get_quote_without_service);
 	tcase_add_test(tc, get_quote_service_failures);
+	tcase_add_test(tc, get_quote_notifies_the_caller);
 	tcase_add_test(tc, snp_termination_reason);
 	tcase_add_test(tc, tdx_fatal_error_reason);
 	suite_add_tcase(s, tc);
