@@ -12,6 +12,7 @@
 
 struct snp_ctx {
 	EVP_MD_CTX *md;
+	EVP_MD *sha384;		/* fetched once: an implicit fetch per page costs locks */
 	uint8_t ld[MEASURE_DIGEST_LEN];
 	uint8_t zero_page_hash[MEASURE_DIGEST_LEN];
 	struct measure_stats *st;
@@ -19,7 +20,7 @@ struct snp_ctx {
 
 static void sha384(struct snp_ctx *c, const void *a, size_t n, uint8_t out[48])
 {
-	EVP_DigestInit_ex(c->md, EVP_sha384(), NULL);
+	EVP_DigestInit_ex2(c->md, c->sha384, NULL);
 	EVP_DigestUpdate(c->md, a, n);
 	EVP_DigestFinal_ex(c->md, out, NULL);
 	c->st->bytes_hashed += n;
@@ -86,13 +87,16 @@ int measure_snp_plan(const struct launch_plan *p, uint8_t ld[MEASURE_DIGEST_LEN]
 {
 	static const uint8_t zero[PAGE_SIZE];
 	struct measure_stats local;
-	struct snp_ctx c = { .md = EVP_MD_CTX_new(), .st = st ? st : &local };
+	struct snp_ctx c = {
+		.md = EVP_MD_CTX_new(), .sha384 = EVP_MD_fetch(NULL, "SHA384", NULL),
+		.st = st ? st : &local,
+	};
 	uint8_t h[48];
 
 	memset(c.st, 0, sizeof(*c.st));
-	if (!c.md) {
-		cvmm_err("SNP measurement: out of memory");
-		return -1;
+	if (!c.md || !c.sha384) {
+		cvmm_err("SNP measurement: OpenSSL SHA-384 unavailable");
+		goto fail;
 	}
 	sha384(&c, zero, sizeof(zero), c.zero_page_hash);
 	c.st->bytes_hashed = 0;
@@ -122,8 +126,10 @@ int measure_snp_plan(const struct launch_plan *p, uint8_t ld[MEASURE_DIGEST_LEN]
 	}
 	memcpy(ld, c.ld, 48);
 	EVP_MD_CTX_free(c.md);
+	EVP_MD_free(c.sha384);
 	return 0;
 fail:
 	EVP_MD_CTX_free(c.md);
+	EVP_MD_free(c.sha384);
 	return -1;
 }

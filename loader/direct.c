@@ -1,11 +1,13 @@
 #include <string.h>
 
 #include "loader/boot_params.h"
+#include "loader/bzimage.h"
 #include "loader/direct.h"
 #include "loader/elf.h"
 #include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
+#include "loader/plan_shim.h"
 #include "loader/shared_window.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
@@ -57,11 +59,28 @@ static int add_gdt(struct launch_plan *p)
 	return 0;
 }
 
-static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t *entry)
+/* --initrd, read whole; the plan owns the buffer. */
+static int read_initrd(struct launch_plan *p, const char *path, uint8_t **buf, size_t *len)
+{
+	if (file_read_all(path, "--initrd", buf, len))
+		return -1;
+	if (!plan_own(p, *buf)) {
+		cvmm_err("--initrd %s: out of memory", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The image: the demo guest, or --kernel as a bzImage (which brings its own
+ * boot_params: *built is set) or an ELF64.
+ */
+static int load_image(struct launch_plan *p, const struct run_opts *o,
+		      const struct shared_window *w, uint64_t *entry, bool *built)
 {
 	const uint8_t *img;
-	uint8_t *buf;
-	size_t len;
+	uint8_t *buf, *rd = NULL;
+	size_t len, rd_len = 0;
 	const char *name;
 
 	if (!o->kernel) {
@@ -79,9 +98,28 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, uint64_t 
 		img = buf;
 		name = o->kernel;
 		p->image_kind = "elf";
+		if (o->initrd && read_initrd(p, o->initrd, &rd, &rd_len))
+			return -1;
+	}
+	if (o->kernel && bzimage_probe(img, len)) {
+		struct bzimage_in in = {
+			.img = img, .len = len, .name = name,
+			.initrd = rd, .initrd_len = rd_len, .initrd_name = o->initrd,
+			.cmdline = o->cmdline,
+			.reserved_gpa = w->gpa, .reserved_len = w->size,
+		};
+
+		*built = true;
+		return bzimage_load(p, &in, entry, NULL);
 	}
 	if (!elf_is_elf(img, len)) {
-		cvmm_err("--kernel %s: not an ELF64 image (bzImage support is not wired in yet)", name);
+		cvmm_err("--kernel %s: neither a bzImage (no 0xAA55 + \"HdrS\" setup header) nor an "
+			 "ELF64 image", name);
+		return -1;
+	}
+	if (rd) {
+		cvmm_err("--initrd %s: only a bzImage kernel takes an initrd; %s is an ELF image",
+			 o->initrd, name);
 		return -1;
 	}
 	return elf_load(p, img, len, name, entry);
@@ -92,6 +130,7 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 	struct boot_params_in bpi = { .cmdline = o->cmdline };
 	struct shared_window w;
 	uint64_t entry;
+	bool built = false;
 
 	if (o->initrd && !o->kernel) {
 		cvmm_err("--initrd needs --kernel");
@@ -99,13 +138,18 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 	}
 	if (add_gdt(p) || add_page_tables(p))
 		return -1;
-	if (load_image(p, o, &entry))
-		return -1;
+	if (o->boot_shim)	/* the confidential direct boot's shim, on this VM */
+		return plan_add_shim_boot(p, o, SHIM_FOR_PLAIN);
+	/* Before the image: a bzImage's initrd must go around the window. */
 	if (shared_window_resolve(o, p->mem_size, &w))
 		return -1;
 	bpi.reserved_gpa = w.gpa;
 	bpi.reserved_len = w.size;
-	if (!boot_params_build(p, &bpi) || shared_window_check_plan(&w, p))
+	if (load_image(p, o, &w, &entry, &built))
+		return -1;
+	if (!built && !boot_params_build(p, &bpi))
+		return -1;
+	if (shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){
 		.mode = CPU_MODE_LONG64,

@@ -11,46 +11,72 @@
 int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len)
 {
 	struct stat st;
-	uint8_t *b;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t *b = NULL;
+	size_t size, got = 0;
+	int fd;
 
+	*buf = NULL;
+	*len = 0;
+	if (!path || !*path) {
+		cvmm_err("%s: empty file name", what);
+		return -1;
+	}
+	/* O_NONBLOCK: a FIFO must be refused below, not block us in open(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		cvmm_err("%s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cvmm_err("%s %s: %s", what, path,
-			 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-		close(fd);
-		return -1;
+	if (fstat(fd, &st)) {
+		cvmm_err("%s %s: %s", what, path, strerror(errno));
+		goto fail;
 	}
-	if (st.st_size == 0 || (uint64_t)st.st_size > FILE_MAX_SIZE) {
-		cvmm_err("%s %s: %s", what, path, st.st_size ? "larger than 4 GiB" : "empty file");
-		close(fd);
-		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		cvmm_err("%s %s: is a directory, not a file", what, path);
+		goto fail;
 	}
-	b = malloc((size_t)st.st_size);
+	if (!S_ISREG(st.st_mode)) {
+		cvmm_err("%s %s: not a regular file", what, path);
+		goto fail;
+	}
+	if (st.st_size == 0) {
+		cvmm_err("%s %s: empty file", what, path);
+		goto fail;
+	}
+	if ((uint64_t)st.st_size > FILE_MAX_SIZE) {
+		cvmm_err("%s %s: file too large (%lld bytes, cvmm reads at most %llu)", what,
+			 path, (long long)st.st_size, (unsigned long long)FILE_MAX_SIZE);
+		goto fail;
+	}
+	size = (size_t)st.st_size;
+	b = malloc(size);
 	if (!b) {
-		cvmm_err("%s %s: out of memory", what, path);
-		close(fd);
-		return -1;
+		cvmm_err("%s %s: out of memory for %zu bytes", what, path, size);
+		goto fail;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
+	while (got < size) {
+		ssize_t n = read(fd, b + got, size - got);
 
-		if (r < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			cvmm_err("%s %s: %s", what, path, r < 0 ? strerror(errno) : "file shrank while reading");
-			free(b);
-			close(fd);
-			return -1;
+		if (n < 0) {
+			cvmm_err("%s %s: read error: %s", what, path,
+				 errno == EISDIR ? "is a directory" : strerror(errno));
+			goto fail;
 		}
-		got += (size_t)r;
+		if (n == 0) {
+			cvmm_err("%s %s: file shrank while reading (%zu of %zu bytes)", what,
+				 path, got, size);
+			goto fail;
+		}
+		got += (size_t)n;
 	}
 	close(fd);
 	*buf = b;
-	*len = got;
+	*len = size;
 	return 0;
+fail:
+	free(b);
+	close(fd);
+	return -1;
 }

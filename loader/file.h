@@ -1,16 +1,22 @@
-/* Reading input files whole, with one-line errors that name the file. */
+/*
+ * Reading a whole input file (kernel, initrd, firmware, evidence) into
+ * memory, with the one-line diagnostics every input file deserves.
+ */
 #ifndef CVMM_FILE_H
 #define CVMM_FILE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define FILE_MAX_SIZE (4ULL << 30)	/* no kernel, initrd or firmware is larger */
+/* No kernel, initrd or firmware is larger; refused before a byte is read. */
+#define FILE_MAX_SIZE	(4ULL << 30)
 
 /*
- * Reads path into a malloc'ed buffer. what names the input in messages
- * ("--kernel"). -1 with one line when missing, unreadable, a directory,
- * empty or larger than FILE_MAX_SIZE.
+ * Reads all of path into a malloc'ed buffer (*buf, *len; the caller frees
+ * it). what names the file's role in messages, e.g. "--kernel". On failure
+ * prints one line naming what, path and the reason (strerror's for open(),
+ * or: a directory, not a regular file, empty file, too large, read error)
+ * and returns -1.
  */
 int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len);
 

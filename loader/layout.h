@@ -14,6 +14,8 @@
 #define LAYOUT_PDPT		0x2000ULL
 #define LAYOUT_PD		0x3000ULL	/* four page directories: 0x3000-0x6fff */
 #define LAYOUT_BOOT_PARAMS	0x7000ULL	/* the Linux zero page */
+#define LAYOUT_SETUP_DATA	0x8000ULL	/* boot_params setup_data chain (DTB, CC blob) */
+#define LAYOUT_SETUP_DATA_END	0x20000ULL
 #define LAYOUT_CMDLINE		0x20000ULL
 #define LAYOUT_CMDLINE_MAX	0x10000ULL
 #define LAYOUT_STACK_TOP	0x8f000ULL	/* initial rsp; below the EBDA */

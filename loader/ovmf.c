@@ -1,10 +1,5 @@
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "loader/ovmf.h"
 #include "vmm/log.h"
@@ -266,51 +261,4 @@ int ovmf_parse(const uint8_t *img, size_t len, const char *name, struct ovmf_inf
 	    parse_sev_meta(img, len, name, get_u32(d), fw))
 		return -1;
 	return err ? -1 : 0;
-}
-
-int read_input_file(const char *path, const char *what, uint64_t max,
-		    uint8_t **buf, size_t *len)
-{
-	struct stat st;
-	uint8_t *b = NULL;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		cvmm_err("%s %s: %s", what, path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		cvmm_err("%s %s: not a regular file", what, path);
-		goto fail;
-	}
-	if ((uint64_t)st.st_size > max) {
-		cvmm_err("%s %s: %lld bytes, more than the %llu cvmm accepts", what, path,
-			 (long long)st.st_size, (unsigned long long)max);
-		goto fail;
-	}
-	b = malloc(st.st_size ? st.st_size : 1);
-	if (!b) {
-		cvmm_err("%s %s: out of memory", what, path);
-		goto fail;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, b + got, st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			cvmm_err("%s %s: %s", what, path, n ? strerror(errno) : "file shrank while reading");
-			goto fail;
-		}
-		got += n;
-	}
-	close(fd);
-	*buf = b;
-	*len = got;
-	return 0;
-fail:
-	free(b);
-	close(fd);
-	return -1;
 }

@@ -81,11 +81,4 @@ const char *sev_section_name(uint32_t type);
 /* "96b582de-1fb2-..." into buf (37 bytes). */
 void efi_guid_format(const struct efi_guid *g, char buf[37]);
 
-/*
- * Reads a whole input file (firmware, kernel, initrd) into a malloc'd
- * buffer; refuses files above max bytes. -1 with one line on failure.
- */
-int read_input_file(const char *path, const char *what, uint64_t max,
-		    uint8_t **buf, size_t *len);
-
 #endif

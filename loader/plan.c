@@ -1,4 +1,8 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +36,8 @@ void plan_free(struct launch_plan *p)
 {
 	for (size_t i = 0; i < p->n_owned; i++)
 		free(p->owned[i]);
+	for (size_t i = 0; i < p->n_maps; i++)
+		munmap(p->maps[i].addr, p->maps[i].len);
 	free(p->owned);
 	free(p->pieces);
 	memset(p, 0, sizeof(*p));
@@ -54,6 +60,42 @@ void *plan_own(struct launch_plan *p, void *buf)
 	}
 	p->owned[p->n_owned++] = buf;
 	return buf;
+}
+
+int plan_map_file(struct launch_plan *p, const char *path, const char *what, uint64_t max,
+		  const uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	void *m;
+	int fd;
+
+	if (p->n_maps == sizeof(p->maps) / sizeof(p->maps[0])) {
+		cvmm_err("%s %s: too many mapped files in one launch plan", what, path);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cvmm_err("%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    (uint64_t)st.st_size > max) {
+		cvmm_err("%s %s: %s", what, path, S_ISREG(st.st_mode) ?
+			 (st.st_size ? "too large" : "empty") : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	/* Like every input, the file must not change while cvmm uses it. */
+	m = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED) {
+		cvmm_err("%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	p->maps[p->n_maps++] = (struct plan_map){ m, (size_t)st.st_size };
+	*buf = m;
+	*len = (size_t)st.st_size;
+	return 0;
 }
 
 int plan_add(struct launch_plan *p, const struct plan_piece *piece)

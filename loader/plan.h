@@ -39,6 +39,7 @@ struct plan_piece {
 enum cpu_mode {
 	CPU_MODE_LONG64,	/* direct 64-bit entry: paging on, identity map */
 	CPU_MODE_RESET,		/* architectural reset state (firmware at 0xfffffff0) */
+	CPU_MODE_FLAT32,	/* 32-bit flat protected mode, paging off: rip, rsi (SNP boot shim) */
 };
 
 struct vcpu_boot {
@@ -77,12 +78,20 @@ struct launch_plan {
 
 	void **owned;			/* buffers freed with the plan */
 	size_t n_owned, cap_owned;
+	struct plan_map { void *addr; size_t len; } maps[4];	/* files mapped, unmapped with it */
+	size_t n_maps;
 };
 
 void plan_init(struct launch_plan *p, uint64_t mem_size);
 void plan_free(struct launch_plan *p);
 /* Takes ownership of buf (freed by plan_free); returns it, or NULL on ENOMEM. */
 void *plan_own(struct launch_plan *p, void *buf);
+/*
+ * Maps a whole input file read-only for as long as the plan lives (large
+ * firmware is hashed straight from the page cache). -1 with one line.
+ */
+int plan_map_file(struct launch_plan *p, const char *path, const char *what, uint64_t max,
+		  const uint8_t **buf, size_t *len);
 /* Appends a piece; -1 (with a message) when it wraps or overlaps another. */
 int plan_add(struct launch_plan *p, const struct plan_piece *piece);
 /* Allocates a zeroed, owned buffer of len bytes and adds it as a piece. */

@@ -20,7 +20,8 @@ struct run_opts;
  * SNP from firmware (OVMF with SEV metadata): firmware pages NORMAL, then
  * the metadata sections by type (SEC_MEM zero, secrets, CPUID, SVSM_CAA,
  * kernel hashes with --kernel), then one VMSA per vCPU in coco.vmsa. The
- * CPUID piece carries no data: the platform fills it from KVM's CPUID with
+ * Without --firmware: --kernel through cvmm's boot shim (loader/plan_shim.h).
+ * The CPUID piece carries no data: the platform fills it from KVM's CPUID with
  * snp_cpuid_page_build() and coco.vcpu_sig (the PSP checks it, the digest
  * does not depend on it).
  */
@@ -30,7 +31,8 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o);
  * TDX from firmware (TDVF metadata): one piece per section without
  * PAGE.AUG, in metadata order: BFV/CFV/Payload data from the image,
  * TD_HOB built for the plan's RAM, TempMem/PermMem zero; measured =
- * MR.EXTEND. coco.td_hob_gpa goes to the BSP's RCX.
+ * MR.EXTEND. coco.td_hob_gpa goes to the BSP's RCX. Without --firmware:
+ * --kernel through cvmm's boot shim at the reset vector.
  */
 int plan_build_tdx(struct launch_plan *p, const struct run_opts *o);
 

@@ -4,6 +4,7 @@
 #include "loader/layout.h"
 #include "loader/ovmf.h"
 #include "loader/plan_coco.h"
+#include "loader/plan_shim.h"
 #include "loader/snp_cpu.h"
 #include "loader/snp_hashes.h"
 #include "loader/vmsa.h"
@@ -138,7 +139,7 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o)
 {
 	const struct snp_cpu_model *cpu;
 	struct ovmf_info *fw = malloc(sizeof(*fw));
-	uint8_t *img;
+	const uint8_t *img;
 	size_t len;
 
 	plan_init(p, o->mem);
@@ -147,13 +148,15 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o)
 		return -1;
 	}
 	if (!o->firmware) {
-		cvmm_err("--snp: cvmm measures SNP launches from firmware only so far: give --firmware (e.g. /usr/share/OVMF/OVMF_CODE.fd)");
-		goto fail;
+		/* Direct boot: the kernel through cvmm's boot shim. */
+		if (plan_add_shim_boot(p, o, SHIM_FOR_SNP))
+			goto fail;
+		free(fw);
+		return 0;
 	}
 	cpu = snp_cpu_model(o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
-	if (!cpu || read_input_file(o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
+	if (!cpu || plan_map_file(p, o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
 		goto fail;
-	plan_own(p, img);
 	if (ovmf_parse(img, len, o->firmware, fw) || check_inputs(o, fw, o->firmware))
 		goto fail;
 	if (!fw->has_sev_meta)

@@ -3,6 +3,7 @@
 
 #include "loader/ovmf.h"
 #include "loader/plan_coco.h"
+#include "loader/plan_shim.h"
 #include "loader/td_hob.h"
 #include "loader/tdvf.h"
 #include "vmm/log.h"
@@ -46,7 +47,8 @@ int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
 {
 	struct ovmf_info *fw = malloc(sizeof(*fw));
 	struct tdvf_info *td = malloc(sizeof(*td));
-	uint8_t *img, *hob = NULL;
+	const uint8_t *img;
+	uint8_t *hob = NULL;
 	size_t len;
 
 	plan_init(p, o->mem);
@@ -55,8 +57,12 @@ int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
 		goto fail;
 	}
 	if (!o->firmware) {
-		cvmm_err("--tdx: cvmm measures TDX launches from firmware only so far: give --firmware (e.g. /usr/share/ovmf/OVMF.fd)");
-		goto fail;
+		/* Direct boot: the kernel through cvmm's boot shim. */
+		if (plan_add_shim_boot(p, o, SHIM_FOR_TDX))
+			goto fail;
+		free(fw);
+		free(td);
+		return 0;
 	}
 	if (o->kernel || o->initrd || o->cmdline) {
 		cvmm_err("--tdx --firmware: cvmm cannot hand a kernel to TDVF (no fw_cfg); boot the kernel from the guest's disk");
@@ -66,9 +72,8 @@ int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
 		cvmm_err("--cpus %d: a TD needs at least one vCPU", o->cpus);
 		goto fail;
 	}
-	if (read_input_file(o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
+	if (plan_map_file(p, o->firmware, "--firmware", FIRMWARE_MAX_SIZE, &img, &len))
 		goto fail;
-	plan_own(p, img);
 	if (ovmf_parse(img, len, o->firmware, fw) || tdvf_parse(img, len, fw, o->firmware, td))
 		goto fail;
 

@@ -25,6 +25,19 @@ static void seg(uint8_t *b, unsigned off, uint16_t sel, uint16_t attrib, uint32_
 	put64(b, off + 8, base);
 }
 
+/* Flat 4 GiB code (0x18) and data (0x10) segments, CR0.PE, paging off. */
+static void flat32(uint8_t *b, const struct vmsa_params *p)
+{
+	static const unsigned data_segs[] = { OFF_ES, OFF_SS, OFF_DS, OFF_FS, OFF_GS };
+
+	for (size_t i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
+		seg(b, data_segs[i], 0x10, 0xc93, 0xffffffff, 0);
+	seg(b, VMSA_OFF_CS, 0x18, 0xc9b, 0xffffffff, 0);
+	put64(b, OFF_CR0, 0x11);		/* PE | ET */
+	put64(b, VMSA_OFF_RIP, p->eip);
+	put64(b, VMSA_OFF_RSI, p->rsi);
+}
+
 void vmsa_build(uint8_t b[VMSA_SIZE], const struct vmsa_params *p)
 {
 	/* Real-mode reset state (APM 14.1.3) with QEMU's segment attributes. */
@@ -77,6 +90,8 @@ void vmsa_build(uint8_t b[VMSA_SIZE], const struct vmsa_params *p)
 	put64(b, OFF_XCR0, 0x1);
 	put32(b, OFF_MXCSR, mxcsr);
 	put16(b, OFF_X87_FCW, fcw);
+	if (p->flat32)
+		flat32(b, p);
 }
 
 int vmsa_vmm_parse(const char *s)

@@ -15,6 +15,7 @@
 #define VMSA_OFF_CS		0x010
 #define VMSA_OFF_RIP		0x178
 #define VMSA_OFF_RDX		0x310
+#define VMSA_OFF_RSI		0x330
 #define VMSA_OFF_SEV_FEATURES	0x3b0
 #define SEV_FEATURE_SNP_ACTIVE	0x1ULL
 
@@ -30,6 +31,12 @@ struct vmsa_params {
 	uint32_t vcpu_sig;	/* CPUID(1).EAX, lands in RDX */
 	enum vmsa_vmm vmm;
 	bool legacy_fpu;	/* host without KVM_SEV_INIT2: MXCSR and FCW are 0 */
+	/*
+	 * cvmm's boot shim: 32-bit flat protected mode, paging off, at eip
+	 * with rsi set (instead of the real-mode reset state firmware wants).
+	 */
+	bool flat32;
+	uint64_t rsi;
 };
 
 void vmsa_build(uint8_t page[VMSA_SIZE], const struct vmsa_params *p);

@@ -22,6 +22,8 @@
 
 enum { OPT_JSON = 0x300 };
 
+extern const uint8_t shim_blob[], shim_blob_end[];
+
 static const struct argp_option measure_options[] = {
 	{ "json", OPT_JSON, NULL, 0,
 	  "Print JSON: the digest, every input's hash, page counts by type, the plan, "
@@ -100,6 +102,22 @@ static int json_file(FILE *f, const char *key, const char *path, const char *wha
 	fprintf(f, "    \"%s\": { \"path\": ", key);
 	json_str(f, path);
 	fprintf(f, ", \"size\": %llu, \"sha256\": ", (unsigned long long)size);
+	json_hex(f, h256, 32);
+	fprintf(f, ", \"sha384\": ");
+	json_hex(f, h384, 48);
+	fprintf(f, " },\n");
+	return 0;
+}
+
+/* Direct boot: the shim cvmm links in is an input like any file. */
+static int json_shim(FILE *f)
+{
+	size_t len = (size_t)(shim_blob_end - shim_blob);
+	uint8_t h256[32], h384[48];
+
+	EVP_Digest(shim_blob, len, h256, NULL, EVP_sha256(), NULL);
+	EVP_Digest(shim_blob, len, h384, NULL, EVP_sha384(), NULL);
+	fprintf(f, "    \"boot_shim\": { \"size\": %zu, \"sha256\": ", len);
 	json_hex(f, h256, 32);
 	fprintf(f, ", \"sha384\": ");
 	json_hex(f, h384, 48);
@@ -223,7 +241,7 @@ static int print_json(FILE *f, const struct run_opts *o, const struct launch_pla
 		m->platform, !strcmp(m->platform, "snp") ? "launch_digest" : "mrtd");
 	json_hex(f, m->digest, 48);
 	fprintf(f, ",\n  \"inputs\": {\n");
-	if (json_file(f, "firmware", o->firmware, "--firmware") ||
+	if ((o->firmware ? json_file(f, "firmware", o->firmware, "--firmware") : json_shim(f)) ||
 	    (o->kernel && json_file(f, "kernel", o->kernel, "--kernel")) ||
 	    (o->initrd && json_file(f, "initrd", o->initrd, "--initrd")))
 		return -1;

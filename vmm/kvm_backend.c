@@ -348,8 +348,22 @@ static int sim(struct kb_recorder *r, int idx, unsigned long req, void *arg)
 	case KVM_CREATE_GUEST_MEMFD:
 		snprintf(name, sizeof(name), "gmem%d", r->n_gmem++);
 		return rec_new_fd(r, name, r->fds[idx].vm_type);
-	case KVM_GET_SREGS:
-		memset(arg, 0, sizeof(struct kvm_sregs));
+	case KVM_GET_SREGS: {
+		/* the architectural reset state, as KVM reports it */
+		struct kvm_sregs *s = arg;
+		struct kvm_segment d = { .limit = 0xffff, .type = 3, .s = 1, .present = 1 };
+
+		memset(s, 0, sizeof(*s));
+		s->ds = s->es = s->fs = s->gs = s->ss = d;
+		s->cs = d;
+		s->cs.type = 0xb;
+		s->cs.selector = 0xf000;
+		s->cs.base = 0xffff0000;
+		s->cr0 = 0x60000010;
+		return 0;
+	}
+	case KVM_GET_REGS:
+		memset(arg, 0, sizeof(struct kvm_regs));
 		return 0;
 	case KVM_MEMORY_ENCRYPT_OP:
 		if (!arg)

@@ -70,6 +70,7 @@ const char *kb_ioctl_name(unsigned long req, const void *arg, bool tdx)
 	case KVM_GET_SREGS:			return "KVM_GET_SREGS";
 	case KVM_SET_SREGS:			return "KVM_SET_SREGS";
 	case KVM_SET_REGS:			return "KVM_SET_REGS";
+	case KVM_GET_REGS:			return "KVM_GET_REGS";
 	case KVM_GET_VCPU_MMAP_SIZE:		return "KVM_GET_VCPU_MMAP_SIZE";
 	case KVM_RUN:				return "KVM_RUN";
 	case KVM_SIGNAL_MSI:			return "KVM_SIGNAL_MSI";
@@ -276,14 +277,15 @@ void kb_describe(char *b, size_t n, unsigned long req, const void *arg, bool tdx
 	case KVM_SET_REGS: {
 		const struct kvm_regs *r = arg;
 
-		snprintf(b, n, "{rip=0x%llx rsp=0x%llx rsi=0x%llx}", U(r->rip), U(r->rsp), U(r->rsi));
+		snprintf(b, n, "{rip=0x%llx rsp=0x%llx rsi=0x%llx rdx=0x%llx}", U(r->rip), U(r->rsp),
+			 U(r->rsi), U(r->rdx));
 		break;
 	}
 	case KVM_SET_SREGS: {
 		const struct kvm_sregs *s = arg;
 
-		snprintf(b, n, "{cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx}",
-			 U(s->cr0), U(s->cr3), U(s->cr4), U(s->efer));
+		snprintf(b, n, "{cs=0x%x/0x%llx cr0=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx}",
+			 s->cs.selector, U(s->cs.base), U(s->cr0), U(s->cr3), U(s->cr4), U(s->efer));
 		break;
 	}
 	case KVM_SIGNAL_MSI: {

@@ -42,6 +42,7 @@ struct run_opts {
 	int vmm_type;			/* enum vmsa_vmm: 0 qemu, 1 ec2, 2 gce */
 	bool legacy_vmsa;		/* SNP: host without KVM_SEV_INIT2 */
 	bool mrtd_two_pass;		/* TDX: --mrtd-order two-pass */
+	bool boot_shim;			/* plain: direct boot through cvmm's boot shim */
 	/* ---- end of confidential launch options ---- */
 };
 

@@ -14,7 +14,7 @@
 
 enum {
 	OPT_VCPU_TYPE = 0x200, OPT_GUEST_FEATURES, OPT_VMM_TYPE, OPT_LEGACY_VMSA,
-	OPT_POLICY, OPT_MRTD_ORDER,
+	OPT_POLICY, OPT_MRTD_ORDER, OPT_BOOT_SHIM,
 };
 
 static const struct argp_option coco_options[] = {
@@ -33,6 +33,10 @@ static const struct argp_option coco_options[] = {
 	{ "mrtd-order", OPT_MRTD_ORDER, "single|two-pass", 0,
 	  "Order of PAGE.ADD and MR.EXTEND: single (per page, upstream KVM; default) "
 	  "or two-pass (per section, older QEMU TDX trees)", 6 },
+	{ NULL, 0, NULL, 0, "Direct boot of confidential guests:", 7 },
+	{ "boot-shim", OPT_BOOT_SHIM, NULL, 0,
+	  "Plain VMs: boot --kernel through cvmm's boot shim, the way --snp/--tdx boot a "
+	  "kernel without --firmware (tests the shim on any KVM)", 7 },
 	{ 0 }
 };
 
@@ -84,6 +88,9 @@ static error_t coco_parse(int key, char *arg, struct argp_state *state)
 			o->mrtd_two_pass = true;
 		else
 			argp_failure(state, 2, 0, "--mrtd-order %s: use single or two-pass", arg);
+		break;
+	case OPT_BOOT_SHIM:
+		o->boot_shim = true;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -13,6 +13,7 @@
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "loader/snp_cpu.h"
+#include "loader/vmsa.h"
 #include "vmm/coco.h"
 #include "vmm/kvm_abi.h"
 #include "vmm/log.h"
@@ -109,8 +110,9 @@ static int snp_prepare(struct coco *c, const struct launch_plan *p)
 	}
 	if (o)
 		memcpy(c->host_data, o->host_data, sizeof(c->host_data));
-	if (p->boot.mode != CPU_MODE_RESET && p->boot.mode != CPU_MODE_LONG64) {
-		cvmm_err("SNP: unknown initial CPU mode in the launch plan");
+	if (p->boot.mode != CPU_MODE_LONG64 && !p->coco.vmsa) {
+		cvmm_err("SNP launch plan: no initial VMSAs for its %s entry",
+			 p->boot.mode == CPU_MODE_RESET ? "reset-vector" : "32-bit");
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_pieces; i++) {
@@ -233,6 +235,72 @@ static int set_long_mode(struct coco *c, int fd, const struct vcpu_boot *b)
 	return coco_ioctl(c, fd, KVM_SET_REGS, &r, "vCPU 0 registers") < 0 ? -1 : 0;
 }
 
+/* VMSA save-area offsets (AMD APM vol. 2, table B-4) beyond those loader/vmsa.h names. */
+#define VMSA_SEG_ES	0x000	/* ES CS SS DS FS GS: 16 bytes each */
+#define VMSA_OFF_CR0	0x158
+#define VMSA_OFF_RFLAGS	0x170
+#define CR0_PE		0x1ULL
+
+static uint64_t vmsa64(const uint8_t *v, unsigned off)
+{
+	uint64_t x;
+
+	memcpy(&x, v + off, 8);
+	return x;
+}
+
+/* A VMSA segment (selector, attributes, limit, base) as KVM takes it. */
+static void vmsa_seg(const uint8_t *v, unsigned i, struct kvm_segment *s)
+{
+	const uint8_t *p = v + VMSA_SEG_ES + 16 * i;
+	uint16_t sel, attr;
+	uint32_t limit;
+
+	memcpy(&sel, p, 2);
+	memcpy(&attr, p + 2, 2);
+	memcpy(&limit, p + 4, 4);
+	*s = (struct kvm_segment){
+		.base = vmsa64(p, 8), .limit = limit, .selector = sel, .type = attr & 0xf,
+		.s = (attr >> 4) & 1, .dpl = (attr >> 5) & 3, .present = (attr >> 7) & 1,
+		.avl = (attr >> 8) & 1, .l = (attr >> 9) & 1, .db = (attr >> 10) & 1,
+		.g = (attr >> 11) & 1,
+	};
+}
+
+/*
+ * The state KVM will encrypt into this vCPU's VMSA at LAUNCH_FINISH, taken
+ * from the VMSA the plan's digest was computed over: segments, RIP, RSI,
+ * RDX (the CPU signature), RFLAGS, and CR0 where it leaves real mode.
+ * The rest (EFER.SVME, CR4.MCE, PAT, XCR0, FPU) is KVM's reset state,
+ * which is what loader/vmsa.c models.
+ */
+static int set_from_vmsa(struct coco *c, int idx, const uint8_t *v)
+{
+	int fd = c->vcpu_fds[idx];
+	struct kvm_segment *segs[6];
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	char step[32];
+
+	snprintf(step, sizeof(step), "vCPU %d registers", idx);
+	if (coco_ioctl(c, fd, KVM_GET_SREGS, &s, step) < 0)
+		return -1;
+	segs[0] = &s.es; segs[1] = &s.cs; segs[2] = &s.ss;
+	segs[3] = &s.ds; segs[4] = &s.fs; segs[5] = &s.gs;
+	for (unsigned i = 0; i < 6; i++)
+		vmsa_seg(v, i, segs[i]);
+	if (vmsa64(v, VMSA_OFF_CR0) & CR0_PE)
+		s.cr0 = vmsa64(v, VMSA_OFF_CR0);
+	if (coco_ioctl(c, fd, KVM_SET_SREGS, &s, step) < 0 ||
+	    coco_ioctl(c, fd, KVM_GET_REGS, &r, step) < 0)
+		return -1;
+	r.rip = vmsa64(v, VMSA_OFF_RIP);
+	r.rsi = vmsa64(v, VMSA_OFF_RSI);
+	r.rdx = vmsa64(v, VMSA_OFF_RDX);
+	r.rflags = vmsa64(v, VMSA_OFF_RFLAGS);
+	return coco_ioctl(c, fd, KVM_SET_REGS, &r, step) < 0 ? -1 : 0;
+}
+
 static int snp_setup_vcpu(struct coco *c, int idx, const struct launch_plan *p)
 {
 	char step[32];
@@ -240,8 +308,10 @@ static int snp_setup_vcpu(struct coco *c, int idx, const struct launch_plan *p)
 	snprintf(step, sizeof(step), "vCPU %d CPUID", idx);
 	if (coco_ioctl(c, c->vcpu_fds[idx], KVM_SET_CPUID2, c->cpuid, step) < 0)
 		return -1;
-	if (idx == 0 && p->boot.mode == CPU_MODE_LONG64)
-		return set_long_mode(c, c->vcpu_fds[idx], &p->boot);
+	if (p->boot.mode == CPU_MODE_LONG64)
+		return idx == 0 ? set_long_mode(c, c->vcpu_fds[idx], &p->boot) : 0;
+	if (p->coco.vmsa && idx < p->coco.n_vcpus && p->coco.vmsa[idx])
+		return set_from_vmsa(c, idx, p->coco.vmsa[idx]);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "attest/measure.h"
 #include "loader/plan_coco.h"
+#include "loader/vmsa.h"
 #include "check_compat.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
@@ -46,11 +47,18 @@ static void piece(struct launch_plan *p, uint64_t gpa, uint64_t len, const uint8
 	ck_assert_int_eq(plan_add(p, &pc), 0);
 }
 
+/* What loader/plan_snp.c does: the reset state, BSP at the reset vector, APs at ap_eip. */
 static void vmsas(struct launch_plan *p, int n)
 {
 	p->coco.vmsa = plan_own(p, calloc(n, sizeof(*p->coco.vmsa)));
-	for (int i = 0; i < n; i++)
-		p->coco.vmsa[i] = pattern(p, 4096, (uint8_t)(0x40 + i));
+	for (int i = 0; i < n; i++) {
+		struct vmsa_params vp = { .eip = i ? p->coco.ap_eip : VMSA_BSP_EIP,
+					  .sev_features = p->coco.sev_features,
+					  .vcpu_sig = p->coco.vcpu_sig };
+
+		p->coco.vmsa[i] = plan_own(p, malloc(VMSA_SIZE));
+		vmsa_build(p->coco.vmsa[i], &vp);
+	}
 }
 
 /* SNP from firmware: OVMF-like image and metadata pages. */
@@ -59,7 +67,7 @@ static void plan_snp_fw(struct launch_plan *p, int cpus)
 	plan_init(p, 64ULL << 20);
 	p->boot.mode = CPU_MODE_RESET;
 	p->coco = (struct coco_plan){ .platform = "snp", .n_vcpus = cpus, .sev_features = 1,
-				      .policy = 0x30000, .vcpu_sig = 0xa00f11,
+				      .policy = 0x30000, .vcpu_sig = 0xa00f11, .ap_eip = 0x80b004,
 				      .fw_gpa = 0xffff0000, .fw_size = 0x10000 };
 	piece(p, 0xffff0000, 0x10000, pattern(p, 0x10000, 1), 0x10000, PIECE_NORMAL, true, "firmware");
 	piece(p, 0x800000, 0x3000, NULL, 0, PIECE_ZERO, false, "SEC_MEM");
@@ -263,6 +271,16 @@ static void expect_snp(const struct launch_plan *p, uint64_t rom_gpa, uint64_t r
 			expect("vcpu0", "KVM_GET_SREGS", "%s", "");
 			expect("vcpu0", "KVM_SET_SREGS", "cr3=0x%llx", (unsigned long long)p->boot.cr3);
 			expect("vcpu0", "KVM_SET_REGS", "{rip=0x%llx", (unsigned long long)p->boot.rip);
+		} else if (p->boot.mode != CPU_MODE_LONG64) {
+			/* the state the plan's VMSA holds: BSP at the reset vector, APs at ap_eip */
+			uint32_t eip = i ? p->coco.ap_eip : VMSA_BSP_EIP;
+
+			expect(vcpu_name(i), "KVM_GET_SREGS", "%s", "");
+			expect(vcpu_name(i), "KVM_SET_SREGS", "{cs=0xf000/0x%x cr0=0x60000010 ",
+			       eip & 0xffff0000u);
+			expect(vcpu_name(i), "KVM_GET_REGS", "%s", "");
+			expect(vcpu_name(i), "KVM_SET_REGS", "{rip=0x%x rsp=0x0 rsi=0x0 rdx=0x%x}",
+			       eip & 0xffff, p->coco.vcpu_sig);
 		}
 	}
 	expect("vm", "KVM_SEV_SNP_LAUNCH_FINISH", "{id_block_en=0");	/* 9a.13 */
@@ -807,7 +825,7 @@ END_TEST
  * the pages the launch hands to KVM, in the order it hands them, hash to
  * the digest `cvmm measure` prints for the same options.
  */
-static void measure_case(const char *platform, const char *fw, int cpus)
+static void measure_case(const char *platform, const char *fw, const char *kernel, int cpus)
 {
 	struct run_opts o;
 	struct launch_plan p;
@@ -819,8 +837,12 @@ static void measure_case(const char *platform, const char *fw, int cpus)
 	run_opts_init(&o);
 	o.platform = platform;
 	o.firmware = fw;
+	o.kernel = kernel;
 	o.cpus = cpus;
-	ck_assert_msg(access(fw, R_OK) == 0, "%s missing: install Debian's ovmf (make deps)", fw);
+	if (fw)
+		ck_assert_msg(access(fw, R_OK) == 0, "%s missing: install Debian's ovmf (make deps)", fw);
+	if (kernel)
+		ck_assert_msg(access(kernel, R_OK) == 0, "%s missing: run make test-build", kernel);
 	ck_assert_int_eq(measure_from_opts(&o, &m, NULL), 0);
 	ck_assert_int_eq(plan_build_coco(&p, &o), 0);
 	plan_init(&s.plan, p.mem_size);
@@ -847,10 +869,15 @@ static void measure_case(const char *platform, const char *fw, int cpus)
 
 START_TEST(digest_matches_cvmm_measure)
 {
-	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", 1);
-	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", 4);
-	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", 1);
-	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", 4);
+	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", NULL, 1);
+	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", NULL, 4);
+	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", NULL, 1);
+	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", NULL, 4);
+	/* direct boot through cvmm's boot shim (measure's builders) */
+	measure_case("snp", NULL, "build/guests/hello.bzImage", 1);
+	measure_case("snp", NULL, "build/guests/hello.bzImage", 4);
+	measure_case("tdx", NULL, "build/guests/hello.bzImage", 1);
+	measure_case("tdx", NULL, "build/guests/hello.bzImage", 4);
 }
 END_TEST
 

@@ -223,6 +223,31 @@ START_TEST(cpu_signatures)
 }
 END_TEST
 
+/* SEV-SNP firmware ABI CPUID page: count, then 48-byte CPUID_FUNCTION entries. */
+START_TEST(cpuid_page_layout)
+{
+	static uint8_t page[4096];
+	struct cpuid_leaf l[SNP_CPUID_MAX_LEAVES + 1] = {
+		{ .function = 0, .eax = 0x10, .ebx = 0x68747541 },
+		{ .function = 1, .eax = 0x12345678, .ecx = 0x80000000 },
+		{ .function = 7, .index = 1, .edx = 0xabcd },
+	};
+	uint32_t v;
+
+	cvmm_verbosity = LOG_QUIET;
+	ck_assert_int_eq(snp_cpuid_page_build(page, l, 3, 0x00a00f11), 0);
+	memcpy(&v, page, 4); ck_assert_uint_eq(v, 3);
+	memcpy(&v, page + 16 + 24, 4); ck_assert_uint_eq(v, 0x10);
+	memcpy(&v, page + 16 + 28, 4); ck_assert_uint_eq(v, 0x68747541);
+	memcpy(&v, page + 16 + 48, 4); ck_assert_uint_eq(v, 1);		/* eax_in */
+	memcpy(&v, page + 16 + 48 + 24, 4); ck_assert_uint_eq(v, 0x00a00f11);	/* model's signature */
+	memcpy(&v, page + 16 + 48 + 32, 4); ck_assert_uint_eq(v, 0x80000000);
+	memcpy(&v, page + 16 + 96 + 4, 4); ck_assert_uint_eq(v, 1);		/* ecx_in */
+	memcpy(&v, page + 16 + 96 + 36, 4); ck_assert_uint_eq(v, 0xabcd);
+	ck_assert_int_eq(snp_cpuid_page_build(page, l, SNP_CPUID_MAX_LEAVES + 1, 0), -1);
+}
+END_TEST
+
 /* The documented example table for the synthetic kernel + initrd. */
 START_TEST(kernel_hashes_table)
 {
@@ -294,6 +319,16 @@ START_TEST(tdx_dependencies)
 	ck_assert_uint_eq(m.st.extends, 0x1e0 * 16);
 	ck_assert_uint_eq(m.st.pages[PIECE_TD_HOB], 2);
 	ck_assert_uint_eq(p.coco.td_hob_gpa, 0x809000);
+	/* The CFV piece (what TDVF measures into RTMR0) is OVMF_VARS.fd itself. */
+	for (size_t i = 0; i < p.n_pieces; i++) {
+		uint8_t want[48], got[48];
+
+		if (strcmp(p.pieces[i].what, "CFV"))
+			continue;
+		ck_assert_int_eq(digest_file("/usr/share/OVMF/OVMF_VARS.fd", "vars", "SHA384", want, NULL), 0);
+		EVP_Digest(p.pieces[i].data, p.pieces[i].data_len, got, NULL, EVP_sha384(), NULL);
+		ck_assert_mem_eq(want, got, 48);
+	}
 	plan_free(&p);
 	o.cpus = 8;
 	o.mem = 8ULL << 30;
@@ -401,6 +436,86 @@ START_TEST(impossible_requests)
 }
 END_TEST
 
+/* A bzImage test guest from `make test-build` (tests/tools/mkbzimage). */
+#define TEST_BZIMAGE	"build/guests/bootparams.bzImage"
+
+static void shim_digest(const char *platform, uint64_t mem, int cpus, uint8_t out[48],
+			struct measurement *mp)
+{
+	struct run_opts o;
+	struct measurement m;
+
+	run_opts_init(&o);
+	o.platform = platform;
+	o.kernel = TEST_BZIMAGE;
+	o.initrd = TEST_BZIMAGE;	/* any file will do as an initrd */
+	o.cmdline = "console=ttyS0";
+	o.mem = mem;
+	o.cpus = cpus;
+	ck_assert_msg(access(TEST_BZIMAGE, R_OK) == 0, "%s missing: run make test-build", TEST_BZIMAGE);
+	ck_assert_int_eq(measure_from_opts(&o, &m, NULL), 0);
+	memcpy(out, m.digest, 48);
+	if (mp)
+		*mp = m;
+}
+
+/* Direct boot through the shim: RAM size never matters; TDX ignores vCPUs. */
+START_TEST(direct_boot_independent_of_ram)
+{
+	uint8_t a[48], b[48], c[48];
+	struct measurement m;
+
+	cvmm_verbosity = LOG_QUIET;
+	shim_digest("snp", 256ULL << 20, 1, a, &m);
+	shim_digest("snp", 8ULL << 30, 1, b, NULL);
+	ck_assert_mem_eq(a, b, 48);
+	ck_assert_uint_eq(m.st.pages[PIECE_UNMEASURED], 1);	/* the memory map */
+	ck_assert_uint_eq(m.st.pages[PIECE_VMSA], 1);
+	shim_digest("snp", 256ULL << 20, 2, c, NULL);
+	ck_assert_mem_ne(a, c, 48);	/* one VMSA per vCPU */
+
+	shim_digest("tdx", 256ULL << 20, 1, a, &m);
+	shim_digest("tdx", 8ULL << 30, 1, b, NULL);
+	ck_assert_mem_eq(a, b, 48);
+	shim_digest("tdx", 8ULL << 30, 16, c, NULL);
+	ck_assert_mem_eq(a, c, 48);
+	ck_assert_uint_eq(m.st.page_adds, m.st.pages[PIECE_NORMAL] + m.st.pages[PIECE_TEMP_MEM]);
+}
+END_TEST
+
+/* The memory-map page is what carries --mem, and it is not measured. */
+START_TEST(direct_boot_memmap_unmeasured)
+{
+	struct run_opts o;
+	struct launch_plan p;
+	const struct plan_piece *mm = NULL;
+
+	cvmm_verbosity = LOG_QUIET;
+	run_opts_init(&o);
+	o.platform = "snp";
+	o.kernel = TEST_BZIMAGE;
+	o.mem = 8ULL << 30;
+	ck_assert_int_eq(plan_build_snp(&p, &o), 0);
+	for (size_t i = 0; i < p.n_pieces; i++) {
+		const struct plan_piece *q = &p.pieces[i];
+
+		if (!strcmp(q->what, "memory map"))
+			mm = q;
+		/* nothing measured may lie where only a bigger --mem has RAM */
+		if (q->measured && q->gpa < LAYOUT_HIGH_RAM)
+			ck_assert_msg(q->gpa + q->len <= (256ULL << 20) || q->gpa >= 0xc0000000ULL,
+				      "%s at 0x%llx", q->what, (unsigned long long)q->gpa);
+	}
+	ck_assert_ptr_nonnull(mm);
+	ck_assert_int_eq(mm->type, PIECE_UNMEASURED);
+	ck_assert(!mm->measured);
+	ck_assert_int_eq(p.boot.mode, CPU_MODE_FLAT32);
+	plan_free(&p);
+	o.mem = 2ULL << 20;	/* too small for the kernel and initrd */
+	ck_assert_int_eq(plan_build_snp(&p, &o), -1);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("measure");
@@ -410,12 +525,15 @@ Suite *make_suite(void)
 	tcase_add_test(tc, reference_vectors);
 	tcase_add_test(tc, vmsa_matches_documented_state);
 	tcase_add_test(tc, cpu_signatures);
+	tcase_add_test(tc, cpuid_page_layout);
 	tcase_add_test(tc, kernel_hashes_table);
 	tcase_add_test(tc, snp_dependencies);
 	tcase_add_test(tc, tdx_dependencies);
 	tcase_add_test(tc, mrtd_order_semantics);
 	tcase_add_test(tc, tdx_page_aug_not_added);
 	tcase_add_test(tc, impossible_requests);
+	tcase_add_test(tc, direct_boot_independent_of_ram);
+	tcase_add_test(tc, direct_boot_memmap_unmeasured);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,263 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/boot_params.h"
+#include "loader/bzimage.h"
+#include "loader/file.h"
+#include "loader/layout.h"
+#include "loader/plan.h"
+#include "loader/plan_coco.h"
+#include "loader/plan_shim.h"
+#include "loader/shim/shim_abi.h"
+#include "loader/snp_cpu.h"
+#include "loader/vmsa.h"
+#include "vmm/log.h"
+#include "vmm/opts.h"
+
+extern const uint8_t shim_blob[], shim_blob_end[];
+
+/* Linux's struct cc_blob_sev_info (arch/x86/include/asm/sev.h), 40 bytes. */
+#define CC_BLOB_MAGIC		0x45444d41	/* "AMDE" */
+#define CC_BLOB_LEN		40
+#define CC_SETUP_LEN		(8 + CC_BLOB_LEN)	/* u32 cc_blob_address, pad, blob */
+
+static uint64_t page_up(uint64_t v)
+{
+	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size, bool snp)
+{
+	uint64_t low = mem_size < LAYOUT_LOW_RAM_MAX ? mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t hole = LAYOUT_EBDA & ~(PAGE_SIZE - 1);
+	/* SNP: the secrets and CPUID pages stay the firmware's, as OVMF keeps them. */
+	uint64_t rs = SHIM_SNP_SECRETS, re = SHIM_SNP_CPUID + PAGE_SIZE;
+	const struct shim_mem_range r[] = {
+		{ 0, snp ? rs : hole, SHIM_MEM_RAM, 0 },
+		{ rs, snp ? re - rs : 0, SHIM_MEM_RESERVED, 0 },
+		{ re, snp ? hole - re : 0, SHIM_MEM_RAM, 0 },
+		{ hole, LAYOUT_KERNEL - hole, SHIM_MEM_RESERVED, 0 },
+		{ LAYOUT_KERNEL, low - LAYOUT_KERNEL, SHIM_MEM_RAM, 0 },
+		{ LAYOUT_HIGH_RAM, mem_size - low, SHIM_MEM_RAM, 0 },
+	};
+
+	memset(m, 0, sizeof(*m));
+	m->magic = SHIM_MEMMAP_MAGIC;
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		if (r[i].size)
+			m->r[m->count++] = r[i];
+}
+
+static int add(struct launch_plan *p, uint64_t gpa, uint64_t len, const void *data,
+	       uint64_t data_len, enum piece_type t, bool measured, const char *what)
+{
+	struct plan_piece q = {
+		.gpa = gpa, .len = len, .data = data, .data_len = data_len,
+		.type = t, .measured = measured, .what = what,
+	};
+
+	return plan_add(p, &q);
+}
+
+/* Pages the shim writes before anything else exists: zero, private. */
+static int add_scratch(struct launch_plan *p, enum shim_target t, uint64_t gpa, uint64_t len,
+		       const char *what)
+{
+	if (t == SHIM_FOR_PLAIN)	/* fresh RAM is zero; nothing to add */
+		return 0;
+	return add(p, gpa, len, NULL, 0, t == SHIM_FOR_SNP ? PIECE_ZERO : PIECE_TEMP_MEM,
+		   false, what);
+}
+
+static struct plan_piece *piece_at(struct launch_plan *p, uint64_t gpa)
+{
+	for (size_t i = 0; i < p->n_pieces; i++)
+		if (p->pieces[i].gpa == gpa)
+			return &p->pieces[i];
+	return NULL;
+}
+
+/*
+ * The kernel, initrd, command line and boot_params, placed as if guest RAM
+ * ended right after the initrd: bzimage_load() then puts the initrd right
+ * behind the kernel's init_size, whatever --mem is. The e820 table it wrote
+ * for that pretend size is cleared: the shim writes the real one.
+ */
+static int add_kernel(struct launch_plan *p, const struct run_opts *o)
+{
+	struct bzimage_info bi;
+	struct bzimage_in in = { .name = o->kernel, .cmdline = o->cmdline };
+	uint64_t real_mem = p->mem_size, entry, canon;
+	uint8_t *kbuf, *rbuf = NULL, *bp;
+	size_t klen, rlen = 0;
+	int ret;
+
+	if (file_read_all(o->kernel, "--kernel", &kbuf, &klen) || !plan_own(p, kbuf))
+		return -1;
+	if (o->initrd && (file_read_all(o->initrd, "--initrd", &rbuf, &rlen) || !plan_own(p, rbuf)))
+		return -1;
+	if (bzimage_parse(kbuf, klen, o->kernel, &bi))
+		return -1;
+	canon = page_up(bi.load_addr + bi.init_size) + page_up(rlen);
+	if (canon < LAYOUT_MIN_MEM)
+		canon = LAYOUT_MIN_MEM;
+	in.img = kbuf;
+	in.len = klen;
+	in.initrd = rbuf;
+	in.initrd_len = rlen;
+	in.initrd_name = o->initrd;
+	p->mem_size = canon;
+	ret = bzimage_load(p, &in, &entry, NULL);
+	p->mem_size = real_mem;
+	if (ret)
+		return -1;
+	bp = (uint8_t *)piece_at(p, LAYOUT_BOOT_PARAMS)->data;	/* plan-owned */
+	bp[BP_E820_ENTRIES] = 0;
+	memset(bp + BP_E820_TABLE, 0, BP_E820_MAX * 20);
+	if (canon > real_mem || canon > LAYOUT_LOW_RAM_MAX) {
+		cvmm_err("--mem %llu MiB: the kernel and initrd need %llu MiB below 3 GiB",
+			 (unsigned long long)(real_mem >> 20), (unsigned long long)((canon + (1 << 20) - 1) >> 20));
+		return -1;
+	}
+	return 0;
+}
+
+/* SNP: the secrets and CPUID pages, and the CC blob that points Linux at them. */
+static int add_snp_pages(struct launch_plan *p)
+{
+	uint8_t cc[CC_SETUP_LEN] = { 0 };
+	uint32_t v32;
+	uint16_t v16 = 1;	/* version */
+	uint64_t v64, gpa;
+	uint8_t *bp = (uint8_t *)piece_at(p, LAYOUT_BOOT_PARAMS)->data;
+	struct plan_piece *q;
+
+	if (add(p, SHIM_SNP_SECRETS, PAGE_SIZE, NULL, 0, PIECE_SECRETS, false, "secrets page") ||
+	    add(p, SHIM_SNP_CPUID, PAGE_SIZE, NULL, 0, PIECE_CPUID, false, "CPUID page"))
+		return -1;
+	v32 = CC_BLOB_MAGIC;
+	memcpy(cc + 8, &v32, 4);
+	memcpy(cc + 12, &v16, 2);
+	v64 = SHIM_SNP_SECRETS;
+	memcpy(cc + 16, &v64, 8);
+	v32 = PAGE_SIZE;
+	memcpy(cc + 24, &v32, 4);
+	v64 = SHIM_SNP_CPUID;
+	memcpy(cc + 32, &v64, 8);
+	memcpy(cc + 40, &v32, 4);
+	gpa = boot_params_add_setup_data(p, bp, SETUP_CC_BLOB, cc, sizeof(cc));
+	if (!gpa || !(q = piece_at(p, gpa)))
+		return -1;
+	/* cc_blob_address: the blob right behind it in the same entry. */
+	v32 = (uint32_t)(gpa + SETUP_DATA_HDR_LEN + 8);
+	memcpy((uint8_t *)q->data + SETUP_DATA_HDR_LEN, &v32, 4);
+	return 0;
+}
+
+static int add_vmsas(struct launch_plan *p, const struct run_opts *o)
+{
+	const struct snp_cpu_model *cpu = snp_cpu_model(o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
+	struct vmsa_params vp = {
+		.eip = SHIM_BASE + SHIM_ENTRY32_OFF, .vmm = o->vmm_type,
+		.legacy_fpu = o->legacy_vmsa, .flat32 = true,
+	};
+
+	if (!cpu)
+		return -1;
+	if (o->guest_features_set && !(o->guest_features & SEV_FEATURE_SNP_ACTIVE)) {
+		cvmm_err("--guest-features 0x%llx: an SNP VMSA always has SNPActive (bit 0) set",
+			 (unsigned long long)o->guest_features);
+		return -1;
+	}
+	p->coco.vcpu_sig = snp_cpu_signature(cpu->family, cpu->model, cpu->stepping);
+	p->coco.sev_features = o->guest_features_set ? o->guest_features : SEV_FEATURE_SNP_ACTIVE;
+	p->coco.policy = o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT;
+	vp.vcpu_sig = p->coco.vcpu_sig;
+	vp.sev_features = p->coco.sev_features;
+	p->coco.vmsa = plan_own(p, calloc(o->cpus, sizeof(*p->coco.vmsa)));
+	for (int i = 0; p->coco.vmsa && i < o->cpus; i++) {
+		p->coco.vmsa[i] = plan_own(p, malloc(VMSA_SIZE));
+		if (!p->coco.vmsa[i])
+			break;
+		vp.rsi = i == 0 ? SHIM_SNP_MAGIC : SHIM_SNP_AP_MAGIC;
+		vmsa_build(p->coco.vmsa[i], &vp);
+	}
+	if (!p->coco.vmsa || (o->cpus && !p->coco.vmsa[o->cpus - 1])) {
+		cvmm_err("launch plan: out of memory for %d VMSAs", o->cpus);
+		return -1;
+	}
+	return 0;
+}
+
+int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shim_target t)
+{
+	uint64_t base = t == SHIM_FOR_PLAIN ? SHIM_PLAIN_BASE : SHIM_BASE;
+	size_t blob_len = (size_t)(shim_blob_end - shim_blob);
+	struct shim_memmap *mm;
+
+	if (blob_len != SHIM_SIZE) {
+		cvmm_err("boot shim: the built blob has %zu bytes, the layout expects %u",
+			 blob_len, SHIM_SIZE);
+		return -1;
+	}
+	if (t == SHIM_FOR_PLAIN && o->platform && strcmp(o->platform, "plain")) {
+		cvmm_err("--boot-shim: runs on --plain VMs only (its memory map has no shared window)");
+		return -1;
+	}
+	if (!o->kernel) {
+		cvmm_err("--%s without --firmware boots a kernel through cvmm's boot shim: give --kernel",
+			 t == SHIM_FOR_SNP ? "snp" : t == SHIM_FOR_TDX ? "tdx" : "boot-shim");
+		return -1;
+	}
+	if (o->cpus < 1 || (t == SHIM_FOR_PLAIN && o->cpus != 1)) {
+		cvmm_err("--cpus %d: %s", o->cpus, t == SHIM_FOR_PLAIN ?
+			 "the boot shim on a plain VM starts exactly one vCPU" : "needs at least one vCPU");
+		return -1;
+	}
+	if (add(p, base, SHIM_SIZE, shim_blob, SHIM_SIZE, PIECE_NORMAL, true, "boot shim") ||
+	    add_scratch(p, t, SHIM_PT, SHIM_PT_PAGES * PAGE_SIZE, "shim page tables") ||
+	    add_kernel(p, o))
+		return -1;
+	mm = plan_own(p, calloc(1, PAGE_SIZE));
+	if (!mm) {
+		cvmm_err("launch plan: out of memory");
+		return -1;
+	}
+	_Static_assert(sizeof(struct shim_memmap) <= PAGE_SIZE, "memory map fits a page");
+	shim_memmap_build(mm, p->mem_size, t == SHIM_FOR_SNP);
+	/* Content unmeasured on every platform: SNP UNMEASURED, TDX added unextended. */
+	if (add(p, SHIM_MEMMAP, PAGE_SIZE, mm, PAGE_SIZE,
+		t == SHIM_FOR_SNP ? PIECE_UNMEASURED : PIECE_NORMAL, false, "memory map"))
+		return -1;
+	if (t == SHIM_FOR_SNP && add_snp_pages(p))
+		return -1;
+	if (add_scratch(p, t, SHIM_STACK, SHIM_STACK_TOP - SHIM_STACK, "shim stack"))
+		return -1;
+
+	p->image_kind = "bzImage via boot shim";
+	switch (t) {
+	case SHIM_FOR_PLAIN:
+		p->boot.mode = CPU_MODE_LONG64;		/* cr3/gdt: the caller's */
+		p->boot.rip = base + SHIM_ENTRY64_OFF;
+		p->boot.rsp = SHIM_STACK_TOP;
+		p->boot.rsi = LAYOUT_BOOT_PARAMS;
+		return 0;
+	case SHIM_FOR_SNP:
+		p->boot = (struct vcpu_boot){ .mode = CPU_MODE_FLAT32,
+			.rip = base + SHIM_ENTRY32_OFF, .rsi = SHIM_SNP_MAGIC };
+		p->coco.platform = "snp";
+		p->coco.n_vcpus = o->cpus;
+		p->coco.fw_gpa = base;
+		p->coco.fw_size = SHIM_SIZE;
+		return add_vmsas(p, o);
+	case SHIM_FOR_TDX:
+		p->boot = (struct vcpu_boot){ .mode = CPU_MODE_RESET };
+		p->coco.platform = "tdx";
+		p->coco.n_vcpus = o->cpus;
+		p->coco.fw_gpa = base;
+		p->coco.fw_size = SHIM_SIZE;
+		p->coco.mrtd_two_pass = o->mrtd_two_pass;
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,166 @@
+/*
+ * The boot shim's entry code. Two doors into the same 64-bit core:
+ *   offset 0x00: 64-bit entry (plain VMs: cvmm sets up paging, rdi = vCPU index)
+ *   offset 0x10: 32-bit flat entry, paging off (SNP: the measured VMSA starts
+ *                here with esi = SHIM_SNP_MAGIC; TDX: the reset vector jumps here)
+ * The 32-bit door builds an identity map of the low 4 GiB (with the SNP
+ * C-bit from the CPUID page) and enters long mode itself, because a TD's
+ * registers cannot be set by the VMM.
+ */
+#include "shim_abi.h"
+
+#define MSR_EFER	0xc0000080
+#define CPUID_PAGE_HDR	16
+#define CPUID_ENTRY	48
+
+	.section .text.entry, "ax"
+	.code64
+	.globl shim_entry64
+shim_entry64:
+	/* Plain: only the BSP boots; cvmm starts a single vCPU here. */
+	movl	$SHIM_PLAT_PLAIN, %ebp
+	jmp	common64
+
+	.org	SHIM_ENTRY32_OFF
+	.code32
+	.globl shim_entry32
+shim_entry32:
+	cli
+	cld
+	xorl	%edx, %edx			/* high dword of every PTE */
+	cmpl	$SHIM_SNP_MAGIC, %esi
+	je	snp32
+	cmpl	$SHIM_SNP_AP_MAGIC, %esi	/* SNP APs wait for the kernel's own VMSAs */
+	je	park32
+	/* TDX answers CPUID leaf 0x21 with "IntelTDX    " (no #VE for it). */
+	movl	$0x21, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	movl	$SHIM_PLAT_TDX, %ebp
+	cmpl	$0x65746e49, %ebx		/* "Inte" */
+	jne	plain32
+	cmpl	$0x5844546c, %edx		/* "lTDX" */
+	jne	plain32
+	cmpl	$0x20202020, %ecx		/* "    " */
+	jne	plain32
+	xorl	%edx, %edx
+	jmp	build_pt
+plain32:
+	movl	$SHIM_PLAT_PLAIN, %ebp
+	xorl	%edx, %edx
+	jmp	build_pt
+
+	/* SNP: CPUID would raise #VC; the C-bit comes from the CPUID page. */
+snp32:
+	movl	$SHIM_PLAT_SNP, %ebp
+	movl	SHIM_SNP_CPUID, %ecx		/* entry count */
+	cmpl	$64, %ecx
+	ja	fail32
+	movl	$SHIM_SNP_CPUID + CPUID_PAGE_HDR, %esi
+1:	testl	%ecx, %ecx
+	jz	fail32
+	cmpl	$0x8000001f, (%esi)
+	je	2f
+	addl	$CPUID_ENTRY, %esi
+	decl	%ecx
+	jmp	1b
+2:	movl	28(%esi), %ecx			/* EBX: C-bit position in [5:0] */
+	andl	$0x3f, %ecx
+	cmpl	$32, %ecx
+	jb	fail32
+	cmpl	$51, %ecx
+	ja	fail32
+	subl	$32, %ecx
+	movl	$1, %edx
+	shll	%cl, %edx
+
+	/* PML4 -> PDPT -> 4 PDs of 2 MiB pages; %edx = PTE bits 63:32. */
+build_pt:
+	movl	%edx, %esi
+	movl	$SHIM_PT, %edi
+	movl	$SHIM_PT_PAGES * 1024, %ecx
+	xorl	%eax, %eax
+	rep stosl
+	movl	$SHIM_PT, %edi
+	movl	$SHIM_PT + 0x1000 + 3, (%edi)
+	movl	%esi, 4(%edi)
+	addl	$0x1000, %edi			/* PDPT */
+	movl	$SHIM_PT + 0x2000 + 3, %eax
+	movl	$4, %ecx
+3:	movl	%eax, (%edi)
+	movl	%esi, 4(%edi)
+	addl	$0x1000, %eax
+	addl	$8, %edi
+	loop	3b
+	movl	$SHIM_PT + 0x2000, %edi		/* PDs */
+	movl	$0x83, %eax			/* present, writable, 2 MiB */
+	movl	$2048, %ecx
+4:	movl	%eax, (%edi)
+	movl	%esi, 4(%edi)
+	addl	$0x200000, %eax
+	addl	$8, %edi
+	loop	4b
+
+	lgdt	gdt_desc
+	movl	%cr4, %eax
+	orl	$0x20, %eax			/* PAE; keep what the TDX module set */
+	movl	%eax, %cr4
+	movl	$SHIM_PT, %eax
+	movl	%eax, %cr3
+	movl	$MSR_EFER, %ecx
+	rdmsr
+	btl	$8, %eax			/* LME already on (TDX)? */
+	jc	5f
+	orl	$0x100, %eax
+	wrmsr
+5:	movl	%cr0, %eax
+	orl	$0x80000001, %eax		/* PG | PE */
+	movl	%eax, %cr0
+	ljmp	$0x08, $common64
+fail32:
+	ud2
+	jmp	fail32
+park32:
+	pause
+	jmp	park32
+
+	.code64
+common64:
+	movl	$0x10, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	$SHIM_STACK_TOP, %esp
+	movl	%ebp, %edi
+	call	shim_main
+6:	ud2
+	jmp	6b
+
+	/* shim_jump(entry, boot_params): the Linux 64-bit boot protocol. */
+	.globl shim_jump
+shim_jump:
+	movq	%rsi, %rax
+	movq	%rdi, %rcx
+	movq	%rax, %rsi
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	xorl	%ebx, %ebx
+	jmp	*%rcx
+
+	.section .rodata
+	.balign 8
+gdt:
+	.quad	0
+	.quad	0x00af9b000000ffff		/* 0x08: 64-bit code */
+	.quad	0x00cf93000000ffff		/* 0x10: flat data */
+gdt_end:
+gdt_desc:
+	.word	gdt_end - gdt - 1
+	.long	gdt
+
+	/* TDX: vCPUs start at 0xfffffff0 in 32-bit mode. */
+	.section .resetvec, "ax"
+	.code32
+	jmp	shim_entry32
+	.balign	16, 0xf4
+	.section .note.GNU-stack, "", @progbits

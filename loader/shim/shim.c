@@ -1,0 +1,225 @@
+/*
+ * cvmm's boot shim, 64-bit part: checks the memory map the VMM handed over
+ * (not measured, so not trusted), makes the RAM usable for the kernel
+ * (SNP: page-state change + PVALIDATE; TDX: TDG.MEM.PAGE.ACCEPT), writes the
+ * e820 table into the measured boot_params and enters the kernel's 64-bit
+ * entry with rsi = boot_params. On a plain VM the TDX/SNP instructions are
+ * skipped, so the same code is tested end to end on any KVM.
+ *
+ * Freestanding, position independent (RIP-relative only: it runs at 4 GiB
+ * minus its size under TDX/SNP and in low RAM on plain VMs), no writable
+ * globals.
+ */
+#include "shim_abi.h"
+
+#define BP_E820_ENTRIES		0x1e8
+#define BP_CODE32_START		0x214
+#define BP_E820_TABLE		0x2d0
+#define BP_E820_MAX		128
+#define ENTRY64_OFFSET		0x200
+#define PAGE			0x1000ull
+#define HUGE			0x200000ull
+#define LOW_4G			0x100000000ull
+
+#define MSR_GHCB		0xc0010130u
+#define GHCB_PSC_REQ		0x014ull
+#define GHCB_PSC_RESP		0x015ull
+#define PSC_PRIVATE		1ull
+
+#define TDG_VP_INFO		1ull
+#define TDG_MEM_PAGE_ACCEPT	6ull
+#define TDX_ALREADY_ACCEPTED	0x00000b0aull	/* status class in bits 63:32 */
+
+void shim_main(uint32_t plat) __attribute__((noreturn, used));
+void shim_jump(uint64_t entry, uint64_t boot_params) __attribute__((noreturn));
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+/* Plain VMs say why on the UART and exit; a TD or SNP guest just stops. */
+static __attribute__((noreturn)) void shim_fail(uint32_t plat, const char *why)
+{
+	if (plat == SHIM_PLAT_PLAIN) {
+		for (const char *s = "cvmm shim: "; *s; s++)
+			outb(0x3f8, (uint8_t)*s);
+		for (; *why; why++)
+			outb(0x3f8, (uint8_t)*why);
+		outb(0x3f8, '\n');
+		outb(0xf4, 70);
+	}
+	for (;;)
+		__asm__ volatile("ud2");
+}
+
+static uint64_t tdcall(uint64_t leaf, uint64_t rcx, uint64_t *r9)
+{
+	register uint64_t r9_out __asm__("r9");
+	uint64_t rax = leaf;
+
+	__asm__ volatile(".byte 0x66, 0x0f, 0x01, 0xcc"	/* tdcall */
+			 : "+a"(rax), "+c"(rcx), "=r"(r9_out)
+			 : : "rdx", "r8", "r10", "r11", "memory");
+	if (r9)
+		*r9 = r9_out;
+	return rax;
+}
+
+static int tdx_accept(uint64_t gpa, uint64_t size)
+{
+	for (uint64_t a = gpa; a < gpa + size;) {
+		uint64_t st;
+
+		if (!(a & (HUGE - 1)) && gpa + size - a >= HUGE) {
+			st = tdcall(TDG_MEM_PAGE_ACCEPT, a | 1, 0);
+			if (st == 0 || st >> 32 == TDX_ALREADY_ACCEPTED) {
+				a += HUGE;
+				continue;
+			}
+			/* Part of it was added 4 KiB-wise at launch: go page by page. */
+		}
+		st = tdcall(TDG_MEM_PAGE_ACCEPT, a, 0);
+		if (st != 0 && st >> 32 != TDX_ALREADY_ACCEPTED)
+			return -1;
+		a += PAGE;
+	}
+	return 0;
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* GHCB MSR protocol: ask the hypervisor to make one 4 KiB page private. */
+static int snp_psc_private(uint64_t gpa)
+{
+	uint64_t resp;
+
+	wrmsr(MSR_GHCB, PSC_PRIVATE << 52 | (gpa >> 12) << 12 | GHCB_PSC_REQ);
+	__asm__ volatile("rep; vmmcall" ::: "memory");	/* VMGEXIT */
+	resp = rdmsr(MSR_GHCB);
+	return (resp & 0xfff) == GHCB_PSC_RESP && resp >> 32 == 0 ? 0 : -1;
+}
+
+static int snp_validate(uint64_t gpa, uint64_t size)
+{
+	for (uint64_t a = gpa; a < gpa + size; a += PAGE) {
+		uint32_t rc;
+		uint8_t unchanged;
+
+		if (snp_psc_private(a))
+			return -1;
+		__asm__ volatile(".byte 0xf2, 0x0f, 0x01, 0xff"	/* pvalidate */
+				 "\n\tsetc %1"
+				 : "=a"(rc), "=r"(unchanged)
+				 : "a"(a), "c"(0), "d"(1) : "memory", "cc");
+		/* Pages the launch already validated report "no change". */
+		if (rc != 0)
+			return -1;
+		(void)unchanged;
+	}
+	return 0;
+}
+
+/*
+ * The memory map comes from the host: sorted, non-overlapping, page
+ * aligned, inside the guest physical address space, RAM covering what the
+ * shim and the kernel use, never over the shim itself nor (SNP) over the
+ * secrets and CPUID pages, which the kernel must not reuse.
+ */
+/* Whether one RAM entry holds all of [a, b). */
+static int ram_covers(const struct shim_memmap *m, uint64_t a, uint64_t b)
+{
+	for (uint32_t i = 0; i < m->count; i++)
+		if (m->r[i].type == SHIM_MEM_RAM && m->r[i].addr <= a &&
+		    b <= m->r[i].addr + m->r[i].size)
+			return 1;
+	return 0;
+}
+
+static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, uint32_t plat)
+{
+	uint64_t prev_end = 0;
+
+	if (m->magic != SHIM_MEMMAP_MAGIC)
+		return "memory map: bad magic";
+	if (m->count == 0 || m->count > SHIM_MEMMAP_MAX || m->count > BP_E820_MAX)
+		return "memory map: bad entry count";
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct shim_mem_range *r = &m->r[i];
+		uint64_t end = r->addr + r->size;
+
+		if (r->size == 0 || (r->addr | r->size) & (PAGE - 1) || end < r->addr ||
+		    end > (1ull << 52))
+			return "memory map: empty, unaligned or out-of-range entry";
+		if (r->type != SHIM_MEM_RAM && r->type != SHIM_MEM_RESERVED)
+			return "memory map: unknown entry type";
+		if (i && r->addr < prev_end)
+			return "memory map: entries overlap or are not sorted";
+		prev_end = end;
+		if (r->type != SHIM_MEM_RAM)
+			continue;
+		if (r->addr < LOW_4G && end > SHIM_BASE)
+			return "memory map: RAM over the shim";
+		if (plat == SHIM_PLAT_SNP && r->addr < SHIM_SNP_CPUID + PAGE && end > SHIM_SNP_SECRETS)
+			return "memory map: RAM over the SNP secrets or CPUID page";
+	}
+	/* What the shim and the kernel already use must be RAM. */
+	if (!ram_covers(m, 0, SHIM_SNP_SECRETS) || !ram_covers(m, SHIM_STACK, SHIM_STACK_TOP))
+		return "memory map: no RAM under boot_params, the memory map or the stack";
+	if (!ram_covers(m, kernel, kernel + PAGE))
+		return "memory map: no RAM at the kernel";
+	return 0;
+}
+
+static void put(uint8_t *b, uint32_t off, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		b[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+void shim_main(uint32_t plat)
+{
+	const struct shim_memmap *m = (const struct shim_memmap *)(uintptr_t)SHIM_MEMMAP;
+	uint8_t *bp = (uint8_t *)(uintptr_t)SHIM_BOOT_PARAMS;
+	uint64_t kernel = (uint64_t)bp[BP_CODE32_START] | (uint64_t)bp[BP_CODE32_START + 1] << 8 |
+			  (uint64_t)bp[BP_CODE32_START + 2] << 16 |
+			  (uint64_t)bp[BP_CODE32_START + 3] << 24;
+	const char *why;
+	uint64_t idx = 0;
+
+	/* Every TD vCPU starts at the reset vector: only vCPU 0 boots. */
+	if (plat == SHIM_PLAT_TDX && (tdcall(TDG_VP_INFO, 0, &idx) || (uint32_t)idx != 0))
+		for (;;)
+			__asm__ volatile("pause");
+	why = check_memmap(m, kernel, plat);
+	if (why)
+		shim_fail(plat, why);
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct shim_mem_range *r = &m->r[i];
+
+		if (r->type != SHIM_MEM_RAM)
+			continue;
+		if (plat == SHIM_PLAT_TDX && tdx_accept(r->addr, r->size))
+			shim_fail(plat, "TDG.MEM.PAGE.ACCEPT failed");
+		if (plat == SHIM_PLAT_SNP && snp_validate(r->addr, r->size))
+			shim_fail(plat, "page-state change or PVALIDATE failed");
+	}
+	for (uint32_t i = 0; i < m->count; i++) {
+		put(bp, BP_E820_TABLE + 20 * i, m->r[i].addr, 8);
+		put(bp, BP_E820_TABLE + 20 * i + 8, m->r[i].size, 8);
+		put(bp, BP_E820_TABLE + 20 * i + 16, m->r[i].type, 4);
+	}
+	bp[BP_E820_ENTRIES] = (uint8_t)m->count;
+	shim_jump(kernel + ENTRY64_OFFSET, SHIM_BOOT_PARAMS);
+}

@@ -1,0 +1,63 @@
+/*
+ * The contract between cvmm and its boot shim (loader/shim/): where the shim
+ * sits, where it finds its inputs, and the memory-map page cvmm hands it.
+ * Included by the freestanding shim and by cvmm, so only fixed-size types.
+ *
+ * Everything here is at a fixed address and none of it depends on the RAM
+ * size or vCPU count: that is what keeps the direct-boot launch digest
+ * independent of both (RAM arrives only through the memory-map page, which
+ * is not measured and which the shim checks).
+ */
+#ifndef CVMM_SHIM_ABI_H
+#define CVMM_SHIM_ABI_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+#define SHIM_SIZE		0x4000		/* the blob; ends at the reset vector */
+#define SHIM_PLAIN_BASE		0x8f000	/* plain VMs: in low RAM, below the EBDA */
+#define SHIM_ENTRY64_OFF	0x0		/* 64-bit entry (plain), rsi = boot_params */
+#define SHIM_ENTRY32_OFF	0x10		/* 32-bit flat entry (SNP VMSA, TDX reset) */
+
+/* Low-memory scratch and inputs, all below 1 MiB. */
+#define SHIM_PT			0x1000		/* PML4, PDPT, 4 PDs: built by the shim */
+#define SHIM_PT_PAGES		6
+#define SHIM_BOOT_PARAMS	0x7000		/* measured; the shim adds the e820 table */
+#define SHIM_MEMMAP		0x80000	/* the memory-map page: NOT measured */
+#define SHIM_SNP_SECRETS	0x81000
+#define SHIM_SNP_CPUID		0x82000
+#define SHIM_STACK		0x83000	/* stack pages up to SHIM_STACK_TOP */
+#define SHIM_STACK_TOP		0x8f000
+
+/* ESI at the 32-bit entry of an SNP launch (the VMSA is measured). */
+#define SHIM_SNP_MAGIC		0x20504e53	/* "SNP " */
+#define SHIM_SNP_AP_MAGIC	0x61504e53	/* "SNPa": an AP, which parks */
+
+/* Platform codes the entry code hands to shim_main(). */
+#define SHIM_PLAT_PLAIN		0
+#define SHIM_PLAT_SNP		1
+#define SHIM_PLAT_TDX		2
+
+#define SHIM_MEMMAP_MAGIC	0x50414d4d4d564343ULL	/* "CCVMMMAP" */
+#define SHIM_MEMMAP_MAX		128
+#define SHIM_MEM_RAM		1		/* e820 types */
+#define SHIM_MEM_RESERVED	2
+
+#ifndef __ASSEMBLER__
+#define SHIM_BASE		(0x100000000ULL - SHIM_SIZE)	/* TDX/SNP: right below 4 GiB */
+
+struct shim_mem_range {
+	uint64_t addr, size;
+	uint32_t type, reserved;
+};
+
+/* The memory-map page: what RAM the VMM gave the guest. */
+struct shim_memmap {
+	uint64_t magic;
+	uint32_t count, reserved;
+	struct shim_mem_range r[SHIM_MEMMAP_MAX];
+};
+#endif
+
+#endif

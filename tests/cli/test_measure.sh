@@ -1,0 +1,120 @@
+# `cvmm measure` against the independent tools' reference digests: every
+# row of shared/vectors/measure/reference.tsv, read at run time, through the
+# real command line (ERROR rows must end with exactly one line on stderr).
+
+measure_vectors_dir() {
+	local d
+	for d in "${CVMM_VECTORS:-}" ../shared/vectors ../../shared/vectors shared/vectors /work/shared/vectors; do
+		[ -n "$d" ] && [ -r "$d/measure/reference.tsv" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# measure_row_args: the cvmm options for one row (columns as in the README).
+measure_row_args() {
+	local dir=$1 platform=$2 fw=$3 kernel=$4 initrd=$5 cmdline=$6 vcpus=$7 vtype=$8 opts=$9
+	local p
+	ROW_ARGS=("--$platform")
+	for p in fw kernel initrd; do
+		local v=${!p}
+		[ "$v" = - ] || [[ "$v" == "(none"* ]] && continue
+		v=${v%% *}
+		[[ "$v" == /* ]] || v="$dir/measure/$v"
+		case $p in fw) ROW_ARGS+=(--firmware "$v");; *) ROW_ARGS+=("--$p" "$v");; esac
+	done
+	[ "$cmdline" = - ] || [[ "$cmdline" == "(none"* ]] || ROW_ARGS+=(--cmdline "$cmdline")
+	[ "$vcpus" = - ] || ROW_ARGS+=(--cpus "$vcpus")
+	[ "$vtype" = - ] || ROW_ARGS+=(--vcpu-type "$vtype")
+	[[ "$opts" =~ guest_features=(0x[0-9a-fA-F]+) ]] && ROW_ARGS+=(--guest-features "${BASH_REMATCH[1]}")
+	[[ "$opts" =~ vmm=([A-Za-z0-9]+) ]] && ROW_ARGS+=(--vmm-type "${BASH_REMATCH[1],,}")
+	[[ "$opts" == *"legacy VMSA"* ]] && ROW_ARGS+=(--legacy-vmsa)
+	[[ "$opts" == *two-pass* ]] && ROW_ARGS+=(--mrtd-order two-pass)
+	return 0
+}
+
+measure_reference_rows() {
+	local dir id platform fw fwsha kernel initrd cmdline vcpus vtype opts expected tool
+	if ! dir=$(measure_vectors_dir); then
+		echo "*** SKIPPED: shared/vectors not found (set CVMM_VECTORS): reference rows NOT checked ***"
+		return
+	fi
+	while IFS=$'\t' read -r id platform fw fwsha kernel initrd cmdline vcpus vtype opts expected tool; do
+		[ "$id" = case_id ] && continue
+		measure_row_args "$dir" "$platform" "$fw" "$kernel" "$initrd" "$cmdline" "$vcpus" "$vtype" "$opts"
+		local fwpath=${fw}; [[ "$fwpath" == /* ]] || fwpath="$dir/measure/$fwpath"
+		if [ "$(sha256sum < "$fwpath" | cut -d' ' -f1)" != "$fwsha" ]; then
+			kvm_fail "measure $id" "$fwpath is not the firmware the row was computed for" ""
+			continue
+		fi
+		if [[ "$expected" == ERROR* ]]; then
+			cli_check "measure $id refused in one line" measure_refused "${ROW_ARGS[@]}"
+		else
+			cli_case "measure $id" 0 "^$expected\$" measure "${ROW_ARGS[@]}"
+		fi
+	done < "$dir/measure/reference.tsv"
+}
+
+# Exit status 2, nothing on stdout, exactly one line on stderr.
+measure_refused() {
+	local out err rc
+	out=$("$CVMM" measure "$@" 2>/tmp/cvmm-measure-err.$$); rc=$?
+	err=$(cat /tmp/cvmm-measure-err.$$); rm -f /tmp/cvmm-measure-err.$$
+	echo "rc=$rc stdout='$out' stderr='$err'"
+	[ $rc -eq 2 ] && [ -z "$out" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [ -n "$err" ]
+}
+
+measure_json_ok() {
+	local out
+	out=$("$CVMM" measure "$@" --json) || return 1
+	echo "$out"
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json,sys; j=json.load(sys.stdin); assert len(j["digest"]) == 96' <<<"$out" || return 1
+	fi
+	grep -q '"depends_on"' <<<"$out"
+}
+
+# The digest a plain run prints must be the one --json reports.
+measure_json_agrees() {
+	local hex
+	hex=$("$CVMM" measure "$@") || return 1
+	"$CVMM" measure "$@" --json | grep -q "\"digest\": \"$hex\""
+}
+
+measure_reference_rows
+cli_check "measure --snp --json is valid JSON" measure_json_ok --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --cpus 2
+cli_check "measure --tdx --json is valid JSON" measure_json_ok --tdx --firmware /usr/share/ovmf/OVMF.fd
+cli_check "measure --json digest = plain digest" measure_json_agrees --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --vcpu-type EPYC-Genoa --cpus 3
+cli_case "measure --json: SNP digest depends on vCPUs, not RAM" 0 '"depends_on": \{ "vcpus": true, "mem": false \}' \
+	measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --json
+cli_case "measure --json: MRTD depends on neither" 0 '"depends_on": \{ "vcpus": false, "mem": false \}' \
+	measure --tdx --firmware /usr/share/ovmf/OVMF.fd --json
+cli_case "measure needs --snp or --tdx" 2 'give --snp or --tdx' measure --firmware /usr/share/OVMF/OVMF_CODE.fd
+cli_case "measure: unknown --vcpu-type" 2 'unknown CPU model' measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --vcpu-type Skylake
+cli_case "measure: bad --vmm-type" 2 'use qemu, ec2 or gce' measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --vmm-type xen
+cli_case "measure: bad --mrtd-order" 2 'single or two-pass' measure --tdx --firmware /usr/share/ovmf/OVMF.fd --mrtd-order three
+cli_case "measure: TDX needs TDVF metadata" 2 'no TDVF metadata' measure --tdx --firmware /usr/share/OVMF/OVMF_CODE_4M.fd
+cli_case "measure: missing firmware file" 2 'No such file' measure --snp --firmware /nonexistent.fd
+
+# Direct boot through the boot shim: the digest ignores --mem (and --cpus for TDX).
+measure_same() {	# measure_same "ARGS A" "ARGS B": both digests equal
+	local a b
+	a=$("$CVMM" measure $1) && b=$("$CVMM" measure $2) || return 1
+	echo "$a"; echo "$b"
+	[ "$a" = "$b" ]
+}
+BZ=build/guests/bootparams.bzImage
+if [ -r $BZ ]; then
+	cli_check "measure --tdx direct boot: 256 MiB/1 vCPU = 8 GiB/8 vCPUs" measure_same \
+		"--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 256M" "--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 8G --cpus 8"
+	cli_check "measure --snp direct boot: 256 MiB = 8 GiB" measure_same \
+		"--snp --kernel $BZ --mem 256M" "--snp --kernel $BZ --mem 8G"
+	cli_case "measure --json: TDX direct boot depends on neither vCPUs nor RAM" 0 \
+		'"depends_on": \{ "vcpus": false, "mem": false \}' measure --tdx --kernel $BZ --json
+	cli_case "measure --json: SNP direct boot depends on vCPUs (one VMSA each), not RAM" 0 \
+		'"depends_on": \{ "vcpus": true, "mem": false \}' measure --snp --kernel $BZ --json
+	cli_case "measure --json: direct boot names the shim as an input" 0 '"boot_shim": \{ "size": 16384' \
+		measure --tdx --kernel $BZ --json
+else
+	echo "*** SKIPPED: $BZ missing (make test-build): direct-boot measure tests NOT run ***"
+fi
+cli_case "measure --snp without --firmware or --kernel" 2 'give --kernel' measure --snp
