@@ -307,7 +307,7 @@ static int set_attrs(struct coco *c, uint64_t gpa, uint64_t size, uint64_t attrs
 	return coco_ioctl(c, c->vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a, step) < 0 ? -1 : 0;
 }
 
-static int slot_memory(struct coco *c, struct coco_slot *s, uint32_t first_id)
+static int slot_create(struct coco *c, struct coco_slot *s)
 {
 	/* flags 0: SNP/TDX refuse INIT_SHARED, and MMAP would make the slot
 	 * guest_memfd-only (kvm-coco-abi.md 3.2) */
@@ -326,10 +326,15 @@ static int slot_memory(struct coco *c, struct coco_slot *s, uint32_t first_id)
 	if (s->gmem_fd < 0)
 		return -1;
 	fcntl(s->gmem_fd, F_SETFD, FD_CLOEXEC);	/* the kernel does not */
-	/* one KVM slot per 256 MiB, as vmm/mem.c registers RAM */
+	return 0;
+}
+
+/* One KVM slot per 256 MiB, as vmm/mem.c registers RAM; returns the next id. */
+static int slot_register(struct coco *c, struct coco_slot *s, uint32_t *id)
+{
 	for (uint64_t off = 0; off < s->size; off += COCO_CHUNK_SIZE) {
 		struct kvm_userspace_memory_region2 m = {
-			.slot = first_id + (uint32_t)(off / COCO_CHUNK_SIZE),
+			.slot = (*id)++,
 			.flags = KVM_MEM_GUEST_MEMFD,
 			.guest_phys_addr = s->gpa + off,
 			.memory_size = s->size - off < COCO_CHUNK_SIZE ? s->size - off :
@@ -339,7 +344,7 @@ static int slot_memory(struct coco *c, struct coco_slot *s, uint32_t first_id)
 			.guest_memfd = (uint32_t)s->gmem_fd,
 		};
 
-		if (coco_ioctl(c, c->vm_fd, KVM_SET_USER_MEMORY_REGION2, &m, step) < 0)
+		if (coco_ioctl(c, c->vm_fd, KVM_SET_USER_MEMORY_REGION2, &m, "memory slot") < 0)
 			return -1;
 	}
 	return 0;
@@ -347,22 +352,17 @@ static int slot_memory(struct coco *c, struct coco_slot *s, uint32_t first_id)
 
 int coco_add_memory(struct coco *c, const struct launch_plan *p, bool ram)
 {
-	uint32_t ram_id = 0, rom_id = COCO_ROM_SLOT_BASE;
+	uint32_t id = ram ? 0 : COCO_ROM_SLOT_BASE;
 
 	if (!c->n_slots && plan_slots(c, p))
 		return -1;
-	for (int i = 0; i < c->n_slots; i++) {
-		struct coco_slot *s = &c->slots[i];
-
-		if (s->ram != ram)
-			continue;
-		if (slot_memory(c, s, ram ? ram_id : rom_id))
+	/* the order vmm/mem.c keeps: every guest_memfd, every slot, then attributes */
+	for (int i = 0; i < c->n_slots; i++)
+		if (c->slots[i].ram == ram && slot_create(c, &c->slots[i]))
 			return -1;
-		if (ram)
-			ram_id += (uint32_t)((s->size + COCO_CHUNK_SIZE - 1) / COCO_CHUNK_SIZE);
-		else
-			rom_id += (uint32_t)((s->size + COCO_CHUNK_SIZE - 1) / COCO_CHUNK_SIZE);
-	}
+	for (int i = 0; i < c->n_slots; i++)
+		if (c->slots[i].ram == ram && slot_register(c, &c->slots[i], &id))
+			return -1;
 	/* Everything starts private: the launch copies into it and the guest
 	 * converts what it shares (QEMU does the same). */
 	for (int i = 0; i < c->n_slots; i++)

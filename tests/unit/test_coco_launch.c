@@ -197,9 +197,13 @@ static const char *vcpu_name(int i)
  * KVM slot per 256 MiB (as vmm/mem.c registers it), all made private; then
  * the plan's region outside RAM (the firmware) the same way.
  */
-static void expect_region(uint64_t gpa, uint64_t size, uint32_t *slot)
+static void expect_gmem(uint64_t size)
 {
 	expect("vm", "KVM_CREATE_GUEST_MEMFD", "{size=0x%llx flags=0x0}", (unsigned long long)size);
+}
+
+static void expect_region(uint64_t gpa, uint64_t size, uint32_t *slot)
+{
 	for (uint64_t off = 0; off < size; off += 256ULL << 20)
 		expect("vm", "KVM_SET_USER_MEMORY_REGION2", "{slot=%u flags=0x4 gpa=0x%llx size=0x%llx "
 		       "guest_memfd_offset=0x%llx}", (*slot)++, (unsigned long long)(gpa + off),
@@ -212,6 +216,9 @@ static void expect_slots(const struct launch_plan *p, uint64_t rom_gpa, uint64_t
 	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
 	uint32_t slot = 0, rom_slot = 32000;
 
+	expect_gmem(low);
+	if (p->mem_size > low)
+		expect_gmem(p->mem_size - low);
 	expect_region(0, low, &slot);
 	if (p->mem_size > low)
 		expect_region(LAYOUT_HIGH_RAM, p->mem_size - low, &slot);
@@ -222,6 +229,7 @@ static void expect_slots(const struct launch_plan *p, uint64_t rom_gpa, uint64_t
 		       "attributes=0x8}", (unsigned long long)(p->mem_size - low));
 	if (!rom_size)
 		return;
+	expect_gmem(rom_size);
 	expect_region(rom_gpa, rom_size, &rom_slot);
 	expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x%llx size=0x%llx attributes=0x8}",
 	       (unsigned long long)rom_gpa, (unsigned long long)rom_size);
