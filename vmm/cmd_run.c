@@ -14,6 +14,7 @@
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "loader/plan_coco.h"
+#include "vmm/coco.h"
 #include "vmm/commands.h"
 #include "vmm/host_coco.h"
 #include "vmm/kvm.h"
@@ -203,6 +204,8 @@ int cmd_run(int argc, char **argv)
 		if (plan_build_coco(&plan, &o))
 			goto out;
 		trace_point("launch plan built");
+		if (!o.dry_run && coco_check_inputs(&o, &plan))
+			goto out;
 		if (o.dry_run) {
 			/* the recorder has everything: only the inputs can be wrong */
 			status = coco_dry_run_plan(&o, &plan, stdout) ? CVMM_EXIT_USAGE : CVMM_EXIT_OK;

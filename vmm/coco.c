@@ -404,6 +404,23 @@ int coco_share_pieces(struct coco *c, const struct launch_plan *p)
 
 /* ---- the whole launch, and teardown ------------------------------------------ */
 
+int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p)
+{
+	const struct coco_ops *ops = coco_ops_by_name(p->coco.platform ? p->coco.platform :
+						       o->platform);
+	struct coco c;
+	int r;
+
+	if (!ops) {
+		cvmm_err("--%s is not a confidential platform", o->platform);
+		return -1;
+	}
+	coco_init(&c, ops, &kb_real, o);
+	r = ops->prepare(&c, p);
+	coco_destroy(&c);
+	return r;
+}
+
 int coco_launch(struct coco *c, const struct launch_plan *p)
 {
 	/* the order vmm/vm.c's recipe follows: VM, memory, pieces, vCPUs, seal */

@@ -107,6 +107,8 @@ struct coco {
 void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *kb,
 	       const struct run_opts *opts);
 int coco_launch(struct coco *c, const struct launch_plan *p);
+/* ops->prepare() alone, so that bad inputs are refused before KVM is touched. */
+int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p);
 void coco_destroy(struct coco *c);
 
 /* The steps, for callers that interleave their own work. */

@@ -69,7 +69,7 @@ static enum exit_action map_gpa_range(struct coco *c, struct kvm_run *run, struc
 	uint64_t gpa = h->args[0], pages = h->args[1], attrs = h->args[2];
 
 	if (attrs & ~0x1fULL || (attrs & 0xf) > KVM_MAP_GPA_RANGE_PAGE_SZ_1G) {
-		h->ret = EINVAL;	/* reserved bits: refuse, the guest sees the failure */
+		h->ret = (uint64_t)-KVM_EINVAL;	/* reserved bits: the guest sees a failure */
 		return EXIT_HANDLED;
 	}
 	int r = convert_request(c, gpa, pages, attrs & KVM_MAP_GPA_RANGE_ENCRYPTED);
@@ -77,7 +77,7 @@ static enum exit_action map_gpa_range(struct coco *c, struct kvm_run *run, struc
 	if (r < 0)
 		return stop(s, 1, "conversion of 0x%llx (+%llu pages) left the host inconsistent",
 			    U(gpa), U(pages));
-	h->ret = r ? EINVAL : 0;
+	h->ret = r ? (uint64_t)-KVM_EINVAL : 0;
 	return EXIT_HANDLED;
 }
 
