@@ -23,6 +23,9 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototy
 CSTD    := -std=gnu11 -D_GNU_SOURCE -DCVMM_VERSION='"$(VERSION)"'
 INC     := -I. -Ibuild/gen -Itests/unit
 LIBS    := -lfdt -lcrypto -lpthread
+# The release binary links libcrypto and libfdt statically: resolving the
+# shared libcrypto costs ~0.4 ms of a ~2 ms start-to-exit (make bench).
+STATIC_LIBS := -Wl,-Bstatic -lfdt -lcrypto -Wl,-Bdynamic -lpthread -ldl
 
 OPT_CFLAGS  := -O2 -g $(WARN) $(CSTD) $(INC)
 SAN         := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -107,7 +110,7 @@ $(eval $(call flavour,fuzz,$(CLANG),$(FUZZ_CFLAGS)))
 
 cvmm: build/opt/vmm/main.o build/opt/libcvmm.a
 	@echo "  LD $@"
-	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $^ $(STATIC_LIBS)
 
 build/asan/cvmm: build/asan/vmm/main.o build/asan/libcvmm.a
 	@echo "  LD $@"
@@ -155,7 +158,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-build
 	@tests/run-all.sh
 
-test-build: build/asan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA)
+test-build: cvmm build/asan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA)
 
 unit: build/asan/cvmm $(UNIT_BINS) $(TESTDATA) build/guests/hello.bzImage
 	@tests/run-all.sh unit
@@ -190,7 +193,7 @@ bench: deps
 	@bench/run.sh
 
 # Benchmark programs that call cvmm's own code, linked against the optimised library.
-BENCH_LIB_BINS := build/opt/bench/convbench
+BENCH_LIB_BINS := build/opt/bench/convbench build/opt/bench/virtioblk
 build/opt/bench/%: bench/%.c build/opt/libcvmm.a
 	@mkdir -p $(@D)
 	@echo "  BENCH $@"

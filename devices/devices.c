@@ -6,6 +6,7 @@ static const struct device_ops *const device_table[] = {
 	&dev_sysports,		/* exit port 0xf4, milestones 0x610 */
 	&dev_uart,		/* COM1 */
 	&dev_convport,		/* shared/private conversions 0x600 */
+	&dev_virtio,		/* virtio-mmio console, blk, rng (devices/virtio.c) */
 };
 
 #define N_DEVICES (sizeof(device_table) / sizeof(device_table[0]))

@@ -19,6 +19,7 @@
 
 #include "devices/devices.h"
 #include "vmm/log.h"
+#include "vmm/opts.h"
 #include "vmm/trace.h"
 #include "vmm/vm.h"
 
@@ -201,7 +202,9 @@ static void *uart_create(struct vm *vm)
 		free(u);
 		return NULL;
 	}
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &u->saved) == 0 &&
+	/* With --console virtio, standard input belongs to virtio-console. */
+	if (!vm->opts->console_virtio &&
+	    isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &u->saved) == 0 &&
 	    pipe2(u->wake, O_CLOEXEC) == 0) {
 		struct termios raw = u->saved;
 

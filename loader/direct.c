@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "devices/virtio_slots.h"
 #include "loader/boot_params.h"
 #include "loader/bzimage.h"
 #include "loader/direct.h"
@@ -75,7 +76,7 @@ static int read_initrd(struct launch_plan *p, const char *path, uint8_t **buf, s
  * The image: the demo guest, or --kernel as a bzImage (which brings its own
  * boot_params: *built is set) or an ELF64.
  */
-static int load_image(struct launch_plan *p, const struct run_opts *o,
+static int load_image(struct launch_plan *p, const struct run_opts *o, const char *cmdline,
 		      const struct shared_window *w, uint64_t *entry, bool *built)
 {
 	const uint8_t *img;
@@ -105,7 +106,7 @@ static int load_image(struct launch_plan *p, const struct run_opts *o,
 		struct bzimage_in in = {
 			.img = img, .len = len, .name = name,
 			.initrd = rd, .initrd_len = rd_len, .initrd_name = o->initrd,
-			.cmdline = o->cmdline,
+			.cmdline = cmdline,
 			.reserved_gpa = w->gpa, .reserved_len = w->size,
 		};
 
@@ -127,9 +128,11 @@ static int load_image(struct launch_plan *p, const struct run_opts *o,
 
 int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 {
-	struct boot_params_in bpi = { .cmdline = o->cmdline };
+	struct boot_params_in bpi = { 0 };
 	struct shared_window w;
 	uint64_t entry;
+	uint8_t *bp = NULL;
+	char *cmdline;
 	bool built = false;
 
 	if (o->initrd && !o->kernel) {
@@ -143,13 +146,29 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 	/* Before the image: a bzImage's initrd must go around the window. */
 	if (shared_window_resolve(o, p->mem_size, &w))
 		return -1;
+	/* The virtio devices appear on the command line and in a device tree. */
+	cmdline = virtio_cmdline(o);
+	if (!cmdline)
+		return -1;
+	if (!plan_own(p, cmdline)) {	/* frees it */
+		cvmm_err("--cmdline: out of memory");
+		return -1;
+	}
+	bpi.cmdline = cmdline;
 	bpi.reserved_gpa = w.gpa;
 	bpi.reserved_len = w.size;
-	if (load_image(p, o, &w, &entry, &built))
+	if (load_image(p, o, cmdline, &w, &entry, &built))
 		return -1;
-	if (!built && !boot_params_build(p, &bpi))
-		return -1;
-	if (shared_window_check_plan(&w, p))
+	if (built) {
+		/* bzimage_load made the zero page: find it in the plan */
+		for (size_t i = 0; i < p->n_pieces; i++)
+			if (p->pieces[i].gpa == LAYOUT_BOOT_PARAMS)
+				bp = (uint8_t *)p->pieces[i].data;
+	} else {
+		bp = boot_params_build(p, &bpi);
+	}
+	if (!bp || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
+	    shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){
 		.mode = CPU_MODE_LONG64,

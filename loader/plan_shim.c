@@ -247,6 +247,7 @@ int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shi
 			.rip = base + SHIM_ENTRY32_OFF, .rsi = SHIM_SNP_MAGIC };
 		p->coco.platform = "snp";
 		p->coco.n_vcpus = o->cpus;
+		p->coco.ap_eip = SHIM_BASE + SHIM_ENTRY32_OFF;	/* APs park there */
 		p->coco.fw_gpa = base;
 		p->coco.fw_size = SHIM_SIZE;
 		return add_vmsas(p, o);

@@ -151,7 +151,9 @@ out:
 
 static void json_options(FILE *f, const struct run_opts *o, const struct launch_plan *p)
 {
-	fprintf(f, "  \"options\": { \"cpus\": %d, \"mem\": %llu", o->cpus,
+	fprintf(f, "  \"image\": ");
+	json_str(f, p->image_kind ? p->image_kind : "?");
+	fprintf(f, ",\n  \"options\": { \"cpus\": %d, \"mem\": %llu", o->cpus,
 		(unsigned long long)o->mem);
 	if (!strcmp(p->coco.platform, "snp")) {
 		fprintf(f, ", \"vcpu_type\": ");

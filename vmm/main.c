@@ -23,6 +23,7 @@ static const struct {
 	{ "run", cmd_run, "run a VM (the default command)" },
 	{ "info", cmd_info, "what this host's KVM offers, and why TDX/SNP are (not) available" },
 	{ "measure", cmd_measure, "predict the SNP launch digest or TDX MRTD of a launch" },
+	{ "attest", cmd_attest, "read and check attestation evidence (SNP reports, TDX quotes)" },
 };
 
 static void usage_commands(FILE *f)
@@ -56,7 +57,7 @@ static int dispatch(int argc, char **argv)
 			return commands[i].fn(argc - 1, argv + 1);
 		}
 		if (argv[1][0] != '-') {
-			cvmm_err("unknown command '%s' (commands: run, info; see `cvmm help`)", argv[1]);
+			cvmm_err("unknown command '%s' (commands: run, info, measure, attest; see `cvmm help`)", argv[1]);
 			return CVMM_EXIT_USAGE;
 		}
 	}

@@ -83,6 +83,9 @@ static error_t launch_parse(int key, char *arg, struct argp_state *state)
 	long n;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = o;	/* devices_argp */
+		break;
 	case OPT_PLAIN: return set_platform(o, "plain", state);
 	case OPT_SW:	return set_platform(o, "sw", state);
 	case OPT_TDX:	return set_platform(o, "tdx", state);
@@ -121,7 +124,12 @@ static error_t launch_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp launch_argp = { launch_options, launch_parse, NULL, NULL, NULL, NULL, NULL };
+static const struct argp_child launch_children[] = {
+	{ &devices_argp, 0, NULL, 0 },
+	{ 0 }
+};
+
+const struct argp launch_argp = { launch_options, launch_parse, NULL, NULL, launch_children, NULL, NULL };
 
 void run_opts_init(struct run_opts *o)
 {

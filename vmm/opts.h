@@ -34,6 +34,13 @@ struct run_opts {
 	const char *boot_trace;		/* NULL, "table" or "json" */
 	bool json;			/* info/measure output */
 
+	/* ---- devices: parsed by devices/opts_devices.c ---- */
+	const char *disk;		/* --disk FILE[,ro][,direct] */
+	bool disk_ro, disk_direct;
+	bool console_virtio;		/* --console virtio (default: uart) */
+	bool rng;			/* --rng */
+	bool virtio_irq;		/* --virtio-irq: split irqchip + MSI (vmm/irq.c) */
+	/* ---- end devices ---- */
 	/* ---- confidential launch options (vmm/opts_coco.c, issue 5) ---- */
 	const char *vcpu_type;		/* SNP CPU model; NULL: EPYC-v4 */
 	uint64_t guest_features;	/* SNP SEV_FEATURES, when guest_features_set */
@@ -53,6 +60,7 @@ extern const struct argp coco_argp;	/* the confidential-launch options child */
 
 void run_opts_init(struct run_opts *o);
 extern const struct argp launch_argp;	/* the shared options, as an argp child */
+extern const struct argp devices_argp;	/* devices/opts_devices.c: a child of launch_argp */
 
 /* "512M", "4G", "65536", "2m" -> bytes. -1 on syntax error or overflow. */
 int parse_size(const char *s, uint64_t *out);

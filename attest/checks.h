@@ -1,0 +1,70 @@
+/*
+ * The outcome of `cvmm attest verify`: a list of named checks, each passed,
+ * failed (with the reason) or skipped (not asked for, or nothing to check
+ * it against). The evidence is trusted only when none failed.
+ */
+#ifndef CVMM_ATTEST_CHECKS_H
+#define CVMM_ATTEST_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "attest/out.h"
+
+enum check_result { CHECK_PASSED, CHECK_FAILED, CHECK_SKIPPED };
+
+struct check {
+	char name[48];
+	enum check_result result;
+	char detail[400];
+};
+
+#define CHECKS_MAX 48
+
+struct checks {
+	struct check c[CHECKS_MAX];
+	size_t n;
+};
+
+void check_add(struct checks *cl, const char *name, enum check_result res, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static inline void check_pass(struct checks *cl, const char *name, const char *detail)
+{
+	check_add(cl, name, CHECK_PASSED, "%s", detail);
+}
+size_t checks_failed(const struct checks *cl);
+const struct check *check_find(const struct checks *cl, const char *name);
+void checks_dump(struct out *o, const struct checks *cl);
+
+/* What the user asked verify to hold the evidence to. */
+struct verify_opts {
+#define VERIFY_MAX_CERTS 8
+	const char *certs[VERIFY_MAX_CERTS];	/* --certs DIR|FILE, repeatable */
+	size_t n_certs;
+	const char *root;		/* --root PEM (TDX) */
+	const uint8_t *expect_measurement;
+	size_t expect_measurement_len;
+	const uint8_t *report_data;
+	size_t report_data_len;
+	bool time_check;
+	bool allow_debug;		/* a debuggable guest may pass */
+	bool expect_from;		/* expect_measurement was predicted (--expect-from) */
+	bool policy_max_set;		/* SNP --policy-max */
+	uint64_t policy_max;
+	time_t at;			/* time the certificates must be valid at */
+};
+
+/*
+ * The evidence's field `what` against the value the option `source` gave
+ * (pad_zero: a shorter value stands for itself followed by zeros).
+ */
+void check_bytes(struct checks *cl, const char *name, const char *what, const char *source,
+		 const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len,
+		 bool pad_zero);
+
+/* SNP policy DEBUG / TDX TDATTRIBUTES.DEBUG: the host can read a debug guest's memory. */
+void check_debug(struct checks *cl, const struct verify_opts *vo, bool debug, const char *where);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * Where the virtio-mmio devices sit, decided from the options alone: the
+ * launch plan (device tree, command line) and the running devices must
+ * agree, and a measurement is predicted without creating anything. Slot i
+ * is at LAYOUT_MMIO_BASE + i * VIRTIO_MMIO_SIZE with interrupt line
+ * VIRTIO_FIRST_IRQ + i, in the order console, disk, rng.
+ */
+#ifndef CVMM_VIRTIO_SLOTS_H
+#define CVMM_VIRTIO_SLOTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct run_opts;
+
+enum virtio_kind { VIRTIO_KIND_CONSOLE, VIRTIO_KIND_BLK, VIRTIO_KIND_RNG };
+
+struct virtio_slot {
+	enum virtio_kind kind;
+	uint64_t base, size;
+	unsigned irq;
+};
+
+#define VIRTIO_MAX_SLOTS	4
+#define VIRTIO_FIRST_IRQ	5	/* 5, 6, ...: free ISA lines on a PC */
+/* MSI vector of line n when interrupts are on (vmm/irq.c) */
+#define VIRTIO_IRQ_VECTOR(n)	(0x20 + (n))
+
+/* Fills s[VIRTIO_MAX_SLOTS]; returns how many devices the options ask for. */
+int virtio_slots(const struct run_opts *o, struct virtio_slot *s);
+
+/*
+ * The guest command line: the user's, then for each device
+ * " virtio_mmio.device=SIZE@ADDR:IRQ" (for kernels without device-tree
+ * support), then " console=hvc0" with --console virtio. Returns a malloc'd
+ * string (the user's own when there are no devices), or NULL after one line.
+ */
+char *virtio_cmdline(const struct run_opts *o);
+
+
+struct launch_plan;
+
+/*
+ * Direct boot: hands the guest the device tree (devices/fdt.h) for the
+ * slots, the shared window (size 0: none) and cmdline, as boot_params setup_data of type
+ * SETUP_DTB on the zero page bp. Nothing when no virtio device is asked for.
+ * -1 after one line.
+ */
+int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct run_opts *o,
+		    const char *cmdline, uint64_t window_gpa, uint64_t window_size);
+
+#endif

@@ -1,0 +1,213 @@
+# `cvmm attest dump|verify` on the real vectors and on damaged copies.
+# Expected values are read from the files with od and openssl, never from
+# cvmm's own output. Sourced by tests/run-all.sh (cli tier).
+
+ATT_AV=${CVMM_VECTORS:-}
+if [ -z "$ATT_AV" ]; then
+	for d in ../shared/vectors ../../shared/vectors /work/shared/vectors; do
+		[ -f "$d/attest/README.md" ] && { ATT_AV=$d; break; }
+	done
+fi
+ATT_AV=$ATT_AV/attest
+ATT_AT=$(mktemp -d)
+
+# att_hex_at FILE OFFSET COUNT: bytes as contiguous lowercase hex
+att_hex_at() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
+# att_flip FILE OFFSET: xor the byte with 1, in place
+att_flip() {
+	local b; b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# att_put_le FILE OFFSET WIDTH VALUE: little-endian integer, in place
+att_put_le() {
+	local i s=""
+	for ((i = 0; i < $3; i++)); do s+=$(printf '\\%03o' $((($4 >> (8 * i)) & 255))); done
+	printf "$s" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# att_certdir NAME FILE...: a directory holding copies under names cvmm cannot guess from
+att_certdir() {
+	local d=$ATT_AT/$1 i=0; shift; mkdir -p "$d"
+	for f in "$@"; do cp "$f" "$d/c$i"; i=$((i + 1)); done
+	echo "$d"
+}
+# att_iso_end CERTFILE [der]: notAfter as cvmm prints it, computed by openssl + date
+att_iso_end() {
+	date -u -d "$(openssl x509 ${2:+-inform der} -in "$1" -noout -enddate | cut -d= -f2)" \
+		+%Y-%m-%dT%H:%M:%SZ
+}
+
+# Everything below runs in a function: this file is sourced next to the other
+# cli tests, so its loop variables must not leak into theirs.
+att_main() {
+local f v body off d want
+if [ ! -d "$ATT_AV" ]; then
+	cli_check "attest vectors present (set CVMM_VECTORS)" false
+else
+ATT_S=$ATT_AV/snp ATT_C=$ATT_AV/snp/chains ATT_T=$ATT_AV/tdx ATT_ROOT=$ATT_AV/tdx/collateral/intel-sgx-root-ca.pem
+
+# --- dump: every vector, its digests as the bytes at the ABI offsets
+for f in "$ATT_S"/*.bin; do
+	off=0; case $f in *hcl*) off=32;; esac	# README: HCLA header, report at 0x20
+	cli_case "dump $(basename "$f")" 0 "measurement +$(att_hex_at "$f" $((off + 0x90)) 48)" \
+		attest dump "$f"
+done
+for f in "$ATT_T"/*.dat "$ATT_T"/*.bin; do
+	v=$(od -An -tu2 -N2 "$f" | tr -d ' '); body=48; [ "$v" = 5 ] && body=54
+	cli_case "dump $(basename "$f")" 0 "mrtd +$(att_hex_at "$f" $((body + 136)) 48)" attest dump "$f"
+done
+cli_case "dump: Azure HCL container found" 0 "container +azure-hcl" attest dump "$ATT_S/trustee-az-snp-hcl-report.bin"
+cli_case "dump: --offset into the container" 0 "offset +32" \
+	attest dump --offset 0x20 "$ATT_S/trustee-az-snp-hcl-report.bin"
+ATT_CQ=$ATT_T/gotdx-cos-113-tdx-quote.dat	# v4: signature data length at 48 + 584
+cli_case "dump: COS quote's trailing bytes" 0 \
+	"trailing_bytes +$(( $(stat -c %s "$ATT_CQ") - 636 - $(od -An -tu4 -j 632 -N4 "$ATT_CQ" | tr -d ' ') ))\b" \
+	attest dump "$ATT_CQ"
+cli_case "dump: PCK chain subjects" 0 "CN=Intel SGX PCK Certificate" attest dump "$ATT_T/trustee-tdx_quote_5.dat"
+if command -v python3 >/dev/null; then
+	for f in "$ATT_S/mstav-turin-report.bin" "$ATT_T/gotdx-quote_v5_sample.dat"; do
+		cli_check "dump --json parses: $(basename "$f")" \
+			sh -c "'$CVMM' attest dump --json '$f' | python3 -c 'import json,sys; json.load(sys.stdin)'"
+	done
+	cli_check "verify --json parses" sh -c "'$CVMM' attest verify --json --root '$ATT_ROOT' \
+		'$ATT_T/trustee-tdx_quote_6.dat' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"result\"]==\"passed\"'"
+fi
+
+# --- verify: each report with the chain its README pairs it with
+att_snp_ok() {	# report ek chain
+	local d; d=$(att_certdir "$(basename "$1")" "$2" ${3:+"$3"})
+	cli_case "verify $(basename "$1")" 0 "result: passed" attest verify "$1" --certs "$d" \
+		--no-time-check --allow-debug
+}
+att_snp_ok "$ATT_S/gosev-attestation.bin" "$ATT_S/gosev-attestation.vcek.der" "$ATT_C/amd-milan-ask-ark.pem"
+att_snp_ok "$ATT_S/trustee-test-report.bin" "$ATT_S/trustee-test-report.vcek.der" "$ATT_C/amd-milan-ask-ark.pem"
+att_snp_ok "$ATT_S/trustee-test-vlek-report.bin" "$ATT_S/trustee-test-vlek-report.vlek.der" "$ATT_C/amd-milan-asvk-ark.pem"
+att_snp_ok "$ATT_S/mstav-milan-report.bin" "$ATT_S/mstav-milan-report.vcek.pem" "$ATT_C/amd-milan-ask-ark.pem"
+att_snp_ok "$ATT_S/mstav-genoa-report.bin" "$ATT_S/mstav-genoa-report.vcek.pem" "$ATT_C/amd-genoa-ask-ark.pem"
+att_snp_ok "$ATT_S/mstav-turin-report.bin" "$ATT_S/mstav-turin-report.vcek.pem" "$ATT_C/amd-turin-ask-ark.pem"
+att_snp_ok "$ATT_S/teekit-sev-gcp-reportdata.bin" "$ATT_S/teekit-sev-gcp-reportdata.vcek.pem" "$ATT_C/amd-milan-ask-ark.pem"
+att_snp_ok "$ATT_S/trustee-e2e-report.bin" "$ATT_S/trustee-e2e-report.vcek.der" "$ATT_C/amd-genoa-ask-ark.pem"
+att_snp_ok "$ATT_S/trustee-az-snp-hcl-report.bin" "$ATT_S/trustee-az-snp-hcl-report.vcek-ask-ark.pem"
+# Every certificate of every product at once: the VCEK is found by hwID, the CA by issuer.
+for f in mstav-turin-report mstav-genoa-report trustee-test-vlek-report; do
+	cli_case "verify $f: --certs with every product's certificates" 0 "result: passed" \
+		attest verify "$ATT_S/$f.bin" --certs "$ATT_S" --certs "$ATT_C" --no-time-check --allow-debug
+done
+cli_case "verify: --certs FILE (PEM bundle)" 0 "passed +report_signature" \
+	attest verify "$ATT_S/trustee-az-snp-hcl-report.bin" --certs "$ATT_S/trustee-az-snp-hcl-report.vcek-ask-ark.pem" --no-time-check
+for f in "$ATT_T"/*.dat "$ATT_T"/*.bin; do
+	cli_case "verify $(basename "$f") --root" 0 "passed +root_pinned" attest verify "$f" --root "$ATT_ROOT" \
+		--allow-debug
+done
+# Debug guests are refused unless --allow-debug: the bits read from the files.
+ATT_GS=$ATT_S/gosev-attestation.bin
+want=$(( ($(od -An -tu1 -j $((0x08 + 2)) -N1 "$ATT_GS") >> 3) & 1 ))
+cli_case "verify: SNP debug policy bit ($want) decides" "$want" "(passed|failed) +debug +policy bit 19" \
+	attest verify "$ATT_GS" --certs "$(att_certdir gosev-dbg "$ATT_S/gosev-attestation.vcek.der" "$ATT_C/amd-milan-ask-ark.pem")" \
+	--no-time-check
+for f in "$ATT_T/trustee-tdx_quote_4.dat" "$ATT_T/trustee-tdx_quote_5.dat"; do
+	want=$(( $(od -An -tu1 -j $((48 + 120)) -N1 "$f") & 1 ))
+	cli_case "verify: TD debug bit ($want) decides, $(basename "$f")" "$want" "(passed|failed) +debug" \
+		attest verify "$f"
+done
+
+# --- expected values, read from the report bytes
+ATT_G=$ATT_S/teekit-sev-gcp-reportdata.bin ATT_GD=$(att_certdir gcp "$ATT_S/teekit-sev-gcp-reportdata.vcek.pem" "$ATT_C/amd-milan-ask-ark.pem")
+cli_case "verify: expected measurement and report data" 0 "passed +report_data" \
+	attest verify "$ATT_G" --certs "$ATT_GD" --no-time-check \
+	--expect-measurement "$(att_hex_at "$ATT_G" 0x90 48)" --report-data "$(att_hex_at "$ATT_G" 0x50 64)"
+cli_case "verify: wrong measurement" 1 "failed +measurement" \
+	attest verify "$ATT_G" --certs "$ATT_GD" --no-time-check --expect-measurement "$(att_hex_at "$ATT_G" 0x91 48)"
+ATT_Q=$ATT_T/trustee-tdx_quote_4.dat
+cli_case "verify: TDX MRTD expected" 0 "passed +measurement" \
+	attest verify "$ATT_Q" --allow-debug --expect-measurement "$(att_hex_at "$ATT_Q" $((48 + 136)) 48)"
+
+# --- time: which certificate expired, and when (dates from openssl)
+ATT_VL=$ATT_S/trustee-test-vlek-report.vlek.der
+ATT_VD=$(att_certdir vlek "$ATT_VL" "$ATT_C/amd-milan-asvk-ark.pem")
+cli_case "verify: VLEK expiry named" 1 "failed +cert_validity +VLEK \(CN=SEV-VLEK\) expired on $(att_iso_end "$ATT_VL" der)" \
+	attest verify "$ATT_S/trustee-test-vlek-report.bin" --certs "$ATT_VD" --at 2099-01-01
+ATT_GV=$ATT_S/gosev-attestation.vcek.der
+cli_case "verify: --at after the VCEK's end" 1 "VCEK \(CN=SEV-VCEK\) expired on $(att_iso_end "$ATT_GV" der)" \
+	attest verify "$ATT_S/gosev-attestation.bin" --certs "$(att_certdir gosev "$ATT_GV" "$ATT_C/amd-milan-ask-ark.pem")" \
+	--at 2099-01-01
+cli_case "verify: PCK leaf expiry named" 1 "PCK leaf \(CN=Intel SGX PCK Certificate\) expired on" \
+	attest verify "$ATT_Q" --at 2099-01-01
+
+# --- --expect-from: the digest `cvmm measure` prints for the same launch options.
+# A TDREPORT is unsigned, so one made here carries a chosen MRTD (TDINFO at 512,
+# MRTD at +16); verify still fails its signature check, the measurement must pass.
+ATT_FW=/usr/share/ovmf/OVMF.fd	# Debian's ovmf (a make deps package), with TDVF metadata
+ATT_MRTD=$("$CVMM" measure --tdx --firmware "$ATT_FW" 2>/dev/null)
+ATT_TDR=$ATT_AT/tdreport.bin
+head -c 1024 /dev/zero >"$ATT_TDR"; att_put_le "$ATT_TDR" 0 1 129	# REPORTTYPE.TYPE 0x81
+printf "$(sed 's/../\\x&/g' <<<"$ATT_MRTD")" | dd of="$ATT_TDR" bs=1 seek=528 conv=notrunc status=none
+cli_case "verify --expect-from: MRTD as cvmm measure predicts it" 1 \
+	"passed +measurement +MRTD is the one --expect-from gives: $ATT_MRTD" \
+	attest verify "$ATT_TDR" --expect-from --firmware "$ATT_FW"
+cli_case "verify --expect-from: other launch options, other MRTD" 1 "failed +measurement +MRTD is $ATT_MRTD, --expect-from gives" \
+	attest verify "$ATT_TDR" --expect-from --firmware "$ATT_FW" --mrtd-order two-pass
+ATT_SNPFW=/usr/share/OVMF/OVMF_CODE.fd
+cli_case "verify --expect-from on an SNP report" 1 \
+	"failed +measurement .*--expect-from gives $("$CVMM" measure --snp --firmware "$ATT_SNPFW" --vcpu-type EPYC-Genoa 2>/dev/null)" \
+	attest verify "$ATT_S/mstav-genoa-report.bin" --expect-from --firmware "$ATT_SNPFW" --vcpu-type EPYC-Genoa
+cli_case "verify: launch options without --expect-from" 2 "input of --expect-from" \
+	attest verify "$ATT_TDR" --firmware "$ATT_FW"
+cli_case "verify --expect-from: platform of the evidence" 2 "cannot predict the measurement of tdx" \
+	attest verify "$ATT_TDR" --expect-from --snp --firmware "$ATT_SNPFW"
+cli_case "verify: --expect-from with --expect-measurement" 2 "exclude each other" \
+	attest verify "$ATT_TDR" --expect-from --firmware "$ATT_FW" --expect-measurement "$ATT_MRTD"
+
+# --- damaged copies: each fails with its reason and exit status
+ATT_M=$ATT_AT/milan.bin; cp "$ATT_S/mstav-milan-report.bin" "$ATT_M"; att_flip "$ATT_M" $((0x2a0 + 3))
+ATT_MD=$(att_certdir milan "$ATT_S/mstav-milan-report.vcek.pem" "$ATT_C/amd-milan-ask-ark.pem")
+cli_case "verify: flipped SNP signature byte" 1 "failed +report_signature" \
+	attest verify "$ATT_M" --certs "$ATT_MD" --no-time-check
+cp "$ATT_S/mstav-milan-report.bin" "$ATT_M"
+cli_case "verify: certificate from another product" 1 "failed +product +.*says Milan.*says Genoa" \
+	attest verify "$ATT_M" --certs "$(att_certdir milan-genoa "$ATT_S/mstav-milan-report.vcek.pem" "$ATT_C/amd-genoa-ask-ark.pem")" --no-time-check
+cli_case "verify: SNP --root pins the ARK" 0 "passed +root_pinned" \
+	attest verify "$ATT_M" --certs "$ATT_MD" --no-time-check --root "$ATT_C/amd-milan-ask-ark.pem"
+cli_case "verify: SNP --root of another product" 1 "failed +root_pinned" \
+	attest verify "$ATT_M" --certs "$ATT_MD" --no-time-check --root "$ATT_C/amd-genoa-ask-ark.pem"
+cli_case "verify: --policy-max without DEBUG refuses a debug guest" 1 "failed +policy .*bit 19 \(debug\)" \
+	attest verify "$ATT_S/gosev-attestation.bin" --certs "$ATT_S" --certs "$ATT_C" --no-time-check --policy-max 0x30000
+cli_case "verify: --policy-max = the report's policy" 0 "passed +policy" \
+	attest verify "$ATT_M" --certs "$ATT_MD" --no-time-check --policy-max "0x$(od -An -tx8 -j 8 -N 8 "$ATT_M" | tr -d ' ')"
+cli_case "verify: no --certs" 1 "failed +certificates" attest verify "$ATT_M"
+head -c 1000 "$ATT_M" >"$ATT_AT/short.bin"
+cli_case "dump: truncated SNP report" 2 "truncated: 1000 bytes" attest dump "$ATT_AT/short.bin"
+att_put_le "$ATT_M" 0 4 99
+cli_case "dump: wrong SNP version" 2 "SNP report version 99" attest dump "$ATT_M"
+cli_case "verify: wrong SNP version" 2 "SNP report version 99" attest verify "$ATT_M" --certs "$ATT_MD"
+
+ATT_X=$ATT_AT/quote.dat; cp "$ATT_Q" "$ATT_X"; att_flip "$ATT_X" $((48 + 584 + 4 + 7))
+cli_case "verify: flipped TDX signature byte" 1 "failed +quote_signature" attest verify "$ATT_X"
+cp "$ATT_Q" "$ATT_X"; att_flip "$ATT_X" $((48 + 584 + 4 + 128 + 6 + 2))
+cli_case "verify: flipped QE report byte" 1 "failed +qe_report_signature" attest verify "$ATT_X"
+head -c 3000 "$ATT_Q" >"$ATT_X"
+cli_case "dump: truncated TDX quote" 2 "runs past the end" attest dump "$ATT_X"
+cp "$ATT_Q" "$ATT_X"; att_put_le "$ATT_X" 0 2 3
+cli_case "dump: wrong TDX version" 2 "TDX quote version 3" attest dump "$ATT_X"
+cp "$ATT_Q" "$ATT_X"; att_put_le "$ATT_X" $((48 + 584)) 4 $(($(stat -c %s "$ATT_Q") * 2))
+cli_case "dump: signature length past the end" 2 "signature data .* runs past the end" attest dump "$ATT_X"
+cp "$ATT_Q" "$ATT_X"; att_put_le "$ATT_X" $((48 + 584 + 4 + 128 + 2)) 4 4294967295
+cli_case "dump: certification data length past the end" 2 "certification data .* runs past the end" attest dump "$ATT_X"
+cli_case "verify: other vendor's root pinned" 1 "failed +pck_chain" \
+	attest verify "$ATT_Q" --root "$ATT_C/amd-milan-ask-ark.pem"
+
+# --- the command line itself
+cli_case "attest --help" 0 "dump .*verify|verify" attest --help
+cli_case "attest dump --help" 0 "--offset" attest dump --help
+cli_case "attest verify --help" 0 "--no-time-check" attest verify --help
+cli_case "attest: unknown sub-command" 2 "unknown command 'frob'" attest frob
+cli_case "attest dump: no file" 2 "no evidence FILE" attest dump
+cli_case "attest dump: missing file" 2 "No such file" attest dump "$ATT_AT/nope"
+cli_case "attest dump: not evidence" 2 "not attestation evidence" attest dump "$ATT_AV/README.md"
+cli_case "verify: bad --report-data" 2 "--report-data: not hex" attest verify "$ATT_Q" --report-data xyz
+fi
+}
+att_main
+rm -rf "$ATT_AT"
+unset -f att_main att_hex_at att_flip att_put_le att_certdir att_iso_end att_snp_ok
+unset ATT_AV ATT_AT ATT_S ATT_C ATT_T ATT_ROOT ATT_G ATT_GD ATT_Q ATT_M ATT_MD ATT_X ATT_VL ATT_VD \
+	ATT_GV ATT_GS ATT_CQ ATT_FW ATT_MRTD ATT_TDR ATT_SNPFW

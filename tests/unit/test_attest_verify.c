@@ -1,0 +1,439 @@
+/*
+ * Attestation verification on the real vectors (with the chains their
+ * README pairs them with) and on copies damaged one byte or one certificate
+ * at a time: each damage must fail exactly the check it concerns.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+
+#include "attest/bytes.h"
+#include "attest/verify.h"
+#include "attest_vectors.h"
+#include "check_compat.h"
+
+struct pairing {
+	const char *report, *ek, *chain;
+};
+
+/* README: X.vcek/X.vlek go with X.bin; the issuer CN names the chain file. */
+static const struct pairing snp_pairs[] = {
+	{ "snp/gosev-attestation.bin", "snp/gosev-attestation.vcek.der", "snp/chains/amd-milan-ask-ark.pem" },
+	{ "snp/trustee-test-report.bin", "snp/trustee-test-report.vcek.der", "snp/chains/amd-milan-ask-ark.pem" },
+	{ "snp/trustee-test-vlek-report.bin", "snp/trustee-test-vlek-report.vlek.der", "snp/chains/amd-milan-asvk-ark.pem" },
+	{ "snp/mstav-milan-report.bin", "snp/mstav-milan-report.vcek.pem", "snp/chains/amd-milan-ask-ark.pem" },
+	{ "snp/mstav-genoa-report.bin", "snp/mstav-genoa-report.vcek.pem", "snp/chains/amd-genoa-ask-ark.pem" },
+	{ "snp/mstav-turin-report.bin", "snp/mstav-turin-report.vcek.pem", "snp/chains/amd-turin-ask-ark.pem" },
+	{ "snp/teekit-sev-gcp-reportdata.bin", "snp/teekit-sev-gcp-reportdata.vcek.pem", "snp/chains/amd-milan-ask-ark.pem" },
+	{ "snp/trustee-e2e-report.bin", "snp/trustee-e2e-report.vcek.der", "snp/chains/amd-genoa-ask-ark.pem" },
+	{ "snp/trustee-az-snp-hcl-report.bin", "snp/trustee-az-snp-hcl-report.vcek-ask-ark.pem", NULL },
+};
+
+static char pbuf[3][700];
+
+static void set_certs(struct verify_opts *vo, const char *ek, const char *chain)
+{
+	memset(vo, 0, sizeof(*vo));
+	vo->certs[vo->n_certs++] = vec_path(ek, pbuf[0], sizeof(pbuf[0]));
+	if (chain)
+		vo->certs[vo->n_certs++] = vec_path(chain, pbuf[1], sizeof(pbuf[1]));
+}
+
+static void run(uint8_t *p, size_t len, const struct verify_opts *vo, struct checks *cl)
+{
+	struct evidence ev;
+
+	memset(cl, 0, sizeof(*cl));
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_verify(&ev, vo, cl), 0);
+}
+
+static enum check_result result(const struct checks *cl, const char *name)
+{
+	const struct check *c = check_find(cl, name);
+
+	ck_assert_msg(c != NULL, "no check %s", name);
+	return c->result;
+}
+
+/* Exactly the named checks failed. */
+static void only_failed(const struct checks *cl, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < cl->n; i++) {
+		bool want = false;
+
+		for (size_t j = 0; j < n; j++)
+			want |= !strcmp(cl->c[i].name, names[j]);
+		ck_assert_msg((cl->c[i].result == CHECK_FAILED) == want, "check %s: %s (%s)",
+			      cl->c[i].name, cl->c[i].result == CHECK_FAILED ? "failed" : "not failed",
+			      cl->c[i].detail);
+	}
+}
+
+START_TEST(snp_vectors_verify)
+{
+	for (size_t i = 0; i < NELEM(snp_pairs); i++) {
+		size_t len;
+		uint8_t *p = vec_read(snp_pairs[i].report, &len);
+		struct verify_opts vo;
+		struct checks cl;
+
+		size_t off = strstr(snp_pairs[i].report, "hcl") ? 0x20 : 0;
+		bool debug = (p[off + 0x08 + 2] >> 3) & 1;	/* policy bit 19 */
+
+		set_certs(&vo, snp_pairs[i].ek, snp_pairs[i].chain);
+		run(p, len, &vo, &cl);	/* time_check off: real evidence ages */
+		ck_assert_int_eq(result(&cl, "debug"), debug ? CHECK_FAILED : CHECK_PASSED);
+		vo.allow_debug = true;
+		run(p, len, &vo, &cl);
+		ck_assert_msg(checks_failed(&cl) == 0, "%s", snp_pairs[i].report);
+		ck_assert_int_eq(result(&cl, "report_signature"), CHECK_PASSED);
+		ck_assert_int_eq(result(&cl, "reported_tcb"), CHECK_PASSED);
+		ck_assert_int_eq(result(&cl, "product"), CHECK_PASSED);
+		ck_assert_int_eq(result(&cl, "chip_id"),
+				 strstr(snp_pairs[i].ek, "vlek") ? CHECK_SKIPPED : CHECK_PASSED);
+		free(p);
+	}
+}
+END_TEST
+
+START_TEST(snp_flipped_bytes)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-milan-report.bin", &len);
+	struct verify_opts vo;
+	struct checks cl;
+	const char *sig[] = { "report_signature" };
+	/* A byte of r, of s, of the measurement, of report data: all signed or the signature. */
+	const size_t offs[] = { 0x2a0, 0x2e8 + 5, 0x90 + 3, 0x50 };
+
+	set_certs(&vo, "snp/mstav-milan-report.vcek.pem", "snp/chains/amd-milan-ask-ark.pem");
+	for (size_t i = 0; i < NELEM(offs); i++) {
+		p[offs[i]] ^= 0x01;
+		run(p, len, &vo, &cl);
+		only_failed(&cl, sig, 1);
+		p[offs[i]] ^= 0x01;
+	}
+	free(p);
+}
+END_TEST
+
+START_TEST(snp_tcb_and_chip_bound)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-genoa-report.bin", &len);
+	struct verify_opts vo;
+	struct checks cl;
+	const char *tcb[] = { "report_signature", "reported_tcb" };
+	const char *chip[] = { "report_signature", "chip_id" };
+
+	set_certs(&vo, "snp/mstav-genoa-report.vcek.pem", "snp/chains/amd-genoa-ask-ark.pem");
+	p[0x180 + 7]++;		/* reported TCB microcode SPL */
+	run(p, len, &vo, &cl);
+	only_failed(&cl, tcb, 2);
+	p[0x180 + 7]--;
+	p[0x1a0]++;		/* chip id */
+	run(p, len, &vo, &cl);
+	only_failed(&cl, chip, 2);
+	free(p);
+}
+END_TEST
+
+START_TEST(snp_other_product)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-milan-report.bin", &len);
+	struct verify_opts vo;
+	struct checks cl;
+	const char *bad[] = { "product", "vcek_signed_by_ask" };
+
+	/* A Milan VCEK with the Genoa ASK/ARK. */
+	set_certs(&vo, "snp/mstav-milan-report.vcek.pem", "snp/chains/amd-genoa-ask-ark.pem");
+	run(p, len, &vo, &cl);
+	only_failed(&cl, bad, 2);
+	/* The Milan report against the Genoa VCEK (and its chain). */
+	set_certs(&vo, "snp/mstav-genoa-report.vcek.pem", "snp/chains/amd-genoa-ask-ark.pem");
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "product"), CHECK_FAILED);
+	ck_assert_int_eq(result(&cl, "report_signature"), CHECK_FAILED);
+	ck_assert_int_eq(result(&cl, "chip_id"), CHECK_FAILED);
+	free(p);
+}
+END_TEST
+
+START_TEST(snp_missing_certs)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/gosev-attestation.bin", &len);
+	struct verify_opts vo = { 0 };
+	struct checks cl;
+
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "certificates"), CHECK_FAILED);
+	set_certs(&vo, "snp/gosev-attestation.vcek.der", NULL);
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "certificates"), CHECK_FAILED);
+	ck_assert_int_eq(result(&cl, "report_signature"), CHECK_PASSED);	/* the VCEK is there */
+	free(p);
+}
+END_TEST
+
+/* notAfter of a certificate file, read with OpenSSL's own printer. */
+static time_t not_after(const char *rel, char *iso, size_t n)
+{
+	char path[700];
+	FILE *f = fopen(vec_path(rel, path, sizeof(path)), "rb");
+	X509 *c = d2i_X509_fp(f, NULL);
+	struct tm tm;
+
+	fclose(f);
+	ck_assert(c != NULL);
+	ck_assert(ASN1_TIME_to_tm(X509_get0_notAfter(c), &tm));
+	X509_free(c);
+	strftime(iso, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return timegm(&tm);
+}
+
+START_TEST(snp_expired_vlek)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/trustee-test-vlek-report.bin", &len);
+	struct verify_opts vo;
+	struct checks cl;
+	char iso[40];
+	time_t end = not_after("snp/trustee-test-vlek-report.vlek.der", iso, sizeof(iso));
+	const char *tm[] = { "cert_validity" };
+
+	set_certs(&vo, "snp/trustee-test-vlek-report.vlek.der", "snp/chains/amd-milan-asvk-ark.pem");
+	vo.time_check = true;
+	vo.at = end - 60;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "cert_validity"), CHECK_PASSED);
+	vo.at = end + 60;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, tm, 1);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "cert_validity")->detail, "VLEK"));
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "cert_validity")->detail, iso));
+	vo.at = 0;	/* 1970: nothing is valid yet */
+	run(p, len, &vo, &cl);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "cert_validity")->detail, "not valid before"));
+	free(p);
+}
+END_TEST
+
+START_TEST(snp_expected_values)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/teekit-sev-gcp-reportdata.bin", &len);
+	struct verify_opts vo;
+	struct checks cl;
+	uint8_t meas[48], rd[64];
+
+	set_certs(&vo, "snp/teekit-sev-gcp-reportdata.vcek.pem", "snp/chains/amd-milan-ask-ark.pem");
+	memcpy(meas, p + 0x90, 48);
+	memcpy(rd, p + 0x50, 64);
+	vo.expect_measurement = meas;
+	vo.expect_measurement_len = 48;
+	vo.report_data = rd;
+	vo.report_data_len = 64;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(checks_failed(&cl), 0);
+	ck_assert_int_eq(result(&cl, "measurement"), CHECK_PASSED);
+	meas[47] ^= 0x80;
+	rd[0] ^= 0x80;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "measurement"), CHECK_FAILED);
+	ck_assert_int_eq(result(&cl, "report_data"), CHECK_FAILED);
+	vo.expect_measurement_len = 32;	/* a SHA-256 is not a launch digest */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "measurement"), CHECK_FAILED);
+	free(p);
+}
+END_TEST
+
+START_TEST(tdx_vectors_verify)
+{
+	for (size_t i = 0; i < NELEM(tdx_quotes); i++) {
+		size_t len;
+		uint8_t *p = vec_read(tdx_quotes[i].name, &len);
+		struct verify_opts vo = { 0 };
+		struct checks cl;
+
+		size_t body = ld16(p) == 5 ? 54 : 48;
+		bool debug = p[body + 120] & 1;		/* TDATTRIBUTES bit 0 */
+
+		vo.root = vec_path("tdx/collateral/intel-sgx-root-ca.pem", pbuf[2], sizeof(pbuf[2]));
+		run(p, len, &vo, &cl);
+		ck_assert_int_eq(result(&cl, "debug"), debug ? CHECK_FAILED : CHECK_PASSED);
+		vo.allow_debug = true;
+		run(p, len, &vo, &cl);
+		ck_assert_msg(checks_failed(&cl) == 0, "%s", tdx_quotes[i].name);
+		ck_assert_int_eq(result(&cl, "root_pinned"), CHECK_PASSED);
+		ck_assert_int_eq(result(&cl, "pck_chain"), CHECK_PASSED);
+		ck_assert_int_eq(result(&cl, "quote_signature"), CHECK_PASSED);
+		ck_assert_int_eq(result(&cl, "qe_report_signature"), CHECK_PASSED);
+		free(p);
+	}
+}
+END_TEST
+
+START_TEST(tdx_flipped_bytes)
+{
+	size_t len, off;
+	uint8_t *p = vec_read("tdx/trustee-tdx_quote_4.dat", &len);
+	struct verify_opts vo = { 0 };
+	struct checks cl;
+	const char *qs[] = { "quote_signature" }, *qe[] = { "qe_report_signature" };
+	const char *bind[] = { "qe_report_data" };
+	size_t sig = 48 + 584 + 4;		/* v4: signature data starts here */
+	size_t qe_report = sig + 128 + 6, qe_auth = qe_report + 384 + 64 + 2;
+
+	vo.allow_debug = true;	/* this one is a debug TD (TDATTRIBUTES bit 0 set) */
+
+	p[48 + 136] ^= 1;			/* MRTD */
+	run(p, len, &vo, &cl);
+	only_failed(&cl, qs, 1);
+	p[48 + 136] ^= 1;
+	p[sig + 10] ^= 1;			/* signature r */
+	run(p, len, &vo, &cl);
+	only_failed(&cl, qs, 1);
+	p[sig + 10] ^= 1;
+	p[qe_report + 2] ^= 1;			/* QE CPUSVN: signed by the PCK key */
+	run(p, len, &vo, &cl);
+	only_failed(&cl, qe, 1);
+	p[qe_report + 2] ^= 1;
+	off = qe_auth;
+	p[off] ^= 1;				/* QE auth data: bound through report data */
+	run(p, len, &vo, &cl);
+	only_failed(&cl, bind, 1);
+	free(p);
+}
+END_TEST
+
+START_TEST(tdx_wrong_root)
+{
+	size_t len;
+	uint8_t *p = vec_read("tdx/gotdx-tdx_prod_quote_SPR_E4.dat", &len);
+	struct verify_opts vo = { 0 };
+	struct checks cl;
+	const char *bad[] = { "root_pinned", "pck_chain" };
+
+	vo.allow_debug = true;
+	/* Pin a root from another vendor: the ARK of the Milan chain file. */
+	vo.root = vec_path("snp/chains/amd-milan-ask-ark.pem", pbuf[2], sizeof(pbuf[2]));
+	run(p, len, &vo, &cl);
+	only_failed(&cl, bad, 2);
+	free(p);
+}
+END_TEST
+
+START_TEST(tdx_expected_mrtd)
+{
+	size_t len;
+	uint8_t *p = vec_read("tdx/gotdx-quote_v5_sample.dat", &len);
+	struct verify_opts vo = { 0 };
+	struct checks cl;
+	uint8_t mrtd[48];
+
+	memcpy(mrtd, p + 48 + 6 + 136, 48);	/* v5: header, body descriptor, body.MRTD */
+	vo.expect_measurement = mrtd;
+	vo.expect_measurement_len = 48;
+	vo.report_data = p + 48 + 6 + 520;
+	vo.report_data_len = 20;		/* a prefix: the rest must then be zero */
+	vo.allow_debug = true;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "measurement"), CHECK_PASSED);
+	ck_assert_int_eq(result(&cl, "report_data"), CHECK_FAILED);
+	vo.report_data_len = 64;
+	mrtd[0] ^= 1;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "measurement"), CHECK_FAILED);
+	ck_assert_int_eq(result(&cl, "report_data"), CHECK_PASSED);
+	free(p);
+}
+END_TEST
+
+START_TEST(debug_guests_fail)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-turin-report.bin", &len);
+	struct verify_opts vo;
+	struct checks cl;
+	const char *snp[] = { "report_signature", "debug" }, *sig[] = { "report_signature" };
+	const char *tdx[] = { "quote_signature", "debug" };
+
+	/* SNP ABI: guest policy bit 19 is DEBUG. */
+	set_certs(&vo, "snp/mstav-turin-report.vcek.pem", "snp/chains/amd-turin-ask-ark.pem");
+	p[0x08 + 2] |= 0x08;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, snp, 2);
+	vo.allow_debug = true;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, sig, 1);
+	free(p);
+	/* TDX module ABI: TDATTRIBUTES bit 0 is DEBUG (body offset 120). */
+	p = vec_read("tdx/trustee-az-tdx-td-quote.bin", &len);
+	memset(&vo, 0, sizeof(vo));
+	p[48 + 120] |= 1;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, tdx, 2);
+	free(p);
+}
+END_TEST
+
+START_TEST(snp_policy_max)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-turin-report.bin", &len);
+	uint64_t policy = ld64(p + 0x08);
+	struct verify_opts vo;
+	struct checks cl;
+
+	set_certs(&vo, "snp/mstav-turin-report.vcek.pem", "snp/chains/amd-turin-ask-ark.pem");
+	vo.policy_max_set = true;
+	vo.policy_max = policy;			/* exactly the report's: within */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_PASSED);
+	ck_assert_uint_eq(policy >> 16 & 1, 1);	/* the vector allows SMT ... */
+	vo.policy_max = policy & ~(1ULL << 16);	/* ... which this maximum does not */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_FAILED);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "policy")->detail, "smt"));
+	vo.policy_max = policy | (1ULL << 20);	/* demands SINGLE_SOCKET, which it lacks */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_FAILED);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "policy")->detail, "single_socket"));
+	vo.policy_max = policy;
+	p[0x08 + 7] |= 0x80;			/* bit 63: no document names it */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(result(&cl, "policy"), CHECK_FAILED);
+	free(p);
+}
+END_TEST
+
+Suite *make_suite(void)
+{
+	Suite *s = suite_create("attest_verify");
+	TCase *tc = tcase_create("verify");
+
+	tcase_add_test(tc, snp_vectors_verify);
+	tcase_add_test(tc, snp_flipped_bytes);
+	tcase_add_test(tc, snp_tcb_and_chip_bound);
+	tcase_add_test(tc, snp_other_product);
+	tcase_add_test(tc, snp_missing_certs);
+	tcase_add_test(tc, snp_expired_vlek);
+	tcase_add_test(tc, snp_expected_values);
+	tcase_add_test(tc, tdx_vectors_verify);
+	tcase_add_test(tc, tdx_flipped_bytes);
+	tcase_add_test(tc, tdx_wrong_root);
+	tcase_add_test(tc, tdx_expected_mrtd);
+	tcase_add_test(tc, debug_guests_fail);
+	tcase_add_test(tc, snp_policy_max);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CVMM_CHECK_MAIN()
