@@ -46,9 +46,11 @@ static int add_page_tables(struct launch_plan *p)
 static int add_gdt(struct launch_plan *p)
 {
 	static const uint64_t gdt[] = {
+		/* boot.rst's 64-bit protocol: __BOOT_CS 0x10, __BOOT_DS 0x18 */
 		0,
-		0x00af9b000000ffffULL,	/* 0x08: 64-bit code, DPL 0 */
-		0x00cf93000000ffffULL,	/* 0x10: flat data */
+		0,
+		0x00af9b000000ffffULL,	/* 0x10: 64-bit code, DPL 0 */
+		0x00cf93000000ffffULL,	/* 0x18: flat data */
 	};
 	uint8_t *b = plan_add_buffer(p, LAYOUT_GDT, sizeof(gdt), PIECE_NORMAL, true, "GDT");
 

@@ -16,6 +16,7 @@
 #include "devices/devices.h"
 #include "loader/direct.h"
 #include "loader/plan.h"
+#include "vmm/cpuid.h"
 #include "vmm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
@@ -87,7 +88,7 @@ static void vm_teardown(struct vm *vm)
 	for (int i = 0; i < vm->n_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
-	free(vm->cpuid);
+	cpuid_release(vm);
 	if (vm->plat && vm->plat->destroy)
 		vm->plat->destroy(vm);
 	gm_destroy(&vm->mem);
@@ -181,6 +182,8 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	}
 	vm->vm_fd = -1;
 	vm->plan = plan;
+	vm->host = host;
+	cpuid_prefetch_start(vm);	/* overlaps VM and memory set-up */
 	if (vm_create(vm, host, plat, o))
 		goto out;
 	/* Memory before anything else: slots added after an irqchip stall KVM here. */

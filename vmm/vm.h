@@ -39,7 +39,10 @@ struct vm {
 	char exit_reason[160];
 	int running_vcpus;
 
-	struct kvm_cpuid2 *cpuid;		/* KVM_GET_SUPPORTED_CPUID, fetched once */
+	struct kvm_cpuid2 *cpuid;		/* KVM_GET_SUPPORTED_CPUID (vmm/cpuid.c) */
+	pthread_t cpuid_thread;
+	bool cpuid_prefetching;
+	int cpuid_err;
 	const struct run_opts *opts;
 	const struct launch_plan *plan;	/* what the launch puts in (until teardown) */
 	const struct device_ops *device_ops[8];

@@ -1,11 +1,8 @@
 /* Initial x86 register state for direct 64-bit entry (design.md contract). */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 
 #include "loader/direct.h"
 #include "loader/plan.h"
+#include "vmm/cpuid.h"
 #include "vmm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/vcpu.h"
@@ -28,29 +25,9 @@
 static int set_cpuid(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	int n = 128;
 
-	if (!vm->cpuid) {
-		for (;;) {
-			struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
-
-			if (!c) {
-				cvmm_err("out of memory for CPUID");
-				return -1;
-			}
-			c->nent = (uint32_t)n;
-			if (ioctl(vm->host->fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
-				vm->cpuid = c;
-				break;
-			}
-			free(c);
-			if (errno != E2BIG || n >= 4096) {
-				cvmm_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
-				return -1;
-			}
-			n *= 2;
-		}
-	}
+	if (!cpuid_supported(vm))
+		return -1;
 	/* Leaf 1 EBX[31:24] and leaf 0xb EDX: the initial APIC ID per vCPU. */
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
@@ -81,8 +58,9 @@ int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan)
 		return -1;
 	if (vm_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -1;
-	sregs.cs = flat_segment(0x08, 0xb, true);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x10, 0x3, false);
+	/* __BOOT_CS / __BOOT_DS of the Linux 64-bit boot protocol */
+	sregs.cs = flat_segment(0x10, 0xb, true);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x18, 0x3, false);
 	sregs.gdt.base = b->gdt_base;
 	sregs.gdt.limit = b->gdt_limit;
 	sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;

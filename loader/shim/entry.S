@@ -116,7 +116,7 @@ build_pt:
 5:	movl	%cr0, %eax
 	orl	$0x80000001, %eax		/* PG | PE */
 	movl	%eax, %cr0
-	ljmp	$0x08, $common64
+	ljmp	$0x10, $common64
 fail32:
 	ud2
 	jmp	fail32
@@ -126,7 +126,7 @@ park32:
 
 	.code64
 common64:
-	movl	$0x10, %eax
+	movl	$0x18, %eax
 	movl	%eax, %ds
 	movl	%eax, %es
 	movl	%eax, %ss
@@ -149,10 +149,11 @@ shim_jump:
 
 	.section .rodata
 	.balign 8
-gdt:
+gdt:						/* the Linux 64-bit boot protocol's */
 	.quad	0
-	.quad	0x00af9b000000ffff		/* 0x08: 64-bit code */
-	.quad	0x00cf93000000ffff		/* 0x10: flat data */
+	.quad	0
+	.quad	0x00af9b000000ffff		/* 0x10: __BOOT_CS, 64-bit code */
+	.quad	0x00cf93000000ffff		/* 0x18: __BOOT_DS, flat data */
 gdt_end:
 gdt_desc:
 	.word	gdt_end - gdt - 1

@@ -3,5 +3,11 @@
 rel_case() { CVMM=./cvmm cli_case "$@"; }
 rel_case "release: --version" 0 '^cvmm ' --version
 rel_case "release: measure SNP from Debian's OVMF_CODE.fd" 0 '^[0-9a-f]{96}$' measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd
-rel_case "release: attest verify (OpenSSL, static)" 0 'passed' attest verify ../shared/vectors/attest/snp/mstav-genoa-report.bin --certs ../shared/vectors/attest/snp/mstav-genoa-report.vcek.pem --certs ../shared/vectors/attest/snp/chains/amd-genoa-ask-ark.pem
+# The vectors live beside the checkout (or a worktree's parent's parent).
+REL_V=${CVMM_VECTORS:-}
+for d in ../shared/vectors ../../shared/vectors /work/shared/vectors; do
+	[ -z "$REL_V" ] && [ -f "$d/attest/README.md" ] && REL_V=$d
+done
+REL_S=${REL_V:-../shared/vectors}/attest/snp
+rel_case "release: attest verify (OpenSSL, static)" 0 'passed' attest verify $REL_S/mstav-genoa-report.bin --certs $REL_S/mstav-genoa-report.vcek.pem --certs $REL_S/chains/amd-genoa-ask-ark.pem
 rel_case "release: dry run of the demo" 0 'launch plan: demo image' --dry-run
