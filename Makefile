@@ -30,13 +30,15 @@ STATIC_LIBS := -Wl,-Bstatic -lfdt -lcrypto -Wl,-Bdynamic -lpthread -ldl
 OPT_CFLAGS  := -O2 -g $(WARN) $(CSTD) $(INC)
 SAN         := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_CFLAGS := -O1 -g $(SAN) $(WARN) $(CSTD) $(INC)
+# ThreadSanitizer build of cvmm for the kvm tier's race checks (tests/kvm/test_races.sh).
+TSAN_CFLAGS := -O1 -g -fsanitize=thread -Wno-tsan $(WARN) $(CSTD) $(INC)
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                -Wall -Wextra -Wno-unused-parameter $(CSTD) $(INC) -DCVMM_FUZZ
 
 GUEST_BINS = $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c attest/*.c devices/*.c))
 LIB_SRCS  := $(filter-out vmm/main.c,$(LIB_SRCS))
-ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S devices/*.S))
+ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S attest/*.S devices/*.S))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 GUEST_SRCS:= $(sort $(wildcard tests/guests/*.c))
@@ -88,7 +90,7 @@ build/gen/shim.bin: $(wildcard loader/shim/*)
 	$(Q)ld -m elf_x86_64 -static -nostdlib --build-id=none -z noexecstack \
 		-T loader/shim/shim.ld -o build/gen/shim/shim.elf build/gen/shim/entry.o build/gen/shim/shim.o
 	$(Q)objcopy -O binary build/gen/shim/shim.elf $@
-build/opt/loader/shim_blob.o build/asan/loader/shim_blob.o build/fuzz/loader/shim_blob.o: build/gen/shim.bin
+build/opt/loader/shim_blob.o build/asan/loader/shim_blob.o build/tsan/loader/shim_blob.o build/fuzz/loader/shim_blob.o: build/gen/shim.bin
 
 # ---- objects, per flavour ----------------------------------------------------
 define flavour
@@ -106,7 +108,10 @@ build/$(1)/libcvmm.a: $(patsubst %.c,build/$(1)/%.o,$(LIB_SRCS)) $(patsubst %.S,
 endef
 $(eval $(call flavour,opt,$(CC),$(OPT_CFLAGS)))
 $(eval $(call flavour,asan,$(CC),$(ASAN_CFLAGS)))
+$(eval $(call flavour,tsan,$(CC),$(TSAN_CFLAGS)))
 $(eval $(call flavour,fuzz,$(CLANG),$(FUZZ_CFLAGS)))
+# The trust anchors are .incbin'd: a changed certificate rebuilds the object.
+$(foreach f,opt asan tsan fuzz,build/$(f)/attest/roots_pem.o): $(wildcard attest/roots/*.pem)
 
 cvmm: build/opt/vmm/main.o build/opt/libcvmm.a
 	@echo "  LD $@"
@@ -115,6 +120,10 @@ cvmm: build/opt/vmm/main.o build/opt/libcvmm.a
 build/asan/cvmm: build/asan/vmm/main.o build/asan/libcvmm.a
 	@echo "  LD $@"
 	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+
+build/tsan/cvmm: build/tsan/vmm/main.o build/tsan/libcvmm.a
+	@echo "  LD $@"
+	$(Q)$(CC) $(TSAN_CFLAGS) -o $@ $^ $(LIBS)
 
 # ---- tests -------------------------------------------------------------------
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(UNIT_SRCS))
@@ -158,11 +167,11 @@ test: deps
 	@$(MAKE) --no-print-directory test-build
 	@tests/run-all.sh
 
-test-build: cvmm build/asan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA)
+test-build: cvmm build/asan/cvmm build/tsan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA)
 
 unit: build/asan/cvmm $(UNIT_BINS) $(TESTDATA) build/guests/hello.bzImage
 	@tests/run-all.sh unit
-kvmtest: build/asan/cvmm $(GUEST_BINS) $(GUEST_BZIMAGES)
+kvmtest: build/asan/cvmm build/tsan/cvmm $(GUEST_BINS) $(GUEST_BZIMAGES)
 	@tests/run-all.sh kvm
 fuzztest: $(FUZZ_BINS)
 	@tests/run-all.sh fuzz

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/virtio_devices.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
@@ -71,9 +72,18 @@ static error_t devices_parse(int key, char *arg, struct argp_state *state)
 		o->virtio_irq = true;
 		break;
 	case ARGP_KEY_END:
-		/* A missing disk is the user's mistake: say so before any VM exists. */
-		if (o->disk && access(o->disk, o->disk_ro ? R_OK : R_OK | W_OK))
-			argp_failure(state, CVMM_EXIT_USAGE, errno, "--disk %s", o->disk);
+		/* A bad disk is the user's mistake: say so before any VM exists. */
+		if (o->disk) {
+			struct virtio_blk_opts b = { .path = o->disk, .read_only = o->disk_ro,
+						     .direct = o->disk_direct };
+			char why[128];
+			uint64_t size;
+			int fd = virtio_blk_open(&b, &size, why, sizeof(why));
+
+			if (fd < 0)
+				argp_failure(state, CVMM_EXIT_USAGE, 0, "--disk %s: %s", o->disk, why);
+			close(fd);
+		}
 		if (o->virtio_irq && o->cpus > 1)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--virtio-irq: one vCPU only (the "
 				     "in-kernel local APICs would hold the others in wait-for-SIPI)");

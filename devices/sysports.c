@@ -31,11 +31,7 @@ static void milestone_port(void *opaque, uint64_t off, uint8_t *data, uint32_t l
 			data[i] = 0;
 		return;
 	}
-	switch (data[0]) {
-	case 1: trace_point("guest milestone: entered"); break;
-	case 2: trace_point("guest milestone: ready"); break;
-	default: trace_point_detail("guest milestone", "%u", data[0]); break;
-	}
+	trace_guest_milestone(data[0]);
 }
 
 static void *sysports_create(struct vm *vm)

@@ -47,17 +47,25 @@ struct uart {
 	int wake[2];				/* tells the input thread to leave */
 };
 
-static void out_flush(struct uart *u)
+/*
+ * Writes what the guest printed. From a vCPU thread it blocks while stdout
+ * is full, but EINTR there is the stop kick (the only signal a vCPU thread
+ * takes): the rest is dropped so that the VM can end. At teardown
+ * (wait_ms >= 0) it waits at most wait_ms for a full stdout.
+ */
+static void out_flush(struct uart *u, int wait_ms)
 {
 	size_t done = 0;
 
 	while (done < u->out_len) {
-		ssize_t r = write(STDOUT_FILENO, u->out + done, u->out_len - done);
+		struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+		ssize_t r;
 
-		if (r < 0 && errno == EINTR)
-			continue;
+		if (wait_ms >= 0 && poll(&p, 1, wait_ms) != 1)
+			break;
+		r = write(STDOUT_FILENO, u->out + done, u->out_len - done);
 		if (r <= 0)
-			break;	/* stdout gone: the guest's output is dropped, not fatal */
+			break;	/* stdout gone or VM stopping: the output is dropped, not fatal */
 		done += (size_t)r;
 	}
 	u->out_len = 0;
@@ -72,7 +80,7 @@ static void out_byte(struct uart *u, uint8_t c)
 	u->out[u->out_len++] = (char)c;
 	/* Line-buffered, but every byte at once for a human at a terminal. */
 	if (c == '\n' || u->interactive || u->out_len == sizeof(u->out))
-		out_flush(u);
+		out_flush(u, -1);
 }
 
 static void uart_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
@@ -182,7 +190,7 @@ static void uart_destroy(void *state)
 		close(u->wake[0]);
 		close(u->wake[1]);
 	}
-	out_flush(u);
+	out_flush(u, 1000);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }

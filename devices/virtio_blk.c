@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -218,40 +219,60 @@ static const struct virtio_dev_ops blk_ops = {
 static void put_le32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
+int virtio_blk_open(const struct virtio_blk_opts *o, uint64_t *size, char *why, size_t why_len)
+{
+	int flags = (o->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (o->direct ? O_DIRECT : 0);
+	int fd = open(o->path, flags);
+	struct stat st;
+	off_t end;
+
+	if (fd < 0) {
+		snprintf(why, why_len, "%s%s", strerror(errno),
+			 o->direct && errno == EINVAL ? " (this file system has no O_DIRECT)" : "");
+		return -1;
+	}
+	end = lseek(fd, 0, SEEK_END);
+	if (fstat(fd, &st) || end < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+		snprintf(why, why_len, "not a regular file or block device");
+		goto fail;
+	}
+	if ((uint64_t)end < SECTOR) {
+		snprintf(why, why_len, "smaller than one 512-byte sector");
+		goto fail;
+	}
+	*size = (uint64_t)end;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
 struct virtio_mmio *virtio_blk_new(struct guest_mem *gm, const struct virtio_blk_opts *o)
 {
 	struct virtio_blk *b = calloc(1, sizeof(*b));
-	int flags = (o->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (o->direct ? O_DIRECT : 0);
 	const char *base = strrchr(o->path, '/');
-	struct stat st;
-	off_t size;
+	char why[128];
+	uint64_t size;
 
 	if (!b) {
 		cvmm_err("--disk %s: out of memory", o->path);
 		return NULL;
 	}
-	b->fd = open(o->path, flags);
+	b->fd = virtio_blk_open(o, &size, why, sizeof(why));
 	if (b->fd < 0) {
-		cvmm_err("--disk %s: %s", o->path, strerror(errno));
+		cvmm_err("--disk %s: %s", o->path, why);
 		free(b);
 		return NULL;
 	}
-	size = lseek(b->fd, 0, SEEK_END);
-	if (fstat(b->fd, &st) || size < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
-		cvmm_err("--disk %s: not a regular file or block device", o->path);
-		goto fail;
-	}
-	if ((uint64_t)size < SECTOR) {
-		cvmm_err("--disk %s: smaller than one 512-byte sector", o->path);
-		goto fail;
-	}
 	if (o->direct && posix_memalign((void **)&b->bounce, 4096, BOUNCE_SIZE)) {
 		cvmm_err("--disk %s: out of memory", o->path);
-		goto fail;
+		close(b->fd);
+		free(b);
+		return NULL;
 	}
 	b->ro = o->read_only;
 	b->direct = o->direct;
-	b->capacity = (uint64_t)size & ~(SECTOR - 1);
+	b->capacity = size & ~(SECTOR - 1);
 	/* The serial the guest reads through GET_ID: the file's name, NUL-padded. */
 	base = base ? base + 1 : o->path;
 	memcpy(b->id, base, strnlen(base, sizeof(b->id)));
@@ -264,10 +285,6 @@ struct virtio_mmio *virtio_blk_new(struct guest_mem *gm, const struct virtio_blk
 	put_le32(b->t.config + 20, SECTOR);			/* blk_size */
 	b->t.config_len = 24;
 	return &b->t;
-fail:
-	close(b->fd);
-	free(b);
-	return NULL;
 }
 
 uint64_t virtio_blk_capacity(const struct virtio_mmio *t)

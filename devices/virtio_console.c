@@ -21,6 +21,7 @@
 struct virtio_console {
 	struct virtio_mmio t;
 	int in_fd, out_fd;
+	bool in_tty;			/* in_fd is a terminal: a 0-byte read is not the end */
 	int stop_fd;			/* eventfd: tells the input thread to leave */
 	pthread_t rx_thread;
 	bool rx_running;
@@ -35,10 +36,13 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
-		if (n < 0 && errno == EINTR)
-			continue;
+		/*
+		 * Output closed: the guest's bytes go nowhere. EINTR: the stop
+		 * kick (the only signal a vCPU thread takes) ended a write
+		 * blocked on a full stdout; the VM is ending.
+		 */
 		if (n <= 0)
-			return;		/* output closed: the guest's bytes go nowhere */
+			return;
 		p += n;
 		len -= (size_t)n;
 	}
@@ -140,6 +144,9 @@ static void *console_input(void *arg)
 		n = read(con->in_fd, con->pending, sizeof(con->pending));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
+		/* Ctrl-D at a terminal reads as 0 once; only a hangup ends its input. */
+		if (n == 0 && con->in_tty && !(p[0].revents & POLLHUP))
+			continue;
 		if (n <= 0)
 			break;		/* end of input: the guest just sees no more */
 		pthread_mutex_lock(&t->lock);
@@ -212,6 +219,7 @@ struct virtio_mmio *virtio_console_new(struct guest_mem *gm, int in_fd, int out_
 		return NULL;
 	}
 	con->in_fd = in_fd;
+	con->in_tty = in_fd >= 0 && isatty(in_fd);
 	con->out_fd = out_fd;
 	pthread_cond_init(&con->drained, NULL);
 	virtio_mmio_init(&con->t, &console_ops, con, gm);

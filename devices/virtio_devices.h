@@ -36,6 +36,12 @@ struct virtio_blk_opts {
 };
 
 struct virtio_mmio *virtio_blk_new(struct guest_mem *gm, const struct virtio_blk_opts *o);
+/*
+ * Opens the disk as virtio_blk_new() would and checks it (a regular file or
+ * block device of at least one sector): the fd, its size in *size, or -1
+ * with the reason in why. The options check it before any VM exists.
+ */
+int virtio_blk_open(const struct virtio_blk_opts *o, uint64_t *size, char *why, size_t why_len);
 /* Bytes of the disk the guest sees (a multiple of 512). */
 uint64_t virtio_blk_capacity(const struct virtio_mmio *t);
 

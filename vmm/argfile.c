@@ -5,10 +5,14 @@
 #include "vmm/argfile.h"
 #include "vmm/log.h"
 
-static int push(struct argfile *a, char *arg)
+/* from: the argument file being read, or NULL for the command line. */
+static int push(struct argfile *a, char *arg, const char *from)
 {
 	if (a->argc >= ARGFILE_MAX_ARGS) {
-		cvmm_err("more than %d arguments", ARGFILE_MAX_ARGS);
+		if (from)
+			cvmm_err("@%s: more than %d arguments in all", from, ARGFILE_MAX_ARGS);
+		else
+			cvmm_err("more than %d arguments", ARGFILE_MAX_ARGS);
 		return -1;
 	}
 	a->argv[a->argc++] = arg;
@@ -53,7 +57,7 @@ static int expand_file(struct argfile *a, const char *path)
 			cvmm_err("@%s: argument files do not nest (%s)", path, line);
 			return -1;
 		}
-		if (push(a, line))
+		if (push(a, line, path))
 			return -1;
 	}
 	return 0;
@@ -69,7 +73,7 @@ struct argfile *argfile_expand(int argc, char **argv)
 	}
 	for (int i = 0; i < argc; i++) {
 		int r = i > 0 && argv[i][0] == '@' && argv[i][1] ?
-			expand_file(a, argv[i] + 1) : push(a, argv[i]);
+			expand_file(a, argv[i] + 1) : push(a, argv[i], NULL);
 
 		if (r) {
 			argfile_free(a);

@@ -26,7 +26,7 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'j': *json = true; break;
 	case ARGP_KEY_ARG:
-		argp_failure(state, CVMM_EXIT_USAGE, 0, "info: unexpected argument '%s'", arg);
+		argp_failure(state, CVMM_EXIT_USAGE, 0, "unexpected argument '%s'", arg);
 		break;
 	default: return ARGP_ERR_UNKNOWN;
 	}

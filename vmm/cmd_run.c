@@ -115,6 +115,11 @@ static int check_machine(const struct run_opts *o)
 			return -1;
 		}
 	}
+	if (o->no_gmem && strcmp(o->platform, "plain")) {
+		cvmm_err("--no-guest-memfd: plain VMs only (--%s keeps guest memory in guest_memfd)",
+			 o->platform);
+		return -1;
+	}
 	if (o->cpus < 1) {
 		cvmm_err("--cpus %d: a VM needs at least one vCPU", o->cpus);
 		return -1;

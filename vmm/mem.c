@@ -95,6 +95,7 @@ int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_back
 	pthread_rwlock_init(&gm->lock, &la);
 	pthread_rwlockattr_destroy(&la);
 	pthread_mutex_init(&gm->slot_lock, NULL);
+	gm->live = true;
 	gm->vm_fd = -1;
 	gm->size = size;
 	gm->backing = b;
@@ -103,8 +104,7 @@ int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_back
 	if ((gm->use_gmem && vm_fd < 0) || !PAGE_ALIGNED(size) || size == 0) {
 		cvmm_err("guest memory: bad backing request (%llu bytes)",
 			 (unsigned long long)size);
-		pthread_rwlock_destroy(&gm->lock);
-		pthread_mutex_destroy(&gm->slot_lock);
+		gm_destroy(gm);
 		return -1;
 	}
 	gm->regions[0] = (struct mem_region){ .gpa = 0, .size = low, .gmem_fd = -1, .shared_fd = -1 };
@@ -212,11 +212,17 @@ int gm_lazy_fault(struct guest_mem *gm, uint64_t gpa, uint8_t *data, uint32_t le
 		if (gpa >= c->gpa && gpa - c->gpa < c->size)
 			break;
 	}
-	/* Registered by a racing vCPU is fine: KVM no longer sends MMIO here. */
-	if (i == gm->n_chunks) {
+	if (i == gm->n_chunks) {	/* cannot happen: every RAM byte is in a chunk */
 		pthread_mutex_unlock(&gm->slot_lock);
 		return 0;
 	}
+	/*
+	 * Already registered: another vCPU's exit on the same chunk won the
+	 * lock. This access was decoded as MMIO all the same and is completed
+	 * below; a locked read-modify-write stays atomic because KVM writes it
+	 * back with a compare-exchange on RAM and retries on a mismatch
+	 * (tests/guests/lazyrace.c races four vCPUs on one counter).
+	 */
 	if (!gm->chunks[i].registered) {
 		if (chunk_register(gm, i)) {
 			pthread_mutex_unlock(&gm->slot_lock);
@@ -257,6 +263,9 @@ int gm_register_rest(struct guest_mem *gm)
 
 void gm_destroy(struct guest_mem *gm)
 {
+	/* safe on a guest_mem never initialised (zeroed) or already destroyed */
+	if (!gm->live)
+		return;
 	for (int i = 0; i < gm->n_regions; i++) {
 		struct mem_region *r = &gm->regions[i];
 
@@ -279,6 +288,7 @@ void gm_destroy(struct guest_mem *gm)
 	gm->n_chunks = 0;
 	pthread_rwlock_destroy(&gm->lock);
 	pthread_mutex_destroy(&gm->slot_lock);
+	gm->live = false;
 }
 
 const struct mem_region *gm_region_of(const struct guest_mem *gm, uint64_t gpa, uint64_t len)

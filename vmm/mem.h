@@ -61,6 +61,7 @@ struct mem_chunk {
 struct guest_mem {
 	struct mem_region regions[GM_MAX_REGIONS];
 	int n_regions;
+	bool live;			/* locks initialised; gm_destroy() undoes it once */
 	struct mem_chunk *chunks;
 	int n_chunks;
 	int vm_fd;

@@ -41,11 +41,19 @@ int parse_size(const char *s, uint64_t *out)
 	char *end;
 	unsigned long long v;
 	unsigned shift = 0;
+	int base = 10;
 
 	if (!s || !isdigit((unsigned char)*s))
 		return -1;
+	/* Decimal or 0x hex; never octal, which would make 010G eight GiB. */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		base = 16;
+		if (!isxdigit((unsigned char)*s))
+			return -1;
+	}
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (errno)
 		return -1;
 	switch (tolower((unsigned char)*end)) {

@@ -4,6 +4,7 @@
  * its prediction must read them the same way. The names are fixed (scripts
  * depend on them; issue 5).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,8 @@ static int parse_hex(const char *s, uint64_t *out)
 	char *end;
 
 	errno = 0;
-	if (!s || !*s || *s == '-')
+	/* strtoull would skip blanks and take a sign: " -1" is not a hex number */
+	if (!s || !isxdigit((unsigned char)*s))
 		return -1;
 	*out = strtoull(s, &end, 16);
 	return errno || *end ? -1 : 0;

@@ -59,6 +59,14 @@ struct platform_ops {
 
 extern const struct platform_ops platform_plain, platform_sw, platform_snp, platform_tdx;
 
+/*
+ * Shared by the platforms whose guest memory cvmm may write (plain, sw):
+ * copies a piece's data to its place in RAM; and sets up a vCPU for the
+ * direct 64-bit entry, refusing a firmware plan. -1 with a message.
+ */
+int platform_copy_piece(struct vm *vm, const struct plan_piece *piece);
+int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan);
+
 /* By name ("plain", "sw", "tdx", "snp"); NULL when unknown. */
 const struct platform_ops *platform_by_name(const char *name);
 

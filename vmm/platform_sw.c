@@ -130,13 +130,7 @@ static enum gm_backing sw_backing(const struct vm *vm)
 static int sw_add_piece(struct vm *vm, const struct plan_piece *piece)
 {
 	struct sw_state *sw = vm->plat_data;
-	uint8_t *dst = gm_launch_ptr(&vm->mem, piece->gpa, piece->len);
 
-	if (!dst) {
-		cvmm_err("launch plan: %s [0x%llx, +0x%llx) is outside guest RAM", piece->what,
-			 (unsigned long long)piece->gpa, (unsigned long long)piece->len);
-		return -1;
-	}
 	if (sw->n_pieces == sw->cap_pieces) {
 		size_t ncap = sw->cap_pieces ? 2 * sw->cap_pieces : 16;
 		struct range *r = realloc(sw->pieces, ncap * sizeof(*r));
@@ -148,20 +142,10 @@ static int sw_add_piece(struct vm *vm, const struct plan_piece *piece)
 		sw->pieces = r;
 		sw->cap_pieces = ncap;
 	}
-	sw->pieces[sw->n_pieces++] = (struct range){ piece->gpa, piece->len };
-	if (piece->data)
-		memcpy(dst, piece->data, piece->data_len);
-	return 0;
-}
-
-static int sw_init_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan)
-{
-	if (plan->boot.mode != CPU_MODE_LONG64) {
-		cvmm_err("the sw platform boots kernels and ELF images directly; "
-			 "firmware boot (--firmware) needs --snp or --tdx");
+	if (platform_copy_piece(vm, piece))
 		return -1;
-	}
-	return vcpu_setup_long64(v, plan);
+	sw->pieces[sw->n_pieces++] = (struct range){ piece->gpa, piece->len };
+	return 0;
 }
 
 /* Launch-time conversion of whole pages around [gpa, gpa+len). */
@@ -317,7 +301,7 @@ const struct platform_ops platform_sw = {
 	.use_gmem = sw_use_gmem,
 	.backing = sw_backing,
 	.add_piece = sw_add_piece,
-	.init_vcpu = sw_init_vcpu,
+	.init_vcpu = platform_direct_vcpu,
 	.finalize = sw_finalize,
 	.handle_exit = sw_handle_exit,
 	.destroy = sw_destroy,

@@ -5,6 +5,8 @@
 #include "vmm/trace.h"
 
 #define TRACE_MAX 64
+/* The guest may write milestones forever: it gets a few slots, cvmm keeps the rest. */
+#define TRACE_GUEST_MAX 16
 
 struct trace_ev {
 	const char *phase;
@@ -13,7 +15,7 @@ struct trace_ev {
 };
 
 static struct trace_ev events[TRACE_MAX];
-static unsigned n_events;
+static unsigned n_events, n_guest, guest_dropped;
 static uint64_t t0_ns;
 
 static uint64_t mono_ns(void)
@@ -27,7 +29,7 @@ static uint64_t mono_ns(void)
 void trace_start(void)
 {
 	t0_ns = mono_ns();
-	n_events = 0;
+	n_events = n_guest = guest_dropped = 0;
 	trace_point("main() entered");
 }
 
@@ -51,6 +53,20 @@ static struct trace_ev *trace_slot(const char *phase)
 void trace_point(const char *phase)
 {
 	trace_slot(phase);
+}
+
+void trace_guest_milestone(unsigned value)
+{
+	if (__atomic_fetch_add(&n_guest, 1, __ATOMIC_RELAXED) >= TRACE_GUEST_MAX) {
+		__atomic_store_n(&n_guest, TRACE_GUEST_MAX, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&guest_dropped, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	switch (value) {
+	case 1: trace_point("guest milestone: entered"); break;
+	case 2: trace_point("guest milestone: ready"); break;
+	default: trace_point_detail("guest milestone", "%u", value); break;
+	}
 }
 
 void trace_point_detail(const char *phase, const char *fmt, ...)
@@ -78,7 +94,7 @@ void trace_print(FILE *f, int json)
 				(events[i].ns - (i ? events[i - 1].ns : 0)) / 1e3,
 				events[i].detail[0] ? ",\"detail\":\"" : "", events[i].detail,
 				events[i].detail[0] ? "\"" : "");
-		fprintf(f, "]}\n");
+		fprintf(f, "],\"guest_milestones_dropped\":%u}\n", guest_dropped);
 		return;
 	}
 	fprintf(f, "cvmm boot trace (microseconds since main(); exec+ld.so before it are not counted)\n");
@@ -90,4 +106,6 @@ void trace_print(FILE *f, int json)
 			events[i].detail[0] ? ")" : "");
 		prev = events[i].ns;
 	}
+	if (guest_dropped)
+		fprintf(f, "  (%u more guest milestones not recorded)\n", guest_dropped);
 }

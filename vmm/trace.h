@@ -14,6 +14,8 @@ void trace_point(const char *phase);	/* thread-safe; name must be static */
 /* Like trace_point, with a detail (e.g. "12 pages, 48 KiB"). */
 void trace_point_detail(const char *phase, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A milestone the guest wrote to port 0x610 (only the first few are kept). */
+void trace_guest_milestone(unsigned value);
 uint64_t trace_now_ns(void);		/* since process start */
 void trace_print(FILE *f, int json);
 

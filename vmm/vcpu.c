@@ -62,7 +62,8 @@ void vcpu_kick(struct vcpu *v)
 {
 	if (v->run)
 		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-	if (v->thread_started)
+	/* Acquire: pairs with vcpu_start(), so v->thread is the started thread. */
+	if (__atomic_load_n(&v->thread_started, __ATOMIC_ACQUIRE))
 		pthread_kill(v->thread, SIG_KICK);
 }
 
@@ -207,9 +208,10 @@ int vcpu_start(struct vcpu *v)
 	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
 
 	if (r) {
-		cvmm_err("starting vCPU %d: %s", v->index, strerror(r));
+		errno = r;	/* the caller ends the VM with it as the reason */
 		return -1;
 	}
-	v->thread_started = true;
+	/* Other vCPUs may already be stopping the VM and kicking this one. */
+	__atomic_store_n(&v->thread_started, true, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -30,6 +30,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int index);
 void vcpu_destroy(struct vcpu *v);
 /* Register state for direct 64-bit entry (plain/sw platforms). */
 int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan);
+/* Starts the vCPU's thread; -1 with errno set (and nothing printed) on failure. */
 int vcpu_start(struct vcpu *v);
 /* Makes the vCPU leave KVM_RUN soon; safe from any thread. */
 void vcpu_kick(struct vcpu *v);

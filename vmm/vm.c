@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices/devices.h"
@@ -42,11 +43,14 @@ void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 	vsnprintf(vm->exit_reason, sizeof(vm->exit_reason), fmt, ap);
 	va_end(ap);
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
-	pthread_mutex_unlock(&vm->exit_lock);
-
+	/*
+	 * Kick under the lock: teardown takes it before joining, so no vCPU
+	 * is signalled after it has been joined (its pthread_t is then dead).
+	 */
 	for (int i = 0; i < vm->n_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	pthread_kill(vm->main_thread, SIG_DONE);
+	pthread_mutex_unlock(&vm->exit_lock);
 }
 
 static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform_ops *plat,
@@ -54,7 +58,7 @@ static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform
 {
 	unsigned long type = plat->vm_type(host);
 
-	vm->host = host;
+	/* vm->host is set by vm_boot before the CPUID prefetch thread reads it */
 	vm->plat = plat;
 	vm->opts = o;
 	vm->pio.name = "pio";
@@ -75,15 +79,40 @@ static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform
 	return plat->init_vm ? plat->init_vm(vm) : 0;
 }
 
-static void vm_teardown(struct vm *vm)
+static int join_within(pthread_t t, long ms)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000;
+	ts.tv_sec += ts.tv_nsec / 1000000000;
+	ts.tv_nsec %= 1000000000;
+	return pthread_timedjoin_np(t, NULL, &ts);
+}
+
+/* Waits for every started vCPU thread to end; once stopping is set. */
+static void vm_join_vcpus(struct vm *vm)
+{
+	/* A thread may still be kicking in vm_request_stop(): let it finish. */
+	pthread_mutex_lock(&vm->exit_lock);
+	pthread_mutex_unlock(&vm->exit_lock);
 	for (int i = 0; i < vm->n_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
-		if (v->thread_started)
-			pthread_join(v->thread, NULL);
+		/*
+		 * A vCPU may be blocked outside KVM_RUN (writing guest output
+		 * to a full pipe) and may have taken the one kick before it
+		 * blocked: kick again until it leaves.
+		 */
+		while (v->thread_started && join_within(v->thread, 20) == ETIMEDOUT)
+			vcpu_kick(v);
 		v->thread_started = false;
 	}
+}
+
+static void vm_teardown(struct vm *vm)
+{
+	vm_join_vcpus(vm);
 	devices_destroy(vm);
 	for (int i = 0; i < vm->n_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
@@ -100,29 +129,46 @@ static void vm_teardown(struct vm *vm)
 
 static int vm_load_plan(struct vm *vm, const struct launch_plan *plan)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, t0 = trace_now_ns(), dt;
 
 	for (size_t i = 0; i < plan->n_pieces; i++) {
 		if (vm->plat->add_piece(vm, &plan->pieces[i]))
 			return -1;
 		bytes += plan->pieces[i].len;
 	}
-	trace_point_detail("launch plan copied in", "%zu pieces, %llu KiB", plan->n_pieces,
-			   (unsigned long long)(bytes >> 10));
+	dt = trace_now_ns() - t0;
+	trace_point_detail("launch plan copied in", "%zu pieces, %llu pages, %.0f MB/s",
+			   plan->n_pieces, (unsigned long long)((bytes + 4095) >> 12),
+			   dt ? bytes * 1e3 / dt : 0.0);
 	return 0;
+}
+
+/*
+ * Device input threads already run (Ctrl-A x may stop the VM now), so the
+ * array and each finished vCPU are published under exit_lock, which
+ * vm_request_stop() holds while it kicks.
+ */
+static void vm_publish_vcpus(struct vm *vm, struct vcpu *vcpus, int n)
+{
+	pthread_mutex_lock(&vm->exit_lock);
+	vm->vcpus = vcpus;
+	vm->n_vcpus = n;
+	pthread_mutex_unlock(&vm->exit_lock);
 }
 
 static int vm_create_vcpus(struct vm *vm, const struct launch_plan *plan, int n)
 {
-	vm->vcpus = calloc((size_t)n, sizeof(*vm->vcpus));
-	if (!vm->vcpus) {
+	struct vcpu *vcpus = calloc((size_t)n, sizeof(*vcpus));
+
+	if (!vcpus) {
 		cvmm_err("out of memory for %d vCPUs", n);
 		return -1;
 	}
+	vm_publish_vcpus(vm, vcpus, 0);
 	for (int i = 0; i < n; i++) {
-		if (vcpu_create(vm, &vm->vcpus[i], i))
+		if (vcpu_create(vm, &vcpus[i], i))
 			return -1;
-		vm->n_vcpus = i + 1;
+		vm_publish_vcpus(vm, vcpus, i + 1);
 		if (vm->plat->init_vcpu(vm, &vm->vcpus[i], plan))
 			return -1;
 	}
@@ -156,7 +202,7 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 		if (!vm->vcpus[i].runnable)
 			continue;
 		if (vcpu_start(&vm->vcpus[i])) {
-			vm_request_stop(vm, CVMM_EXIT_FAIL, "could not start vCPU %d", i);
+			vm_request_stop(vm, CVMM_EXIT_FAIL, "starting vCPU %d: %s", i, strerror(errno));
 			break;
 		}
 	}
@@ -210,6 +256,8 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 		     o->cpus == 1 ? "" : "s", plan->image_kind);
 	status = vm_run(vm, waitset);
 	trace_point("VM ended");
+	/* The counters below are the vCPUs' until they have left. */
+	vm_join_vcpus(vm);
 	if (status != CVMM_EXIT_OK && status < 128 &&
 	    strncmp(vm->exit_reason, "guest wrote", 11) != 0)
 		cvmm_err("%s", vm->exit_reason);	/* a failure: say why, once */

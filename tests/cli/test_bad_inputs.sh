@@ -108,8 +108,9 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 	cli_check "refused kernel: /dev/kvm never opened" no_kvm_touched --kernel "$BI/old.bz"
 	cli_check "refused initrd: /dev/kvm never opened" no_kvm_touched --kernel "$BZ" --initrd "$BI/big.rd" --mem 4M
 	cli_check "refused --mem: /dev/kvm never opened" no_kvm_touched --mem 4097
+	cli_check "refused --disk: /dev/kvm never opened" no_kvm_touched --disk /dev/null
 else
-	echo "*** SKIPPED: 3 cli tests: strace cannot run here ***"
-	SKIP=$((SKIP + 3))
+	echo "*** SKIPPED: 4 cli tests: strace cannot run here ***"
+	SKIP=$((SKIP + 4))
 fi
 rm -rf "$BI"

@@ -8,6 +8,12 @@ cli_case "info --help explains" 0 'Usage: cvmm info' info --help
 cli_case "unknown command" 2 "unknown command 'frobnicate'" frobnicate
 cli_case "unknown option" 2 "unrecognized option '--frobnicate'" --frobnicate
 cli_case "stray argument" 2 "unexpected argument 'extra'" run extra
+cli_case "--policy with a sign is not a hex number" 2 "--policy  -1: not a hex number" --policy ' -1' --dry-run
+cli_case "--guest-features with a blank is not a hex number" 2 "--guest-features  1: not a hex number" \
+	--guest-features ' 1' --dry-run
+cli_case "--no-guest-memfd is refused, not ignored, with --sw" 2 \
+	'^cvmm: --no-guest-memfd: plain VMs only \(--sw keeps guest memory in guest_memfd\)$' --sw --no-guest-memfd --dry-run
+cli_case "stray argument to info: named once" 2 "^cvmm info: unexpected argument 'extra'$" info extra
 cli_case "two platforms" 2 '--tdx and --snp exclude each other' --tdx --snp
 cli_case "--mem 0" 2 '--mem 0: must be a non-zero multiple of 4 KiB' --mem 0
 cli_case "--mem not page-aligned" 2 '--mem 4097: must be a non-zero multiple of 4 KiB' --mem 4097
@@ -36,4 +42,8 @@ cli_argfile() {
 }
 cli_check "@FILE reads one argument per line" cli_argfile
 cli_case "@FILE that does not exist" 2 'argument file /nonexistent.conf: No such file' @/nonexistent.conf
+rrt_many=$(mktemp); seq 600 | sed 's/^/--cmdline=/' >"$rrt_many"
+cli_case "@FILE with too many arguments names the file" 2 "^cvmm: @$rrt_many: more than 512 arguments in all\$" \
+	@"$rrt_many" --dry-run
+rm -f "$rrt_many"
 cli_case "configs/demo.conf parses" 0 'launch plan: demo image' @configs/demo.conf --dry-run

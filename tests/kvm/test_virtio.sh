@@ -73,3 +73,22 @@ else
 		--kernel $G/virtio_drv.elf --mem 64M --rng
 fi
 rm -f "$VDISK"
+
+# virtio-console input: from a pipe, and from a terminal (a pty from
+# script(1)) where Ctrl-D in between must not end the guest's input.
+vcon_pipe() {
+	local out
+	out=$( (sleep 1; printf 'hello\n'; sleep 1; printf 'q\n') | timeout 30 "$CVMM" \
+		--kernel $G/console_echo.elf --console virtio --mem 64M 2>&1); local rc=$?
+	echo "$out"; [ $rc -eq 0 ] && grep -q 'echo: hello' <<<"$out"
+}
+kvm_check "virtio-console input from a pipe reaches the guest" vcon_pipe
+vcon_tty_ctrl_d() {
+	local out
+	command -v script >/dev/null || { echo "no script(1)"; return 1; }
+	out=$( (sleep 2; printf 'abc\n'; sleep 1; printf '\004'; sleep 1; printf 'after\n'; sleep 1; \
+		printf 'q\n'; sleep 3) | timeout 30 script -qec \
+		"$CVMM --kernel $G/console_echo.elf --console virtio --mem 64M; echo STATUS=\$?" /dev/null 2>&1)
+	echo "$out"; grep -q 'echo: after' <<<"$out" && grep -q 'STATUS=0' <<<"$out"
+}
+kvm_check "virtio-console input at a terminal survives Ctrl-D" vcon_tty_ctrl_d

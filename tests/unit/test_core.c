@@ -18,6 +18,9 @@ START_TEST(size_suffixes)
 	ck_assert_int_eq(parse_size("2KiB", &v), 0); ck_assert_uint_eq(v, 2048);
 	ck_assert_int_eq(parse_size("0x1000", &v), 0); ck_assert_uint_eq(v, 4096);
 	ck_assert_int_eq(parse_size("1T", &v), 0); ck_assert_uint_eq(v, 1ULL << 40);
+	/* a leading zero is not octal: 010G is ten GiB, as a user means it */
+	ck_assert_int_eq(parse_size("010G", &v), 0); ck_assert_uint_eq(v, 10ULL << 30);
+	ck_assert_int_eq(parse_size("0", &v), 0); ck_assert_uint_eq(v, 0);
 }
 END_TEST
 
@@ -25,7 +28,7 @@ START_TEST(size_rejects)
 {
 	uint64_t v;
 	const char *bad[] = { "", "M", "-1", "12Q", "1 G", "99999999999999999999",
-			      "17179869184G", "1GG", "abc" };
+			      "17179869184G", "1GG", "abc", "0x", "08x" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(parse_size(bad[i], &v) == -1, "accepted '%s'", bad[i]);
