@@ -10,19 +10,14 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
-#include "loader/direct.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
-#include "loader/plan_coco.h"
-#include "vmm/coco.h"
 #include "vmm/commands.h"
-#include "vmm/host_coco.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 #include "vmm/opts_platform.h"
 #include "vmm/platform.h"
-#include "vmm/platform_coco.h"
 #include "vmm/trace.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm_boot.h"
@@ -127,26 +122,15 @@ static int check_machine(const struct run_opts *o)
 	return 0;
 }
 
-static int check_host(const struct run_opts *o, struct kvm_host *h, const struct platform_ops **plat)
+static int check_host(const struct run_opts *o, const struct platform_ops *plat,
+		      struct kvm_host *h)
 {
-	char why[256];
+	char why[512];
 
-	if (!strcmp(o->platform, "tdx") && !host_tdx_available(h, why, sizeof(why))) {
-		cvmm_err("--tdx: this host cannot run TDX guests: %s; `cvmm measure --tdx` "
-			 "and `cvmm run --tdx --dry-run` work anywhere", why);
+	if (h->fd < 0 && kvm_host_open(h))
 		return -1;
-	}
-	if (!strcmp(o->platform, "snp") && !host_snp_available(h, why, sizeof(why))) {
-		cvmm_err("--snp: this host cannot run SEV-SNP guests: %s; `cvmm measure --snp` "
-			 "and `cvmm run --snp --dry-run` work anywhere", why);
-		return -1;
-	}
-	*plat = platform_by_name(o->platform);
-	if (!*plat) {
-		cvmm_err("--%s: this cvmm build has no %s platform yet", o->platform, o->platform);
-		return -1;
-	}
-	if ((*plat)->host_ok && !(*plat)->host_ok(h, why, sizeof(why))) {
+	trace_point("/dev/kvm opened and probed");
+	if (plat->host_ok && !plat->host_ok(h, why, sizeof(why))) {
 		cvmm_err("--%s: %s", o->platform, why);
 		return -1;
 	}
@@ -157,21 +141,18 @@ static int check_host(const struct run_opts *o, struct kvm_host *h, const struct
 	return 0;
 }
 
-static void print_plan(const struct launch_plan *p, FILE *f)
+/* Every thread inherits the mask: only the main thread takes these signals. */
+static void block_signals(sigset_t *waitset)
 {
-	fprintf(f, "launch plan: %s image, %llu MiB RAM, %zu pieces\n", p->image_kind ? p->image_kind : "?",
-		(unsigned long long)(p->mem_size >> 20), p->n_pieces);
-	for (size_t i = 0; i < p->n_pieces; i++) {
-		const struct plan_piece *q = &p->pieces[i];
-
-		fprintf(f, "  [0x%09llx, 0x%09llx) %-10s %-8s %-13s %llu bytes of data\n",
-			(unsigned long long)q->gpa, (unsigned long long)(q->gpa + q->len),
-			piece_type_name(q->type), q->measured ? "measured" : "-", q->what,
-			(unsigned long long)q->data_len);
-	}
-	fprintf(f, "  entry: rip 0x%llx rsp 0x%llx rsi 0x%llx cr3 0x%llx\n",
-		(unsigned long long)p->boot.rip, (unsigned long long)p->boot.rsp,
-		(unsigned long long)p->boot.rsi, (unsigned long long)p->boot.cr3);
+	sigemptyset(waitset);
+	sigaddset(waitset, SIGINT);
+	sigaddset(waitset, SIGTERM);
+	sigaddset(waitset, SIGUSR2);
+	sigaddset(waitset, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, waitset, NULL);
+	sigdelset(waitset, SIGUSR1);
+	signal(SIGPIPE, SIG_IGN);
+	vcpu_signals_init();
 }
 
 int cmd_run(int argc, char **argv)
@@ -179,8 +160,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	struct launch_plan plan;
 	struct kvm_host host = { .fd = -1 };
-	const struct platform_ops *plat = NULL;
-	bool coco;
+	const struct platform_ops *plat;
 	sigset_t waitset;
 	int status = CVMM_EXIT_USAGE;
 
@@ -189,63 +169,22 @@ int cmd_run(int argc, char **argv)
 	if (!o.platform)
 		o.platform = "plain";
 	trace_point("options parsed");
+	plat = platform_by_name(o.platform);
 	if (check_machine(&o))
 		return CVMM_EXIT_USAGE;
-	coco = !strcmp(o.platform, "tdx") || !strcmp(o.platform, "snp");
-	if (!coco && o.cpus > (int)DIRECT_MAX_ENTRY_VCPUS) {
-		cvmm_err("--cpus %d: direct boot gives each vCPU a stack below 1 MiB; at most %llu",
-			 o.cpus, (unsigned long long)DIRECT_MAX_ENTRY_VCPUS);
-		return CVMM_EXIT_USAGE;
-	}
 	plan_init(&plan, o.mem);
-	if (coco) {
-		/* a host that cannot run it is told so before any input is read */
-		if (!o.dry_run && (kvm_host_open(&host) || check_host(&o, &host, &plat)))
-			goto out;
-		if (!strcmp(o.platform, "snp") &&
-		    snp_policy_check(o.snp_policy ? o.snp_policy : OPTS_SNP_POLICY_DEFAULT, 0, false))
-			goto out;
-		/* the plan `cvmm measure` hashes; its builder frees it on failure */
-		if (plan_build_coco(&plan, &o))
-			goto out;
-		trace_point("launch plan built");
-		if (!o.dry_run && coco_check_inputs(&o, &plan))
-			goto out;
-		if (o.dry_run) {
-			/* the recorder has everything: only the inputs can be wrong */
-			status = coco_dry_run_plan(&o, &plan, stdout) ? CVMM_EXIT_USAGE : CVMM_EXIT_OK;
-			goto out;
-		}
-	} else if (o.firmware) {
-		cvmm_err("--firmware: firmware boot needs the confidential platforms' launch plans, "
-			 "which this build lacks");
+	if (!o.dry_run && plat->host_first && check_host(&o, plat, &host))
+		goto out;
+	if (plat->build_plan(&plan, &o))
+		goto out;
+	trace_point("launch plan built");
+	if (o.dry_run) {
+		status = plat->dry_run(&o, &plan, stdout) ? CVMM_EXIT_USAGE : CVMM_EXIT_OK;
 		goto out;
 	}
-	if (!coco && direct_boot_plan(&plan, &o))
-		goto out;
-	if (!coco)
-		trace_point("launch plan built");
-	if (o.dry_run && !coco) {
-		print_plan(&plan, stdout);
-		status = CVMM_EXIT_OK;
-		goto out;
-	}
-
-	/* Signals before any thread exists, so every thread inherits the mask. */
-	sigemptyset(&waitset);
-	sigaddset(&waitset, SIGINT);
-	sigaddset(&waitset, SIGTERM);
-	sigaddset(&waitset, SIGUSR2);
-	sigaddset(&waitset, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &waitset, NULL);
-	sigdelset(&waitset, SIGUSR1);
-	signal(SIGPIPE, SIG_IGN);
-	vcpu_signals_init();
-
-	if (host.fd < 0 && kvm_host_open(&host))
-		goto out;
-	trace_point("/dev/kvm opened and probed");
-	if (!plat && check_host(&o, &host, &plat))
+	/* before any thread exists */
+	block_signals(&waitset);
+	if (!plat->host_first && check_host(&o, plat, &host))
 		goto out;
 	status = vm_boot(&o, plat, &host, &plan, &waitset);
 	trace_point("teardown done");

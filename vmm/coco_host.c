@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 
 #include "vmm/coco.h"
+#include "vmm/host_coco.h"
 #include "vmm/kvm.h"
 #include "vmm/kvm_abi.h"
 #include "vmm/platform_coco.h"
@@ -19,13 +20,20 @@ bool coco_host_ok(const struct kvm_host *h, const char *platform, char *why, siz
 	bool tdx = !strcmp(platform, "tdx");
 	unsigned type = tdx ? KVM_X86_TDX_VM : KVM_X86_SNP_VM;
 	const char *missing = NULL;
-	char buf[160];
+	char buf[256];
 
 	if (!(h->vm_types & (1u << type))) {
-		snprintf(buf, sizeof(buf), "%s VMs (KVM_CAP_VM_TYPES = 0x%x lacks %s = %u)",
-			 tdx ? "TDX" : "SEV-SNP", h->vm_types,
-			 tdx ? "KVM_X86_TDX_VM" : "KVM_X86_SNP_VM", type);
-		missing = buf;
+		/* host_coco.c says why: the CPU, the module or KVM itself */
+		if (tdx)
+			host_tdx_available(h, buf, sizeof(buf));
+		else
+			host_snp_available(h, buf, sizeof(buf));
+		snprintf(why, n, "this host cannot run %s guests: %s (KVM_CAP_VM_TYPES = 0x%x lacks "
+			 "%s = %u); predict the measurement with `cvmm measure --%s` or check the "
+			 "launch with `cvmm --%s --dry-run`", tdx ? "TDX" : "SEV-SNP", buf,
+			 h->vm_types, tdx ? "KVM_X86_TDX_VM" : "KVM_X86_SNP_VM", type,
+			 platform, platform);
+		return false;
 	} else if (!h->guest_memfd) {
 		missing = "guest_memfd (KVM_CAP_GUEST_MEMFD)";
 	} else if (!h->user_memory2) {

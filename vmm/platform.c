@@ -1,6 +1,8 @@
 #include <string.h>
 
+#include "loader/direct.h"
 #include "loader/plan.h"
+#include "vmm/opts.h"
 #include "vmm/log.h"
 #include "vmm/platform.h"
 #include "vmm/vcpu.h"
@@ -44,4 +46,37 @@ int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan
 		return -1;
 	}
 	return vcpu_setup_long64(v, plan);
+}
+
+int platform_direct_plan(struct launch_plan *p, const struct run_opts *o)
+{
+	if (o->firmware) {
+		cvmm_err("--firmware: the %s platform boots kernels and ELF images directly; "
+			 "firmware boot needs --snp or --tdx", o->platform);
+		return -1;
+	}
+	if (o->cpus > (int)DIRECT_MAX_ENTRY_VCPUS) {
+		cvmm_err("--cpus %d: direct boot gives each vCPU a stack below 1 MiB; at most %llu",
+			 o->cpus, (unsigned long long)DIRECT_MAX_ENTRY_VCPUS);
+		return -1;
+	}
+	return direct_boot_plan(p, o);
+}
+
+int platform_print_plan(const struct run_opts *o, const struct launch_plan *p, FILE *f)
+{
+	fprintf(f, "launch plan: %s image, %llu MiB RAM, %zu pieces\n", p->image_kind ? p->image_kind : "?",
+		(unsigned long long)(p->mem_size >> 20), p->n_pieces);
+	for (size_t i = 0; i < p->n_pieces; i++) {
+		const struct plan_piece *q = &p->pieces[i];
+
+		fprintf(f, "  [0x%09llx, 0x%09llx) %-10s %-8s %-13s %llu bytes of data\n",
+			(unsigned long long)q->gpa, (unsigned long long)(q->gpa + q->len),
+			piece_type_name(q->type), q->measured ? "measured" : "-", q->what,
+			(unsigned long long)q->data_len);
+	}
+	fprintf(f, "  entry: rip 0x%llx rsp 0x%llx rsi 0x%llx cr3 0x%llx\n",
+		(unsigned long long)p->boot.rip, (unsigned long long)p->boot.rsp,
+		(unsigned long long)p->boot.rsi, (unsigned long long)p->boot.cr3);
+	return 0;
 }

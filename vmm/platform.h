@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmm/mem.h"
 
@@ -18,6 +19,7 @@ struct kvm_host;
 struct kvm_run;
 struct launch_plan;
 struct plan_piece;
+struct run_opts;
 
 enum exit_action {
 	EXIT_HANDLED,		/* re-enter the guest */
@@ -33,6 +35,18 @@ struct platform_ops {
 	 * find its slot.
 	 */
 	bool lazy_memslots;
+	/*
+	 * Check the host before reading any input (a launch that cannot
+	 * happen here should not cost the user a firmware parse first).
+	 */
+	bool host_first;
+	/*
+	 * Inputs -> launch plan: the builder `cvmm measure` uses too.
+	 * With o->dry_run only the plan's own consistency is checked.
+	 */
+	int (*build_plan)(struct launch_plan *p, const struct run_opts *o);
+	/* --dry-run: print the plan (and what a launch would issue). */
+	int (*dry_run)(const struct run_opts *o, const struct launch_plan *p, FILE *out);
 	/*
 	 * Before anything is created: can this host run it? On no, write
 	 * what exactly is missing into why and return false.
@@ -65,6 +79,8 @@ extern const struct platform_ops platform_plain, platform_sw, platform_snp, plat
  * direct 64-bit entry, refusing a firmware plan. -1 with a message.
  */
 int platform_copy_piece(struct vm *vm, const struct plan_piece *piece);
+int platform_direct_plan(struct launch_plan *p, const struct run_opts *o);
+int platform_print_plan(const struct run_opts *o, const struct launch_plan *p, FILE *out);
 int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan);
 
 /* By name ("plain", "sw", "tdx", "snp"); NULL when unknown. */

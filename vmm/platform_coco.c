@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "loader/plan.h"
+#include "loader/plan_coco.h"
 #include "vmm/coco.h"
 #include "vmm/coco_exit.h"
 #include "vmm/convert.h"
@@ -18,6 +19,7 @@
 #include "vmm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/mem.h"
+#include "vmm/opts.h"
 #include "vmm/platform.h"
 #include "vmm/platform_coco.h"
 #include "vmm/vcpu.h"
@@ -195,11 +197,25 @@ static bool tdx_host_ok(const struct kvm_host *h, char *why, size_t n)
 	return coco_host_ok(h, "tdx", why, n);
 }
 
+/* The plan `cvmm measure` hashes; with --dry-run only the plan itself is checked. */
+static int coco_build_plan(struct launch_plan *p, const struct run_opts *o)
+{
+	if (!strcmp(o->platform, "snp") &&
+	    snp_policy_check(o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT, 0, false))
+		return -1;
+	if (plan_build_coco(p, o))
+		return -1;
+	return o->dry_run ? 0 : coco_check_inputs(o, p);
+}
+
 static unsigned long snp_vm_type(const struct kvm_host *h) { return KVM_X86_SNP_VM; }
 static unsigned long tdx_vm_type(const struct kvm_host *h) { return KVM_X86_TDX_VM; }
 
 const struct platform_ops platform_snp = {
 	.name = "snp",
+	.host_first = true,
+	.build_plan = coco_build_plan,
+	.dry_run = coco_dry_run_plan,
 	.host_ok = snp_host_ok,
 	.vm_type = snp_vm_type,
 	.init_vm = snp_init_vm,
@@ -213,6 +229,9 @@ const struct platform_ops platform_snp = {
 
 const struct platform_ops platform_tdx = {
 	.name = "tdx",
+	.host_first = true,
+	.build_plan = coco_build_plan,
+	.dry_run = coco_dry_run_plan,
 	.host_ok = tdx_host_ok,
 	.vm_type = tdx_vm_type,
 	.init_vm = tdx_init_vm,

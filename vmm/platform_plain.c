@@ -32,6 +32,8 @@ static bool plain_use_gmem(const struct vm *vm)
 
 const struct platform_ops platform_plain = {
 	.name = "plain",
+	.build_plan = platform_direct_plan,
+	.dry_run = platform_print_plan,
 	.lazy_memslots = true,
 	.host_ok = plain_host_ok,
 	.vm_type = plain_vm_type,

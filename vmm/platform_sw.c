@@ -295,6 +295,8 @@ static void sw_destroy(struct vm *vm)
 
 const struct platform_ops platform_sw = {
 	.name = "sw",
+	.build_plan = platform_direct_plan,
+	.dry_run = platform_print_plan,
 	.host_ok = sw_host_ok,
 	.vm_type = sw_vm_type,
 	.init_vm = sw_init_vm,

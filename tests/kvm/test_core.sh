@@ -15,8 +15,8 @@ kvm_case "boot trace as JSON" 0 '"phase":"guest milestone: ready"' --boot-trace=
 kvm_case "-v says which memory backs the VM" 0 'plain VM: 256 MiB \(guest_memfd\)' -v
 kvm_case "info describes the host" 0 'guest_memfd +yes' info
 kvm_case "info --json" 0 '"tdx": false' info --json
-kvm_case "--tdx on a host without TDX names what is missing" 2 'cannot run TDX guests: KVM offers no KVM_X86_TDX_VM' --tdx
-kvm_case "--snp on a host without SNP names what is missing" 2 'cannot run SEV-SNP guests: KVM offers no KVM_X86_SNP_VM' --snp
+kvm_case "--tdx on a host without TDX names what is missing" 2 '--tdx: this host cannot run TDX guests: KVM offers no KVM_X86_TDX_VM.*cvmm measure --tdx' --tdx
+kvm_case "--snp on a host without SNP names what is missing" 2 '--snp: this host cannot run SEV-SNP guests: KVM offers no KVM_X86_SNP_VM.*cvmm measure --snp' --snp
 kvm_case "--cpus above the host limit" 2 '--cpus 5000' --cpus 5000
 
 # SIGTERM while the guest spins: clean stop, status 128+15, no leftovers.

@@ -735,7 +735,8 @@ START_TEST(host_lacks_exactly_what_it_lacks)
 	char why[400];
 
 	ck_assert(!coco_host_ok(&h, "tdx", why, sizeof(why)));
-	ck_assert_msg(strstr(why, "no TDX VMs (KVM_CAP_VM_TYPES = 0x1 lacks KVM_X86_TDX_VM = 5)") &&
+	ck_assert_msg(strstr(why, "cannot run TDX guests: KVM offers no KVM_X86_TDX_VM") &&
+		      strstr(why, "(KVM_CAP_VM_TYPES = 0x1 lacks KVM_X86_TDX_VM = 5)") &&
 		      strstr(why, "cvmm measure --tdx") && strstr(why, "cvmm --tdx --dry-run"), "%s", why);
 	ck_assert(!strchr(why, '\n'));
 	ck_assert(!coco_host_ok(&h, "snp", why, sizeof(why)));
@@ -796,7 +797,7 @@ START_TEST(info_shows_tdx_capabilities)
 	h.fd = rec.ops.open_dev(&rec.ops, "/dev/kvm");
 	coco_info_print_with(f, &h, &rec.ops);
 	fclose(f);
-	ck_assert_msg(strstr(buf, "snp: not available: cannot run --snp") &&
+	ck_assert_msg(strstr(buf, "snp: not available: this host cannot run SEV-SNP guests") &&
 		      strstr(buf, "tdx: available") &&
 		      strstr(buf, "tdx: supported TD attributes 0x8000000050000001, XFAM 0x2e7") &&
 		      strstr(buf, "(SetupEventNotifyInterrupt)") &&
