@@ -63,9 +63,12 @@ void checks_dump(struct out *o, const struct checks *cl)
 		out_str(o, "result", failed ? "failed" : "passed");
 		return;
 	}
-	for (size_t i = 0; i < cl->n; i++)
-		fprintf(o->f, "%-8s %-22s %s\n", result_name(cl->c[i].result), cl->c[i].name,
-			cl->c[i].detail);
+	for (size_t i = 0; i < cl->n; i++) {
+		/* The detail can quote a certificate's CN: out_str() defuses it. */
+		fprintf(o->f, "%-8s %-22s ", result_name(cl->c[i].result), cl->c[i].name);
+		out_text_str(o->f, cl->c[i].detail);
+		fputc('\n', o->f);
+	}
 	fprintf(o->f, "result: %s (%zu passed, %zu failed, %zu skipped)\n",
 		failed ? "FAILED" : "passed", passed, failed, cl->n - passed - failed);
 }

@@ -226,7 +226,8 @@ static error_t dump_parse(int key, char *arg, struct argp_state *state)
 static const struct argp dump_argp = {
 	NULL, dump_parse, "FILE",
 	"Print every field of attestation evidence: an SEV-SNP ATTESTATION_REPORT (versions 2 "
-	"to 5; also inside Azure's HCLA blob), an Intel TDX quote (v4, v5) or a raw TDREPORT. "
+	"to 5), an Intel TDX quote (v4, v5) or a raw TDREPORT; the SNP report and the TDREPORT "
+	"also inside Azure's HCLA blob. "
 	"Hash-like fields are contiguous lowercase hex; bit fields are decoded, with bits no "
 	"document names shown as unknown_bits. Exit status 0 when FILE parses, 2 when it does "
 	"not (one line on stderr says why).",

@@ -1,9 +1,9 @@
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attest/bytes.h"
 #include "attest/evidence.h"
+#include "loader/file.h"
 #include "vmm/log.h"
 
 const char *evidence_kind_name(enum evidence_kind k)
@@ -21,7 +21,7 @@ const char *evidence_kind_name(enum evidence_kind k)
  * a damaged file of a known kind still reaches its parser, which then names
  * what is wrong (a wrong version, a short file) instead of "unknown".
  */
-static int detect(const uint8_t *p, size_t len, enum evidence_kind *kind)
+static int detect(const uint8_t *p, size_t len, const char *name, enum evidence_kind *kind)
 {
 	if (len == TDREPORT_SIZE && p[0] == TDX_TEE_TYPE) {
 		*kind = EV_TDREPORT;
@@ -40,12 +40,38 @@ static int detect(const uint8_t *p, size_t len, enum evidence_kind *kind)
 		*kind = EV_SNP_REPORT;
 		return 0;
 	}
-	cvmm_err("not attestation evidence cvmm knows (SNP report, TDX quote v4/v5, TDREPORT): "
-		 "%zu bytes; use --offset if it sits inside a container", len);
+	cvmm_err("%s: not attestation evidence cvmm knows (SNP report, TDX quote v4/v5, TDREPORT): "
+		 "%zu bytes; use --offset if it sits inside a container", name, len);
 	return -1;
 }
 
-int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset)
+/*
+ * The hardware report in an Azure HCL blob: the HCL data behind the
+ * 1184-byte report area names its type (IGVM_ATTEST report types: 2 SNP,
+ * 4 TDX, whose TDREPORT starts the area). A blob cut before that field is
+ * taken for SNP, the parser then saying what is missing.
+ */
+static int hcl_kind(const uint8_t *p, size_t len, const char *name, enum evidence_kind *kind)
+{
+	size_t at = HCL_REPORT_OFFSET + SNP_REPORT_SIZE + HCL_DATA_REPORT_TYPE;
+	uint32_t type;
+
+	*kind = EV_SNP_REPORT;
+	if (len < at + 4)
+		return 0;
+	type = ld32(p + at);
+	if (type == HCL_REPORT_TYPE_TDX) {
+		*kind = EV_TDREPORT;
+	} else if (type != HCL_REPORT_TYPE_SNP) {
+		cvmm_err("%s: Azure HCL blob holds hardware report type %u; cvmm reads SNP (%d) "
+			 "and TDX (%d)", name, type, HCL_REPORT_TYPE_SNP, HCL_REPORT_TYPE_TDX);
+		return -1;
+	}
+	return 0;
+}
+
+int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset,
+		   const char *name)
 {
 	ev->container = NULL;
 	if (offset == EVIDENCE_NO_OFFSET) {
@@ -53,71 +79,41 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 		if (len >= HCL_REPORT_OFFSET + 4 && !memcmp(p, "HCLA", 4)) {
 			offset = HCL_REPORT_OFFSET;
 			ev->container = "azure-hcl";
+			if (hcl_kind(p, len, name, &ev->kind))
+				return -1;
 		}
 	} else if (offset > len) {
-		cvmm_err("--offset %zu is past the end of the %zu-byte file", offset, len);
+		cvmm_err("%s: --offset %zu is past the end of the %zu-byte file", name, offset, len);
 		return -1;
 	}
 	ev->offset = offset;
 	p += offset;
 	len -= offset;
-	if (ev->container) {
-		ev->kind = EV_SNP_REPORT;
-	} else if (detect(p, len, &ev->kind)) {
+	if (!ev->container && detect(p, len, name, &ev->kind))
 		return -1;
-	}
 	switch (ev->kind) {
-	case EV_SNP_REPORT: return snp_report_parse(&ev->snp, p, len);
-	case EV_TDX_QUOTE: return tdx_quote_parse(&ev->tdx, p, len);
-	case EV_TDREPORT: return tdreport_parse(&ev->tdr, p, len);
+	case EV_SNP_REPORT: return snp_report_parse(&ev->snp, p, len, name);
+	case EV_TDX_QUOTE: return tdx_quote_parse(&ev->tdx, p, len, name);
+	case EV_TDREPORT: return tdreport_parse(&ev->tdr, p, len, name);
 	}
 	return -1;
 }
 
 int evidence_load(struct evidence *ev, const char *path, size_t offset)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *p = NULL, *np;
+	uint8_t *p;
+	size_t n;
 
 	memset(ev, 0, sizeof(*ev));
-	if (!f) {
-		cvmm_err("%s: %s", path, strerror(errno));
+	if (file_read_stream(path, EVIDENCE_FILE_MAX, "attestation evidence", &p, &n))
 		return -1;
-	}
-	for (;;) {
-		np = realloc(p, cap);
-		if (!np) {
-			cvmm_err("%s: out of memory", path);
-			goto fail;
-		}
-		p = np;
-		n += fread(p + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		if (cap >= EVIDENCE_FILE_MAX) {
-			cvmm_err("%s: larger than %u bytes, not attestation evidence", path,
-				 EVIDENCE_FILE_MAX);
-			goto fail;
-		}
-		cap *= 2;
-	}
-	if (ferror(f)) {
-		cvmm_err("%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
 	ev->buf = p;
 	ev->len = n;
-	if (evidence_parse(ev, p, n, offset)) {
+	if (evidence_parse(ev, p, n, offset, path)) {
 		evidence_free(ev);
 		return -1;
 	}
 	return 0;
-fail:
-	free(p);
-	fclose(f);
-	return -1;
 }
 
 void evidence_free(struct evidence *ev)

@@ -17,7 +17,10 @@ enum evidence_kind { EV_SNP_REPORT, EV_TDX_QUOTE, EV_TDREPORT };
 
 #define EVIDENCE_FILE_MAX	(16u << 20)
 #define EVIDENCE_NO_OFFSET	((size_t)-1)
-#define HCL_REPORT_OFFSET	0x20	/* Azure "HCLA" vTPM blob: SNP report here */
+#define HCL_REPORT_OFFSET	0x20	/* Azure "HCLA" vTPM blob: hardware report here */
+#define HCL_DATA_REPORT_TYPE	8	/* u32 in the HCL data after the 1184-byte report area */
+#define HCL_REPORT_TYPE_SNP	2
+#define HCL_REPORT_TYPE_TDX	4
 
 struct evidence {
 	uint8_t *buf;		/* the whole file (owned) */
@@ -32,8 +35,12 @@ struct evidence {
 	};
 };
 
-/* Detect and parse evidence in p[0..len). offset: EVIDENCE_NO_OFFSET to detect. */
-int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset);
+/*
+ * Detect and parse evidence in p[0..len). offset: EVIDENCE_NO_OFFSET to detect.
+ * name (the file) starts the one line printed when p is not evidence.
+ */
+int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t offset,
+		   const char *name);
 /* Read path and evidence_parse() it; ev->buf is owned, free with evidence_free(). */
 int evidence_load(struct evidence *ev, const char *path, size_t offset);
 void evidence_free(struct evidence *ev);

@@ -28,22 +28,95 @@ static void indent(struct out *o, int extra)
 		fputc(' ', o->f);
 }
 
-static void json_str(FILE *f, const char *s, size_t n)
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629), 0 when there is none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/*
+ * A JSON string: valid UTF-8 as it is, control characters escaped, and each
+ * byte that is not UTF-8 as U+FFFD, so that the document stays valid UTF-8
+ * whatever bytes a file name or a certificate holds.
+ */
+static void json_str(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
 	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		size_t len = utf8_len(s + i, n - i);
 
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", f);
-		else if (c < 0x20 || c >= 0x7f)
+		else if (c < 0x20 || c == 0x7f)
 			fprintf(f, "\\u%04x", c);
+		else if (!len)
+			fputs("\\ufffd", f);
 		else
-			fputc(c, f);
+			fwrite(s + i, 1, len, f);
+		i += len ? len : 1;
 	}
 	fputc('"', f);
+}
+
+void out_json_str(FILE *f, const char *s)
+{
+	json_str(f, s, strlen(s));
+}
+
+/*
+ * Text for a terminal: a string from evidence or a certificate must not add
+ * a line or carry an escape sequence (it could fake a "passed"), so C0 and
+ * C1 controls, DEL and bytes that are not UTF-8 are shown as \xNN.
+ */
+void out_text_str(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str);
+
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_len(s + i, n - i);
+		bool c1 = len == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0;
+
+		if (!len || c1 || s[i] < 0x20 || s[i] == 0x7f) {
+			for (size_t j = 0; j < (len ? len : 1); j++)
+				fprintf(f, "\\x%02x", s[i + j]);
+		} else {
+			fwrite(s + i, 1, len, f);
+		}
+		i += len ? len : 1;
+	}
 }
 
 /* JSON: separator, newline, indent and the key. Human: indent and label. */
@@ -92,15 +165,21 @@ void out_begin(struct out *o, const char *key)
 	push(o, false);
 }
 
-void out_end(struct out *o)
+/* Close the innermost object ('}') or array (']'). */
+static void pop(struct out *o, char close)
 {
 	if (o->json) {
 		fputc('\n', o->f);
 		indent(o, 0);
-		fputc('}', o->f);
+		fputc(close, o->f);
 	}
 	if (o->depth > 0)
 		o->depth--;
+}
+
+void out_end(struct out *o)
+{
+	pop(o, '}');
 }
 
 void out_begin_array(struct out *o, const char *key)
@@ -117,13 +196,7 @@ void out_begin_array(struct out *o, const char *key)
 
 void out_end_array(struct out *o)
 {
-	if (o->json) {
-		fputc('\n', o->f);
-		indent(o, 0);
-		fputc(']', o->f);
-	}
-	if (o->depth > 0)
-		o->depth--;
+	pop(o, ']');
 }
 
 void out_u64(struct out *o, const char *key, uint64_t v)
@@ -156,7 +229,8 @@ void out_str(struct out *o, const char *key, const char *s)
 		else
 			fputs("null", o->f);
 	} else {
-		fprintf(o->f, "%s\n", s ? s : "(none)");
+		out_text_str(o->f, s ? s : "(none)");
+		fputc('\n', o->f);
 	}
 }
 

@@ -24,6 +24,10 @@ struct out {
 };
 
 void out_init(struct out *o, FILE *f, bool json);
+/* s as a quoted JSON string (valid UTF-8 whatever bytes s holds). */
+void out_json_str(FILE *f, const char *s);
+/* s for a terminal: controls and bytes that are not UTF-8 shown as \\xNN. */
+void out_text_str(FILE *f, const char *s);
 void out_finish(struct out *o);
 
 /* Nested object (JSON) / indented block under a heading (human). */

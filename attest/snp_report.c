@@ -4,20 +4,22 @@
 #include "attest/snp_report.h"
 #include "vmm/log.h"
 
-int snp_report_parse(struct snp_report *r, const uint8_t *p, size_t len)
+int snp_report_parse(struct snp_report *r, const uint8_t *p, size_t len, const char *name)
 {
 	uint32_t flags;
 
 	memset(r, 0, sizeof(*r));
 	if (len < SNP_REPORT_SIZE) {
-		cvmm_err("SNP report truncated: %zu bytes, a report is %d", len, SNP_REPORT_SIZE);
+		cvmm_err("%s: SNP report truncated: %zu bytes, a report is %d", name, len,
+			 SNP_REPORT_SIZE);
 		return -1;
 	}
 	r->p = p;
 	r->version = ld32(p + SNP_OFF_VERSION);
 	/* 2: first published; 3 adds CPUID; 5 adds mitigation vectors. */
 	if (r->version < 2 || r->version > 5) {
-		cvmm_err("SNP report version %u is not one this parser knows (2 to 5)", r->version);
+		cvmm_err("%s: SNP report version %u is not one this parser knows (2 to 5)", name,
+			 r->version);
 		return -1;
 	}
 	r->has_cpuid = r->version >= 3;

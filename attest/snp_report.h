@@ -69,8 +69,11 @@ struct snp_report {
 #define SNP_POLICY_RESERVED1	(1ULL << 17)
 #define SNP_POLICY_DEBUG	(1ULL << 19)
 
-/* Parse a report of len bytes (more is allowed; the rest is not looked at). */
-int snp_report_parse(struct snp_report *r, const uint8_t *p, size_t len);
+/*
+ * Parse a report of len bytes (more is allowed; the rest is not looked at).
+ * name (the file) starts the one line printed when it is not a report.
+ */
+int snp_report_parse(struct snp_report *r, const uint8_t *p, size_t len, const char *name);
 struct snp_tcb snp_tcb_decode(uint64_t raw, enum snp_tcb_layout layout);
 /* Product from CPUID family/model (v3+ reports): "Milan", "Genoa", "Turin" or NULL. */
 const char *snp_product_from_cpuid(uint8_t family, uint8_t model);

@@ -6,44 +6,44 @@
 #include "vmm/log.h"
 
 /* [*pos, *pos + n) must lie inside len; then *pos moves past it. */
-static int take(size_t *pos, size_t n, size_t len, const char *what)
+static int take(size_t *pos, size_t n, size_t len, const char *what, const char *name)
 {
 	size_t end;
 
 	if (__builtin_add_overflow(*pos, n, &end) || end > len) {
-		cvmm_err("TDX quote: %s (%zu bytes at offset %zu) runs past the end of the "
-			 "%zu-byte buffer", what, n, *pos, len);
+		cvmm_err("%s: TDX quote: %s (%zu bytes at offset %zu) runs past the end of the "
+			 "%zu-byte buffer", name, what, n, *pos, len);
 		return -1;
 	}
 	*pos = end;
 	return 0;
 }
 
-static int parse_qe_cert(struct tdx_quote *q, size_t pos, size_t end)
+static int parse_qe_cert(struct tdx_quote *q, size_t pos, size_t end, const char *name)
 {
-	if (take(&pos, TDX_QE_REPORT_SIZE, end, "QE report"))
+	if (take(&pos, TDX_QE_REPORT_SIZE, end, "QE report", name))
 		return -1;
 	q->qe_report = q->p + pos - TDX_QE_REPORT_SIZE;
-	if (take(&pos, 64, end, "QE report signature"))
+	if (take(&pos, 64, end, "QE report signature", name))
 		return -1;
 	q->qe_report_sig = q->p + pos - 64;
-	if (take(&pos, 2, end, "QE auth data size"))
+	if (take(&pos, 2, end, "QE auth data size", name))
 		return -1;
 	q->qe_auth_size = ld16(q->p + pos - 2);
-	if (take(&pos, q->qe_auth_size, end, "QE auth data"))
+	if (take(&pos, q->qe_auth_size, end, "QE auth data", name))
 		return -1;
 	q->qe_auth = q->p + pos - q->qe_auth_size;
-	if (take(&pos, 6, end, "PCK certification data header"))
+	if (take(&pos, 6, end, "PCK certification data header", name))
 		return -1;
 	q->pck_type = ld16(q->p + pos - 6);
 	q->pck_size = ld32(q->p + pos - 4);
-	if (take(&pos, q->pck_size, end, "PCK certification data"))
+	if (take(&pos, q->pck_size, end, "PCK certification data", name))
 		return -1;
 	q->pck = q->p + pos - q->pck_size;
 	return 0;
 }
 
-int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len)
+int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len, const char *name)
 {
 	size_t pos = 0, sig_end;
 	uint32_t sig_len;
@@ -51,73 +51,76 @@ int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len)
 	memset(q, 0, sizeof(*q));
 	q->p = p;
 	q->len = len;
-	if (take(&pos, TDX_QUOTE_HEADER_SIZE, len, "header"))
+	if (take(&pos, TDX_QUOTE_HEADER_SIZE, len, "header", name))
 		return -1;
 	q->version = ld16(p);
 	q->att_key_type = ld16(p + 2);
 	q->tee_type = ld32(p + 4);
 	if (q->version != 4 && q->version != 5) {
-		cvmm_err("TDX quote version %u is not one this parser knows (4, 5)", q->version);
+		cvmm_err("%s: TDX quote version %u is not one this parser knows (4, 5)", name,
+			 q->version);
 		return -1;
 	}
 	if (q->tee_type != TDX_TEE_TYPE) {
-		cvmm_err("quote TEE type 0x%x is not TDX (0x81)", q->tee_type);
+		cvmm_err("%s: quote TEE type 0x%x is not TDX (0x81)", name, q->tee_type);
 		return -1;
 	}
 	if (q->att_key_type != TDX_ATT_KEY_ECDSA_P256) {
-		cvmm_err("TDX quote attestation key type %u is not ECDSA P-256 (2)", q->att_key_type);
+		cvmm_err("%s: TDX quote attestation key type %u is not ECDSA P-256 (2)", name,
+			 q->att_key_type);
 		return -1;
 	}
 	if (q->version == 4) {
 		q->body_type = 2;
 		q->body_size = TDX_BODY10_SIZE;
 	} else {
-		if (take(&pos, 6, len, "body descriptor"))
+		if (take(&pos, 6, len, "body descriptor", name))
 			return -1;
 		q->body_type = ld16(p + 48);
 		q->body_size = ld32(p + 50);
 		if (!((q->body_type == 2 && q->body_size == TDX_BODY10_SIZE) ||
 		      (q->body_type == 3 && q->body_size == TDX_BODY15_SIZE))) {
-			cvmm_err("TDX quote v5 body type %u with size %zu is not a TD report "
-				 "(2/584 or 3/648)", q->body_type, q->body_size);
+			cvmm_err("%s: TDX quote v5 body type %u with size %zu is not a TD report "
+				 "(2/584 or 3/648)", name, q->body_type, q->body_size);
 			return -1;
 		}
 	}
 	q->body = p + pos;
-	if (take(&pos, q->body_size, len, "TD report body"))
+	if (take(&pos, q->body_size, len, "TD report body", name))
 		return -1;
 	q->signed_len = pos;
-	if (take(&pos, 4, len, "signature data length"))
+	if (take(&pos, 4, len, "signature data length", name))
 		return -1;
 	sig_len = ld32(p + pos - 4);
 	sig_end = pos;
-	if (take(&sig_end, sig_len, len, "signature data"))
+	if (take(&sig_end, sig_len, len, "signature data", name))
 		return -1;
 	q->quote_len = sig_end;
-	if (take(&pos, 128, sig_end, "ECDSA signature and attestation key"))
+	if (take(&pos, 128, sig_end, "ECDSA signature and attestation key", name))
 		return -1;
 	q->sig = p + pos - 128;
 	q->att_key = p + pos - 64;
-	if (take(&pos, 6, sig_end, "certification data header"))
+	if (take(&pos, 6, sig_end, "certification data header", name))
 		return -1;
 	q->cert_type = ld16(p + pos - 6);
 	q->cert_size = ld32(p + pos - 4);
 	q->cert = p + pos;
-	if (take(&pos, q->cert_size, sig_end, "certification data"))
+	if (take(&pos, q->cert_size, sig_end, "certification data", name))
 		return -1;
 	if (q->cert_type == TDX_CERT_QE_REPORT)
-		return parse_qe_cert(q, q->cert - p, pos);
+		return parse_qe_cert(q, q->cert - p, pos, name);
 	return 0;
 }
 
-int tdreport_parse(struct tdreport *t, const uint8_t *p, size_t len)
+int tdreport_parse(struct tdreport *t, const uint8_t *p, size_t len, const char *name)
 {
 	if (len < TDREPORT_SIZE) {
-		cvmm_err("TDREPORT truncated: %zu bytes, a TDREPORT is %d", len, TDREPORT_SIZE);
+		cvmm_err("%s: TDREPORT truncated: %zu bytes, a TDREPORT is %d", name, len,
+			 TDREPORT_SIZE);
 		return -1;
 	}
 	if (p[0] != TDX_TEE_TYPE) {
-		cvmm_err("TDREPORT type 0x%02x is not TDX (0x81)", p[0]);
+		cvmm_err("%s: TDREPORT type 0x%02x is not TDX (0x81)", name, p[0]);
 		return -1;
 	}
 	t->p = p;

@@ -63,8 +63,9 @@ struct tdreport {
 	const uint8_t *p;
 };
 
-int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len);
-int tdreport_parse(struct tdreport *t, const uint8_t *p, size_t len);
+/* name (the file) starts the one line printed when p is malformed. */
+int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len, const char *name);
+int tdreport_parse(struct tdreport *t, const uint8_t *p, size_t len, const char *name);
 void tdx_quote_dump(struct out *o, const struct tdx_quote *q);
 void tdreport_dump(struct out *o, const struct tdreport *t);
 /* PEM text of the PCK chain without trailing NULs (real quotes carry one). */

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 
 #include "attest/x509.h"
+#include "loader/file.h"
 #include "vmm/log.h"
 
 #define CERT_FILE_MAX (1 << 20)
@@ -68,45 +69,6 @@ STACK_OF(X509) *x509_parse_pem(const char *pem, size_t n)
 	return sk;
 }
 
-static int read_small(const char *path, uint8_t **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n = 0;
-	uint8_t *p = NULL, *np;
-
-	if (!f) {
-		cvmm_err("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		np = realloc(p, cap + 1);
-		if (!np)
-			goto fail;
-		p = np;
-		n += fread(p + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		if (cap >= CERT_FILE_MAX) {
-			cvmm_err("%s: larger than %d bytes, not a certificate file", path, CERT_FILE_MAX);
-			goto fail;
-		}
-		cap *= 2;
-	}
-	if (ferror(f)) {
-		cvmm_err("%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
-	p[n] = '\0';
-	*buf = p;
-	*len = n;
-	return 0;
-fail:
-	free(p);
-	fclose(f);
-	return -1;
-}
-
 /* 1: certificates added, 0: none in the file, -1: unreadable. */
 static int load_one(const char *path, STACK_OF(X509) *sk)
 {
@@ -114,7 +76,7 @@ static int load_one(const char *path, STACK_OF(X509) *sk)
 	size_t len;
 	int n;
 
-	if (read_small(path, &buf, &len))
+	if (file_read_stream(path, CERT_FILE_MAX, "a certificate file", &buf, &len))
 		return -1;
 	n = pem_append((const char *)buf, len, sk);
 	if (n == 0) {
@@ -161,7 +123,14 @@ int x509_load_path(const char *path, STACK_OF(X509) *sk)
 		char full[4096];
 		struct stat fst;
 
-		snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name);
+		if (rc == 0 && ents[i]->d_name[0] != '.' &&
+		    (size_t)snprintf(full, sizeof(full), "%s/%s", path, ents[i]->d_name) >=
+		    sizeof(full)) {
+			/* The reason before the directory: a long line is cut at 1 KiB. */
+			cvmm_err("%s: path too long (over %zu bytes) inside %s", ents[i]->d_name,
+				 sizeof(full) - 1, path);
+			rc = -1;
+		}
 		if (rc == 0 && ents[i]->d_name[0] != '.' && !stat(full, &fst) &&
 		    S_ISREG(fst.st_mode)) {
 			int r = load_one(full, sk);

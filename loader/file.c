@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,15 +9,11 @@
 #include "loader/file.h"
 #include "vmm/log.h"
 
-int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len)
+int file_open(const char *path, const char *what, uint64_t max, size_t *size)
 {
 	struct stat st;
-	uint8_t *b = NULL;
-	size_t size, got = 0;
 	int fd;
 
-	*buf = NULL;
-	*len = 0;
 	if (!path || !*path) {
 		cvmm_err("%s: empty file name", what);
 		return -1;
@@ -43,12 +40,29 @@ int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len
 		cvmm_err("%s %s: empty file", what, path);
 		goto fail;
 	}
-	if ((uint64_t)st.st_size > FILE_MAX_SIZE) {
+	if ((uint64_t)st.st_size > max) {
 		cvmm_err("%s %s: file too large (%lld bytes, cvmm reads at most %llu)", what,
-			 path, (long long)st.st_size, (unsigned long long)FILE_MAX_SIZE);
+			 path, (long long)st.st_size, (unsigned long long)max);
 		goto fail;
 	}
-	size = (size_t)st.st_size;
+	*size = (size_t)st.st_size;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len)
+{
+	uint8_t *b = NULL;
+	size_t size, got = 0;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	fd = file_open(path, what, FILE_MAX_SIZE, &size);
+	if (fd < 0)
+		return -1;
 	b = malloc(size);
 	if (!b) {
 		cvmm_err("%s %s: out of memory for %zu bytes", what, path, size);
@@ -78,5 +92,49 @@ int file_read_all(const char *path, const char *what, uint8_t **buf, size_t *len
 fail:
 	free(b);
 	close(fd);
+	return -1;
+}
+
+int file_read_stream(const char *path, size_t max, const char *kind, uint8_t **buf,
+		     size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 4096, n = 0;
+	uint8_t *p = NULL, *np;
+
+	*buf = NULL;
+	*len = 0;
+	if (!f) {
+		cvmm_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		np = realloc(p, cap + 1);	/* + 1: the NUL after the data */
+		if (!np) {
+			cvmm_err("%s: out of memory", path);
+			goto fail;
+		}
+		p = np;
+		n += fread(p + n, 1, cap - n, f);
+		if (n < cap || ferror(f) || n > max)
+			break;
+		cap = cap > max / 2 ? max + 1 : cap * 2;
+	}
+	if (ferror(f)) {
+		cvmm_err("%s: read error: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (n > max) {
+		cvmm_err("%s: larger than %zu bytes, not %s", path, max, kind);
+		goto fail;
+	}
+	fclose(f);
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return 0;
+fail:
+	free(p);
+	fclose(f);
 	return -1;
 }

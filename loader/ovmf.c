@@ -4,12 +4,6 @@
 #include "loader/ovmf.h"
 #include "vmm/log.h"
 
-/* The canonical text form a-b-c-d-e, stored with a, b, c little-endian. */
-#define EFI_GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7) {{			\
-	(a) & 0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,	\
-	(b) & 0xff, ((b) >> 8) & 0xff, (c) & 0xff, ((c) >> 8) & 0xff,		\
-	d0, d1, d2, d3, d4, d5, d6, d7 }}
-
 const struct efi_guid OVMF_GUID_FOOTER = EFI_GUID(0x96b582de, 0x1fb2, 0x45f7,
 	0xba, 0xea, 0xa3, 0x66, 0xc5, 0x5a, 0x08, 0x2d);
 const struct efi_guid OVMF_GUID_SEV_ES_RESET = EFI_GUID(0x00f771de, 0x1a7e, 0x4fcb,

@@ -15,6 +15,12 @@
 /* An EFI GUID in its stored (little-endian first three fields) byte form. */
 struct efi_guid { uint8_t b[16]; };
 
+/* The canonical text form a-b-c-d-e, stored with a, b, c little-endian. */
+#define EFI_GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7) {{			\
+	(a) & 0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,	\
+	(b) & 0xff, ((b) >> 8) & 0xff, (c) & 0xff, ((c) >> 8) & 0xff,		\
+	d0, d1, d2, d3, d4, d5, d6, d7 }}
+
 extern const struct efi_guid OVMF_GUID_FOOTER, OVMF_GUID_SEV_ES_RESET,
 	OVMF_GUID_SEV_SECRET, OVMF_GUID_SEV_HASH_TABLE, OVMF_GUID_SEV_META,
 	OVMF_GUID_TDX_META;

@@ -1,11 +1,10 @@
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/log.h"
@@ -65,7 +64,7 @@ void *plan_own(struct launch_plan *p, void *buf)
 int plan_map_file(struct launch_plan *p, const char *path, const char *what, uint64_t max,
 		  const uint8_t **buf, size_t *len)
 {
-	struct stat st;
+	size_t size;
 	void *m;
 	int fd;
 
@@ -73,28 +72,19 @@ int plan_map_file(struct launch_plan *p, const char *path, const char *what, uin
 		cvmm_err("%s %s: too many mapped files in one launch plan", what, path);
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cvmm_err("%s %s: %s", what, path, strerror(errno));
+	fd = file_open(path, what, max, &size);
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
-	    (uint64_t)st.st_size > max) {
-		cvmm_err("%s %s: %s", what, path, S_ISREG(st.st_mode) ?
-			 (st.st_size ? "too large" : "empty") : "not a regular file");
-		close(fd);
-		return -1;
-	}
 	/* Like every input, the file must not change while cvmm uses it. */
-	m = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED) {
 		cvmm_err("%s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
-	p->maps[p->n_maps++] = (struct plan_map){ m, (size_t)st.st_size };
+	p->maps[p->n_maps++] = (struct plan_map){ m, size };
 	*buf = m;
-	*len = (size_t)st.st_size;
+	*len = size;
 	return 0;
 }
 

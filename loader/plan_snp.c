@@ -63,6 +63,18 @@ static int add_section(struct launch_plan *p, const struct ovmf_info *fw,
 			 (unsigned long long)(p->mem_size >> 20));
 		return -1;
 	}
+	/*
+	 * QEMU hands every page of a section to LAUNCH_UPDATE, sev-snp-measure
+	 * one page (or asserts): for a longer section no digest matches both.
+	 */
+	if (s->size != PAGE_SIZE && (s->type == SEV_SECTION_SNP_SECRETS ||
+				     s->type == SEV_SECTION_CPUID ||
+				     (s->type == SEV_SECTION_SNP_KERNEL_HASHES && o->kernel))) {
+		cvmm_err("%s: SEV metadata section %s at 0x%x is 0x%x bytes; cvmm launches and "
+			 "measures only a one-page %s section", name, sev_section_name(s->type),
+			 s->gpa, s->size, sev_section_name(s->type));
+		return -1;
+	}
 	switch (s->type) {
 	case SEV_SECTION_SNP_SEC_MEM:
 		/* GCE adds the pre-validated firmware memory unmeasured. */

@@ -9,15 +9,40 @@
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
-static int add_section(struct launch_plan *p, const uint8_t *img, const struct tdvf_section *s,
-		       uint8_t **hob, const char *name)
+static int add_section(struct launch_plan *p, const uint8_t *img, uint64_t fw_gpa,
+		       const struct tdvf_section *s, uint8_t **hob, const char *name)
 {
+	uint64_t end = s->gpa + s->mem_size;	/* tdvf_parse() checked: no wrap */
+
 	struct plan_piece piece = {
 		.gpa = s->gpa, .len = s->mem_size,
 		.measured = s->attributes & TDVF_ATTR_MR_EXTEND,
 		.what = tdvf_section_name(s->type),
 	};
 
+	/*
+	 * Sections without file data are guest RAM the firmware uses early;
+	 * checked first, as the TD HOB buffer has the size the file gives.
+	 */
+	if (!s->raw_size && !plan_range_in_ram(p, s->gpa, s->mem_size)) {
+		cvmm_err("%s: TDVF section %s at 0x%llx lies outside the %llu MiB of guest RAM",
+			 name, piece.what, (unsigned long long)s->gpa,
+			 (unsigned long long)(p->mem_size >> 20));
+		return -1;
+	}
+	/*
+	 * Sections with file data live in the firmware's own range below
+	 * 4 GiB (or in RAM): only that bounds mem_size, which the file may
+	 * set to 2^52 for a few bytes of data.
+	 */
+	if (s->raw_size && !plan_range_in_ram(p, s->gpa, s->mem_size) &&
+	    !(s->gpa >= fw_gpa && end <= (1ULL << 32))) {
+		cvmm_err("%s: TDVF section %s [0x%llx, 0x%llx) lies outside both guest RAM and "
+			 "the firmware's range [0x%llx, 4 GiB)", name, piece.what,
+			 (unsigned long long)s->gpa, (unsigned long long)end,
+			 (unsigned long long)fw_gpa);
+		return -1;
+	}
 	if (s->raw_size) {
 		piece.type = PIECE_NORMAL;
 		piece.data = img + s->data_offset;
@@ -32,13 +57,6 @@ static int add_section(struct launch_plan *p, const uint8_t *img, const struct t
 		}
 	} else {
 		piece.type = PIECE_TEMP_MEM;
-	}
-	/* Sections without file data are guest RAM the firmware uses early. */
-	if (!s->raw_size && !plan_range_in_ram(p, s->gpa, s->mem_size)) {
-		cvmm_err("%s: TDVF section %s at 0x%llx lies outside the %llu MiB of guest RAM",
-			 name, piece.what, (unsigned long long)s->gpa,
-			 (unsigned long long)(p->mem_size >> 20));
-		return -1;
 	}
 	return plan_add(p, &piece);
 }
@@ -94,7 +112,7 @@ int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
 			p->coco.n_aug++;
 			continue;
 		}
-		if (add_section(p, img, s, &hob, o->firmware))
+		if (add_section(p, img, fw->gpa, s, &hob, o->firmware))
 			goto fail;
 	}
 	/* The HOB describes the finished plan, so it is written last. */

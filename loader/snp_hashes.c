@@ -1,18 +1,13 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "loader/file.h"
 #include "loader/ovmf.h"
 #include "loader/snp_hashes.h"
 #include "vmm/log.h"
-
-#define EFI_GUID(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7) {{			\
-	(a) & 0xff, ((a) >> 8) & 0xff, ((a) >> 16) & 0xff, ((a) >> 24) & 0xff,	\
-	(b) & 0xff, ((b) >> 8) & 0xff, (c) & 0xff, ((c) >> 8) & 0xff,		\
-	d0, d1, d2, d3, d4, d5, d6, d7 }}
 
 static const struct efi_guid guid_table = EFI_GUID(0x9438d606, 0x4f22, 0x4cc9,
 	0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21);
@@ -35,17 +30,17 @@ int digest_file(const char *path, const char *what, const char *md_name, uint8_t
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	const EVP_MD *md = EVP_get_digestbyname(md_name);
 	uint64_t total = 0;
+	size_t file_size;
 	int fd = -1, ret = -1;
 
 	if (!ctx || !md || !EVP_DigestInit_ex(ctx, md, NULL)) {
 		cvmm_err("%s %s: OpenSSL %s unavailable", what, path, md_name);
 		goto out;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cvmm_err("%s %s: %s", what, path, strerror(errno));
+	/* The same refusals as loading it: a device or FIFO would never end. */
+	fd = file_open(path, what, FILE_MAX_SIZE, &file_size);
+	if (fd < 0)
 		goto out;
-	}
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 
@@ -57,10 +52,16 @@ int digest_file(const char *path, const char *what, const char *md_name, uint8_t
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(ctx, buf, n);
+		if (EVP_DigestUpdate(ctx, buf, n) != 1) {
+			cvmm_err("%s %s: OpenSSL %s failed", what, path, md_name);
+			goto out;
+		}
 		total += n;
 	}
-	EVP_DigestFinal_ex(ctx, out, NULL);
+	if (EVP_DigestFinal_ex(ctx, out, NULL) != 1) {
+		cvmm_err("%s %s: OpenSSL %s failed", what, path, md_name);
+		goto out;
+	}
 	if (size)
 		*size = total;
 	ret = 0;

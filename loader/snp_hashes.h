@@ -25,7 +25,7 @@ int sev_hashes_compute(struct sev_hashes *h, const char *kernel, const char *ini
 		       const char *cmdline);
 void sev_hashes_table(uint8_t out[SEV_HASH_TABLE_PADDED], const struct sev_hashes *h);
 
-/* SHA-256 of a file, streamed (no size limit, nothing held in memory). */
+/* SHA-256 of a regular file (as file_open() checks it), streamed. */
 int sha256_file(const char *path, const char *what, uint8_t out[32], uint64_t *size);
 /* The same for any OpenSSL digest name ("SHA384"); out holds its size. */
 int digest_file(const char *path, const char *what, const char *md_name, uint8_t *out,

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "attest/measure.h"
+#include "attest/out.h"
 #include "loader/layout.h"
 #include "loader/plan_coco.h"
 #include "loader/snp_cpu.h"
@@ -67,22 +68,6 @@ static const struct argp measure_argp = {
 	measure_children, NULL, NULL,
 };
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void json_hex(FILE *f, const uint8_t *b, size_t n)
 {
 	char hex[2 * 64 + 1];
@@ -100,7 +85,7 @@ static int json_file(FILE *f, const char *key, const char *path, const char *wha
 	    digest_file(path, what, "SHA384", h384, NULL))
 		return -1;
 	fprintf(f, "    \"%s\": { \"path\": ", key);
-	json_str(f, path);
+	out_json_str(f, path);
 	fprintf(f, ", \"size\": %llu, \"sha256\": ", (unsigned long long)size);
 	json_hex(f, h256, 32);
 	fprintf(f, ", \"sha384\": ");
@@ -152,12 +137,12 @@ out:
 static void json_options(FILE *f, const struct run_opts *o, const struct launch_plan *p)
 {
 	fprintf(f, "  \"image\": ");
-	json_str(f, p->image_kind ? p->image_kind : "?");
+	out_json_str(f, p->image_kind ? p->image_kind : "?");
 	fprintf(f, ",\n  \"options\": { \"cpus\": %d, \"mem\": %llu", o->cpus,
 		(unsigned long long)o->mem);
 	if (!strcmp(p->coco.platform, "snp")) {
 		fprintf(f, ", \"vcpu_type\": ");
-		json_str(f, o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
+		out_json_str(f, o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
 		fprintf(f, ", \"vcpu_signature\": \"0x%08x\", \"guest_features\": \"0x%llx\", "
 			"\"vmm_type\": \"%s\", \"legacy_vmsa\": %s, \"policy\": \"0x%llx\", "
 			"\"ap_eip\": \"0x%08x\"",
@@ -198,7 +183,7 @@ static void json_plan(FILE *f, const struct launch_plan *p, const struct measure
 			(unsigned long long)q->gpa,
 			(unsigned long long)((q->len + PAGE_SIZE - 1) / PAGE_SIZE),
 			piece_type_name(q->type), q->measured ? "true" : "false");
-		json_str(f, q->what);
+		out_json_str(f, q->what);
 		fprintf(f, " }%s\n", i + 1 < p->n_pieces || p->coco.vmsa ? "," : "");
 	}
 	for (int i = 0; p->coco.vmsa && i < p->coco.n_vcpus; i++) {
@@ -249,7 +234,7 @@ static int print_json(FILE *f, const struct run_opts *o, const struct launch_pla
 		return -1;
 	EVP_Digest(cl, strlen(cl) + 1, h, NULL, EVP_sha256(), NULL);
 	fprintf(f, "    \"cmdline\": { \"value\": ");
-	json_str(f, cl);
+	out_json_str(f, cl);
 	fprintf(f, ", \"sha256_with_nul\": ");
 	json_hex(f, h, 32);
 	fprintf(f, " }\n  },\n");

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!sink)
 		sink = fopen("/dev/null", "w");
-	if (evidence_parse(&ev, data, size, EVIDENCE_NO_OFFSET))
+	if (evidence_parse(&ev, data, size, EVIDENCE_NO_OFFSET, "fuzz"))
 		return 0;
 	for (int json = 0; json < 2; json++) {
 		out_init(&o, sink, json);

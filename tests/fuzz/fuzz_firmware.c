@@ -3,6 +3,7 @@
  * TDVF descriptor parsers, then the SNP and TDX plans and digests built
  * from them (through an anonymous file, as `cvmm measure` reads them).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +14,18 @@
 #include "attest/measure.h"
 #include "loader/ovmf.h"
 #include "loader/tdvf.h"
+#include "loader/vmsa.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
 static char path[64];
 
-static void measure_file(const char *platform)
+/*
+ * With kernel set, SNP also builds the kernel-hashes page from the SEV hash
+ * table entry (the image itself stands in as the kernel file); vmm picks
+ * the ec2/gce section and VMSA variants.
+ */
+static void measure_file(const char *platform, bool kernel, int vmm)
 {
 	struct run_opts o;
 	struct measurement m;
@@ -27,6 +34,11 @@ static void measure_file(const char *platform)
 	o.platform = platform;
 	o.firmware = path;
 	o.cpus = 2;
+	o.vmm_type = vmm;
+	if (kernel) {
+		o.kernel = path;
+		o.cmdline = "console=ttyS0";
+	}
 	measure_from_opts(&o, &m, NULL);
 }
 
@@ -58,8 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	}
 	if (ftruncate(fd, 0) == 0 && pwrite(fd, img, len, 0) == (ssize_t)len) {
-		measure_file("snp");
-		measure_file("tdx");
+		measure_file("snp", false, data[0] % 3);
+		measure_file("snp", true, VMSA_VMM_QEMU);
+		measure_file("tdx", false, VMSA_VMM_QEMU);
 	}
 	free(img);
 	return 0;

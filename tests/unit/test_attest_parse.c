@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "attest/bytes.h"
+#include "attest/checks.h"
 #include "attest/evidence.h"
 #include "attest_vectors.h"
 #include "check_compat.h"
@@ -34,6 +35,15 @@ static void loud(void)
 	close(saved_stderr);
 }
 
+static int count_nl(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 /* Parse an exact-size copy, so ASan catches any read past len. */
 static int parse_copy(const uint8_t *p, size_t len, struct evidence *ev)
 {
@@ -41,7 +51,7 @@ static int parse_copy(const uint8_t *p, size_t len, struct evidence *ev)
 	int rc;
 
 	memcpy(c, p, len);
-	rc = evidence_parse(ev, c, len, EVIDENCE_NO_OFFSET);
+	rc = evidence_parse(ev, c, len, EVIDENCE_NO_OFFSET, "test");
 	free(c);
 	return rc;
 }
@@ -80,7 +90,7 @@ START_TEST(snp_vectors_parse)
 		size_t off = strstr(snp_reports[i].name, "hcl") ? 0x20 : 0;
 
 		ck_assert_uint_eq(len, snp_reports[i].size);
-		ck_assert_msg(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET) == 0, "%s", snp_reports[i].name);
+		ck_assert_msg(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test") == 0, "%s", snp_reports[i].name);
 		ck_assert_int_eq(ev.kind, EV_SNP_REPORT);
 		ck_assert_uint_eq(ev.offset, off);
 		ck_assert_ptr_eq(ev.snp.p, p + off);
@@ -99,11 +109,11 @@ START_TEST(snp_vlek_and_turin)
 	struct evidence ev;
 
 	/* README: trustee uses this report as its VLEK-signed one. */
-	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
 	ck_assert_int_eq(ev.snp.signer, SNP_SIGNER_VLEK);
 	free(p);
 	p = vec_read("snp/mstav-turin-report.bin", &len);
-	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
 	ck_assert_int_eq(ev.snp.layout, SNP_TCB_TURIN);
 	ck_assert_str_eq(snp_product_from_cpuid(p[0x188], p[0x189]), "Turin");
 	free(p);
@@ -132,7 +142,7 @@ START_TEST(tdx_vectors_parse)
 
 		ck_assert_uint_eq(len, tdx_quotes[i].size);
 		qlen = tdx_len_by_spec(p, &signed_len);
-		ck_assert_msg(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET) == 0, "%s", tdx_quotes[i].name);
+		ck_assert_msg(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test") == 0, "%s", tdx_quotes[i].name);
 		ck_assert_int_eq(ev.kind, EV_TDX_QUOTE);
 		ck_assert_uint_eq(ev.tdx.version, ld16(p));
 		ck_assert_uint_eq(ev.tdx.quote_len, qlen);
@@ -154,7 +164,7 @@ START_TEST(tdx_trailing_bytes)
 	size_t qlen = tdx_len_by_spec(p, &signed_len);
 
 	ck_assert_uint_lt(qlen, len);
-	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
 	ck_assert_uint_eq(ev.tdx.quote_len, qlen);
 	free(p);
 }
@@ -227,7 +237,7 @@ static void bad_len(uint8_t *p, size_t len, size_t field, int width, uint32_t v)
 	memcpy(c, p, len);
 	for (int i = 0; i < width; i++)
 		c[field + i] = (uint8_t)(v >> (8 * i));
-	ck_assert_msg(evidence_parse(&ev, c, len, EVIDENCE_NO_OFFSET) == -1,
+	ck_assert_msg(evidence_parse(&ev, c, len, EVIDENCE_NO_OFFSET, "test") == -1,
 		      "length 0x%x at 0x%zx accepted", v, field);
 	free(c);
 }
@@ -260,6 +270,85 @@ START_TEST(lengths_past_the_end_fail)
 }
 END_TEST
 
+/*
+ * Each malformed file `cvmm attest` reads gets one line on stderr that names
+ * the file and says what is wrong with it.
+ */
+static void load_fails(const uint8_t *p, size_t len, const char *reason)
+{
+	char path[] = "/tmp/cvmm-test-evidence-XXXXXX", out[1024];
+	int fd = mkstemp(path), lines = 0;
+	FILE *cap = tmpfile();
+	struct evidence ev;
+	size_t n;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, p, len), (ssize_t)len);
+	close(fd);
+	ck_assert_ptr_nonnull(cap);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	dup2(fileno(cap), 2);
+	ck_assert_int_eq(evidence_load(&ev, path, EVIDENCE_NO_OFFSET), -1);
+	loud();
+	rewind(cap);
+	n = fread(out, 1, sizeof(out) - 1, cap);
+	out[n] = '\0';
+	fclose(cap);
+	unlink(path);
+	for (size_t i = 0; i < n; i++)
+		lines += out[i] == '\n';
+	ck_assert_msg(lines == 1, "want one line, got: %s", out);
+	ck_assert_msg(strstr(out, path), "file not named in: %s", out);
+	ck_assert_msg(strstr(out, reason), "'%s' not in: %s", reason, out);
+}
+
+START_TEST(errors_name_the_file)
+{
+	size_t len, qlen;
+	uint8_t *p = vec_read("snp/mstav-milan-report.bin", &len);
+	uint8_t *q = vec_read("tdx/trustee-tdx_quote_4.dat", &qlen);
+	uint8_t zero[SNP_REPORT_SIZE] = { 0 };
+
+	load_fails((const uint8_t *)"abc", 3, "not attestation evidence");
+	load_fails(zero, sizeof(zero), "SNP report version 0");
+	load_fails(p, SNP_REPORT_SIZE / 2, "SNP report truncated");
+	load_fails(q, 100, "TD report body");
+	q[0] = 3;
+	load_fails(q, qlen, "TDX quote version 3");
+	free(p);
+	free(q);
+}
+END_TEST
+
+/* Azure's HCL blob names the report it wraps: a TDX one holds a TDREPORT. */
+START_TEST(hcl_report_types)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/trustee-az-snp-hcl-report.bin", &len);
+	size_t type_at = HCL_REPORT_OFFSET + SNP_REPORT_SIZE + 8;
+	struct evidence ev;
+
+	ck_assert_uint_eq(ld32(p + type_at), 2);	/* the vector: SNP */
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
+	ck_assert_int_eq(ev.kind, EV_SNP_REPORT);
+	memset(p + HCL_REPORT_OFFSET, 0, SNP_REPORT_SIZE);
+	p[HCL_REPORT_OFFSET] = TDX_TEE_TYPE;		/* REPORTTYPE.TYPE */
+	p[HCL_REPORT_OFFSET + 128] = 0x5a;		/* REPORTDATA[0] */
+	p[type_at] = 4;
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
+	ck_assert_int_eq(ev.kind, EV_TDREPORT);
+	ck_assert_str_eq(ev.container, "azure-hcl");
+	ck_assert_uint_eq(ev.offset, HCL_REPORT_OFFSET);
+	ck_assert_uint_eq(ev.tdr.p[128], 0x5a);
+	p[type_at] = 3;
+	quiet();
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), -1);
+	loud();
+	free(p);
+}
+END_TEST
+
 START_TEST(offset_option)
 {
 	size_t len;
@@ -267,10 +356,10 @@ START_TEST(offset_option)
 	struct evidence ev;
 
 	quiet();
-	ck_assert_int_eq(evidence_parse(&ev, p, len, 0x20), 0);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, 0x20, "test"), 0);
 	ck_assert_int_eq(ev.kind, EV_SNP_REPORT);
-	ck_assert_int_eq(evidence_parse(&ev, p, len, len + 1), -1);
-	ck_assert_int_eq(evidence_parse(&ev, p, len, len - 100), -1);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, len + 1, "test"), -1);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, len - 100, "test"), -1);
 	loud();
 	free(p);
 }
@@ -291,7 +380,7 @@ START_TEST(tdreport_layout)
 		r[512 + 16 + i] = (uint8_t)(0xa0 + i);
 	ck_assert_int_eq(parse_copy(r, TDREPORT_SIZE, &ev), 0);
 	ck_assert_int_eq(ev.kind, EV_TDREPORT);
-	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "test"), 0);
 	f = open_memstream(&buf, &n);
 	out_init(&o, f, false);
 	evidence_dump(&o, &ev, "x");
@@ -312,7 +401,7 @@ static void dump_has(const char *rel, size_t field_off, size_t n, const char *ke
 	uint8_t *p = vec_read(rel, &len);
 	struct evidence ev;
 
-	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
 	for (int json = 0; json < 2; json++) {
 		char *buf = NULL, *h = hex(p + field_off, n), want[400];
 		size_t blen;
@@ -377,6 +466,45 @@ START_TEST(json_rendering)
 }
 END_TEST
 
+/*
+ * Strings from evidence (a certificate CN in a quote's own PCK chain) reach
+ * the output: in text they must not add lines or carry terminal escapes that
+ * could fake a "passed"; in JSON, UTF-8 stays itself and stray bytes become
+ * U+FFFD so that the document is valid UTF-8.
+ */
+START_TEST(hostile_strings_rendered_safely)
+{
+	char *buf = NULL;
+	size_t n;
+	FILE *f = open_memstream(&buf, &n);
+	struct out o;
+	struct checks *cl = calloc(1, sizeof(*cl));
+	const char *evil = "CN=x\npassed   pck_chain  fine\r\033[1A\033[2Kresult: passed\x7f";
+
+	out_init(&o, f, false);
+	out_str(&o, "subject", evil);
+	check_add(cl, "pck_chain", CHECK_FAILED, "leaf (%s) does not chain", evil);
+	checks_dump(&o, cl);
+	out_finish(&o);
+	fclose(f);
+	ck_assert_msg(!strchr(buf, '\033') && !strchr(buf, '\r') && !strchr(buf, 0x7f),
+		      "control bytes reached the text output: %s", buf);
+	ck_assert_msg(!strstr(buf, "\npassed"), "a string added a line: %s", buf);
+	ck_assert_int_eq(count_nl(buf), 3);	/* subject, the check, the result */
+	free(buf);
+
+	f = open_memstream(&buf, &n);
+	out_init(&o, f, true);
+	out_str(&o, "s", "caf\xc3\xa9 \xff\xc3(\xe2\x82\xac\xf0\x9f\x98\x80\xed\xa0\x80");
+	out_finish(&o);
+	fclose(f);
+	ck_assert_str_eq(buf, "{\n  \"s\": \"caf\xc3\xa9 \\ufffd\\ufffd(\xe2\x82\xac"
+			 "\xf0\x9f\x98\x80\\ufffd\\ufffd\\ufffd\"\n}\n");
+	free(buf);
+	free(cl);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_parse");
@@ -391,9 +519,12 @@ Suite *make_suite(void)
 	tcase_add_test(tc, wrong_versions_fail);
 	tcase_add_test(tc, lengths_past_the_end_fail);
 	tcase_add_test(tc, offset_option);
+	tcase_add_test(tc, hcl_report_types);
+	tcase_add_test(tc, errors_name_the_file);
 	tcase_add_test(tc, tdreport_layout);
 	tcase_add_test(tc, dump_prints_hex);
 	tcase_add_test(tc, json_rendering);
+	tcase_add_test(tc, hostile_strings_rendered_safely);
 	suite_add_tcase(s, tc);
 	return s;
 }

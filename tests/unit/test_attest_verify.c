@@ -4,6 +4,8 @@
  * at a time: each damage must fail exactly the check it concerns.
  */
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,7 +49,7 @@ static void run(uint8_t *p, size_t len, const struct verify_opts *vo, struct che
 	struct evidence ev;
 
 	memset(cl, 0, sizeof(*cl));
-	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET), 0);
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
 	ck_assert_int_eq(evidence_verify(&ev, vo, cl), 0);
 }
 
@@ -72,6 +74,60 @@ static void only_failed(const struct checks *cl, const char *const *names, size_
 			      cl->c[i].detail);
 	}
 }
+
+/*
+ * A --certs directory deep enough that DIR/NAME no longer fits a path
+ * buffer: the file must be named as unreadable, not silently skipped
+ * (which then blamed the directory for holding no certificate).
+ */
+START_TEST(certs_dir_long_path)
+{
+	char dir[4096] = "/tmp/cvmm-test-deep-XXXXXX", name[256], out[8192];
+	char seg[241];
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	FILE *cap = tmpfile();
+	int saved, fd, dfd, depth = 0;
+	size_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(seg, 'd', sizeof(seg) - 1);
+	seg[sizeof(seg) - 1] = '\0';
+	while (strlen(dir) + 1 + strlen(seg) < 3900) {
+		strcat(dir, "/");
+		strcat(dir, seg);
+		ck_assert_int_eq(mkdir(dir, 0700), 0);
+		depth++;
+	}
+	memset(name, 'c', 250);
+	name[250] = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(dfd, 0);
+	fd = openat(dfd, name, O_WRONLY | O_CREAT, 0600);	/* DIR/NAME is too long for open() */
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	close(fd);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(cap), 2);
+	ck_assert_int_eq(x509_load_path(dir, sk), -1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(cap);
+	n = fread(out, 1, sizeof(out) - 1, cap);
+	out[n] = '\0';
+	fclose(cap);
+	ck_assert_msg(strstr(out, name) && strstr(out, "too long"), "%s", out);
+	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
+	unlinkat(dfd, name, 0);
+	close(dfd);
+	for (; depth >= 0; depth--) {
+		rmdir(dir);
+		*strrchr(dir, '/') = '\0';
+	}
+	x509_free_stack(sk);
+}
+END_TEST
 
 START_TEST(snp_vectors_verify)
 {
@@ -420,6 +476,7 @@ Suite *make_suite(void)
 	TCase *tc = tcase_create("verify");
 
 	tcase_add_test(tc, snp_vectors_verify);
+	tcase_add_test(tc, certs_dir_long_path);
 	tcase_add_test(tc, snp_flipped_bytes);
 	tcase_add_test(tc, snp_tcb_and_chip_bound);
 	tcase_add_test(tc, snp_other_product);

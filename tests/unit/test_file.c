@@ -11,6 +11,8 @@
 #include "capture.h"
 #include "check_compat.h"
 #include "loader/file.h"
+#include "loader/plan.h"
+#include "loader/snp_hashes.h"
 
 static char tmpdir[64];
 
@@ -125,6 +127,98 @@ START_TEST(file_unreadable)
 }
 END_TEST
 
+/*
+ * The other doors that open input files by name: the streamed digest
+ * (`cvmm measure`, SEV kernel hashes) and the firmware mapping. A FIFO or a
+ * character device must be refused at once, not block in open() or stream
+ * forever; alarm() turns a hang into a failure.
+ */
+static void digest_fails(const char *path, const char *reason)
+{
+	uint8_t h[32];
+
+	capture_begin();
+	ck_assert_int_eq(sha256_file(path, "--kernel", h, NULL), -1);
+	capture_end();
+	ck_one_line(captured, path, reason);
+}
+
+static void map_fails(const char *path, const char *reason)
+{
+	struct launch_plan p;
+	const uint8_t *buf = NULL;
+	size_t len = 0;
+
+	plan_init(&p, 64ULL << 20);
+	capture_begin();
+	ck_assert_int_eq(plan_map_file(&p, path, "--firmware", 1 << 20, &buf, &len), -1);
+	capture_end();
+	ck_one_line(captured, path, reason);
+	ck_assert(strstr(captured, "--firmware"));
+	plan_free(&p);
+}
+
+START_TEST(digest_and_map_refuse_non_regular)
+{
+	char path[128], fifo[128];
+	uint8_t h[32];
+	uint64_t size = 0;
+
+	alarm(20);
+	mk_tmpdir();
+	snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	snprintf(path, sizeof(path), "%s/good", tmpdir);
+	write_file(path, "abc", 3);
+	ck_assert_int_eq(sha256_file(path, "--kernel", h, &size), 0);
+	ck_assert_uint_eq(size, 3);
+	digest_fails("/dev/zero", "not a regular file");
+	digest_fails(fifo, "not a regular file");
+	digest_fails(tmpdir, "is a directory");
+	map_fails(fifo, "not a regular file");
+	map_fails(tmpdir, "is a directory");
+	map_fails("/dev/zero", "not a regular file");
+	alarm(0);
+	unlink(fifo);
+	unlink(path);
+	rmdir(tmpdir);
+}
+END_TEST
+
+/* The stdio door for evidence and certificates: pipes work, limits hold. */
+static void stream_fails(const char *path, size_t max, const char *reason)
+{
+	uint8_t *buf = (uint8_t *)1;
+	size_t len = 1;
+
+	capture_begin();
+	ck_assert_int_eq(file_read_stream(path, max, "a test input", &buf, &len), -1);
+	capture_end();
+	ck_one_line(captured, path, reason);
+	ck_assert_ptr_null(buf);
+}
+
+START_TEST(stream_reads_and_refuses)
+{
+	char path[128];
+	uint8_t *buf;
+	size_t len;
+
+	mk_tmpdir();
+	snprintf(path, sizeof(path), "%s/f", tmpdir);
+	write_file(path, "0123456789", 10);
+	ck_assert_int_eq(file_read_stream(path, 10, "x", &buf, &len), 0);
+	ck_assert_uint_eq(len, 10);
+	ck_assert_str_eq((char *)buf, "0123456789");	/* NUL-terminated */
+	free(buf);
+	stream_fails(path, 9, "larger than 9 bytes, not a test input");
+	stream_fails(tmpdir, 1 << 20, "Is a directory");
+	unlink(path);
+	stream_fails(path, 1 << 20, "No such file");
+	rmdir(tmpdir);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("file");
@@ -132,6 +226,8 @@ Suite *make_suite(void)
 
 	tcase_add_test(tc, file_reads_and_refuses);
 	tcase_add_test(tc, file_unreadable);
+	tcase_add_test(tc, digest_and_map_refuse_non_regular);
+	tcase_add_test(tc, stream_reads_and_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "attest/measure.h"
 #include "check_compat.h"
 #include "loader/layout.h"
+#include "loader/ovmf.h"
 #include "loader/plan_coco.h"
 #include "loader/snp_cpu.h"
 #include "loader/snp_hashes.h"
@@ -202,6 +204,111 @@ START_TEST(vmsa_matches_documented_state)
 	memcpy(&rdx, p.coco.vmsa[0] + VMSA_OFF_RDX, 8);
 	ck_assert_uint_eq(rdx, 0x00800f12);
 	plan_free(&p);
+}
+END_TEST
+
+/*
+ * Property over inputs the reference vectors (all one vCPU) do not cover:
+ * for every CPU model, VMM flavour, guest-feature set and vCPU count, the
+ * digest for n + 1 vCPUs is the digest for n extended by one VMSA
+ * PAGE_INFO whose page is the AP state measurement.md section 2 tabulates,
+ * built here field by field from that table (AP_EIP 0x0080b004 of Debian's
+ * OVMF, signatures from the vCPU table).
+ */
+static void digest_of(const struct run_opts *o, uint8_t out[48]);
+
+static void seg16(uint8_t *v, unsigned off, uint16_t sel, uint16_t attr, uint32_t lim,
+		  uint64_t base)
+{
+	memcpy(v + off, &sel, 2);
+	memcpy(v + off + 2, &attr, 2);
+	memcpy(v + off + 4, &lim, 4);
+	memcpy(v + off + 8, &base, 8);
+}
+
+static void put_le(uint8_t *v, unsigned off, uint64_t x, size_t n)
+{
+	memcpy(v + off, &x, n);
+}
+
+static void documented_ap_vmsa(uint8_t v[4096], const char *vmm, uint32_t sig, uint64_t features,
+			       bool legacy)
+{
+	const uint32_t ap_eip = 0x0080b004;
+	bool ec2 = !strcmp(vmm, "ec2"), gce = !strcmp(vmm, "gce"), qemu = !ec2 && !gce;
+
+	memset(v, 0, 4096);
+	seg16(v, 0x000, 0, 0x93, 0xffff, 0);
+	seg16(v, 0x010, 0xf000, 0x9b, 0xffff, ap_eip & 0xffff0000);
+	seg16(v, 0x020, 0, ec2 ? 0x92 : 0x93, 0xffff, 0);
+	seg16(v, 0x030, 0, 0x93, 0xffff, 0);
+	seg16(v, 0x040, 0, 0x93, 0xffff, 0);
+	seg16(v, 0x050, 0, 0x93, 0xffff, 0);
+	seg16(v, 0x060, 0, 0, 0xffff, 0);
+	seg16(v, 0x070, 0, 0x82, 0xffff, 0);
+	seg16(v, 0x080, 0, 0, 0xffff, 0);
+	seg16(v, 0x090, 0, ec2 ? 0x83 : 0x8b, 0xffff, 0);
+	put_le(v, 0x0d0, 0x1000, 8);
+	put_le(v, 0x148, 0x40, 8);
+	put_le(v, 0x158, 0x10, 8);
+	put_le(v, 0x160, 0x400, 8);
+	put_le(v, 0x168, 0xffff0ff0, 8);
+	put_le(v, 0x170, 0x2, 8);
+	put_le(v, 0x178, ap_eip & 0xffff, 8);
+	put_le(v, 0x268, gce ? 0x0000000000070106ULL : 0x0007040600070406ULL, 8);
+	put_le(v, 0x310, qemu ? sig : 0x600, 8);
+	put_le(v, 0x3b0, features, 8);
+	put_le(v, 0x3e8, 0x1, 8);
+	put_le(v, 0x408, qemu && !legacy ? 0x1f80 : 0, 4);
+	put_le(v, 0x410, qemu && !legacy ? 0x37f : 0, 2);
+}
+
+START_TEST(snp_vcpu_chain_property)
+{
+	static const struct { const char *name; uint32_t sig; } cpus[] = {
+		{ "EPYC-v4", 0x00800f12 }, { "EPYC-Rome", 0x00830f10 },
+		{ "EPYC-Milan", 0x00a00f11 }, { "EPYC-Genoa", 0x00a10f10 },
+		{ "EPYC-Turin", 0x00b00f00 },
+	};
+	static const char *const vmms[] = { "qemu", "ec2", "gce" };
+	static const uint64_t features[] = { 0x1, 0x21 };
+	uint8_t vmsa[4096], h[48], pi[0x70], prev[48], next[48], want[48];
+	struct run_opts o;
+
+	cvmm_verbosity = LOG_QUIET;
+	for (size_t c = 0; c < sizeof(cpus) / sizeof(cpus[0]); c++)
+	for (size_t v = 0; v < 3; v++)
+	for (size_t f = 0; f < 2; f++)
+	for (int legacy = 0; legacy < (v == 0 ? 2 : 1); legacy++) {
+		snp_opts(&o, OVMF_CODE);
+		o.vcpu_type = cpus[c].name;
+		o.vmm_type = vmsa_vmm_parse(vmms[v]);
+		o.guest_features = features[f];
+		o.guest_features_set = true;
+		o.legacy_vmsa = legacy;
+		documented_ap_vmsa(vmsa, vmms[v], cpus[c].sig, features[f], legacy);
+		EVP_Digest(vmsa, sizeof(vmsa), h, NULL, EVP_sha384(), NULL);
+		o.cpus = 1;
+		digest_of(&o, prev);
+		for (int n = 2; n <= 4; n++) {
+			uint64_t gpa = 0x0000fffffffff000ULL;
+
+			memset(pi, 0, sizeof(pi));
+			memcpy(pi, prev, 48);
+			memcpy(pi + 0x30, h, 48);
+			pi[0x60] = 0x70;
+			pi[0x62] = 2;	/* VMSA */
+			memcpy(pi + 0x68, &gpa, 8);
+			EVP_Digest(pi, sizeof(pi), want, NULL, EVP_sha384(), NULL);
+			o.cpus = n;
+			digest_of(&o, next);
+			ck_assert_msg(!memcmp(next, want, 48), "%s vmm=%s features=0x%llx%s: "
+				      "%d vCPUs is not %d plus the documented AP VMSA",
+				      cpus[c].name, vmms[v], (unsigned long long)features[f],
+				      legacy ? " legacy" : "", n, n - 1);
+			memcpy(prev, next, 48);
+		}
+	}
 }
 END_TEST
 
@@ -436,6 +543,72 @@ START_TEST(impossible_requests)
 }
 END_TEST
 
+/*
+ * A SECRETS, CPUID or (with --kernel) SNP_KERNEL_HASHES section longer than
+ * a page: QEMU hands every page of it to LAUNCH_UPDATE, sev-snp-measure one
+ * (or asserts), so a digest for it would match one of them at best. The
+ * firmware is the synthetic vector with one section grown into free space.
+ */
+static void grown_section_refused(const char *dir, uint32_t type, uint32_t gpa,
+				  uint32_t move_type, uint32_t move_gpa, uint32_t move_to,
+				  const char *want)
+{
+	char src[512], path[] = "/tmp/cvmm-test-fw-XXXXXX", k[512], err[1024];
+	struct ovmf_info fw;
+	struct run_opts o;
+	uint8_t *img;
+	size_t len;
+	FILE *f;
+	int fd;
+
+	snprintf(src, sizeof(src), "%s/measure/inputs/synth-fw-v1.fd", dir);
+	snprintf(k, sizeof(k), "%s/measure/inputs/synth-kernel-v1.bin", dir);
+	f = fopen(src, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	rewind(f);
+	img = malloc(len);
+	ck_assert_uint_eq(fread(img, 1, len, f), len);
+	fclose(f);
+	ck_assert_int_eq(ovmf_parse(img, len, src, &fw), 0);
+	for (size_t i = 0; i < fw.n_sev; i++) {
+		uint8_t *it = img + fw.sev_meta_off + 16 + 12 * i;
+		uint32_t size = 0x2000;
+
+		if (fw.sev[i].type == move_type && fw.sev[i].gpa == move_gpa)
+			memcpy(it, &move_to, 4);
+		if (fw.sev[i].type == type && fw.sev[i].gpa == gpa)
+			memcpy(it + 4, &size, 4);
+	}
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, img, len), (ssize_t)len);
+	close(fd);
+	free(img);
+	snp_opts(&o, path);
+	o.kernel = k;
+	cvmm_verbosity = LOG_NORMAL;
+	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, want) && strstr(err, path), "%s", err);
+	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+	unlink(path);
+}
+
+START_TEST(multi_page_special_sections_refused)
+{
+	const char *dir = vectors_dir();
+
+	if (!dir)
+		return;
+	/* Synthetic firmware: SECRETS 0x80d000, CPUID 0x80e000, hashes 0x810000, free 0x814000. */
+	grown_section_refused(dir, SEV_SECTION_SNP_KERNEL_HASHES, 0x810000,
+			      SEV_SECTION_SNP_SEC_MEM, 0x811000, 0x812000, "SNP_KERNEL_HASHES");
+	grown_section_refused(dir, SEV_SECTION_SNP_SECRETS, 0x80d000,
+			      SEV_SECTION_CPUID, 0x80e000, 0x814000, "SNP_SECRETS");
+}
+END_TEST
+
 /* A bzImage test guest from `make test-build` (tests/tools/mkbzimage). */
 #define TEST_BZIMAGE	"build/guests/bootparams.bzImage"
 
@@ -525,6 +698,8 @@ Suite *make_suite(void)
 	tcase_add_test(tc, reference_vectors);
 	tcase_add_test(tc, vmsa_matches_documented_state);
 	tcase_add_test(tc, cpu_signatures);
+	tcase_add_test(tc, snp_vcpu_chain_property);
+	tcase_add_test(tc, multi_page_special_sections_refused);
 	tcase_add_test(tc, cpuid_page_layout);
 	tcase_add_test(tc, kernel_hashes_table);
 	tcase_add_test(tc, snp_dependencies);

@@ -5,12 +5,17 @@
  * adds pages, unaccepted elsewhere), an end-of-list HOB, PHIT pointing at
  * that end (QEMU's convention: the address right after the end HOB).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_compat.h"
 #include "loader/layout.h"
+#include "loader/ovmf.h"
 #include "loader/plan_coco.h"
 #include "loader/td_hob.h"
+#include "loader/tdvf.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 
@@ -89,6 +94,107 @@ START_TEST(td_hob_too_small)
 }
 END_TEST
 
+/*
+ * A TD_HOB section far outside guest RAM is refused for what it is, before
+ * cvmm allocates a buffer of the size the file claims (here 16 TiB).
+ */
+static int build_quiet(struct launch_plan *p, struct run_opts *o, char *err, size_t n)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), rc;
+
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	rc = plan_build_tdx(p, o);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	err[fread(err, 1, n - 1, tmp)] = '\0';
+	fclose(tmp);
+	return rc;
+}
+
+/* plan_build_tdx() on OVMF.fd with the first section of a type moved/resized. */
+static int build_patched(uint32_t type, uint64_t gpa, uint64_t size, char *err, size_t n)
+{
+	char path[] = "/tmp/cvmm-test-tdvf-XXXXXX";
+	const char *src = "/usr/share/ovmf/OVMF.fd";
+	struct ovmf_info fw;
+	struct tdvf_info td;
+	struct run_opts o;
+	struct launch_plan p;
+	uint8_t *img;
+	size_t len;
+	FILE *f = fopen(src, "rb");
+	int fd, rc;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	rewind(f);
+	img = malloc(len);
+	ck_assert_uint_eq(fread(img, 1, len, f), len);
+	fclose(f);
+	ck_assert_int_eq(ovmf_parse(img, len, src, &fw), 0);
+	ck_assert_int_eq(tdvf_parse(img, len, &fw, src, &td), 0);
+	for (size_t i = 0; i < td.n_sec; i++) {
+		uint8_t *d = img + td.desc_off + 16 + 32 * i;
+
+		if (td.sec[i].type != type)
+			continue;
+		if (gpa)
+			memcpy(d + 8, &gpa, 8);
+		memcpy(d + 16, &size, 8);
+		break;
+	}
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, img, len), (ssize_t)len);
+	close(fd);
+	free(img);
+	run_opts_init(&o);
+	o.platform = "tdx";
+	o.firmware = path;
+	cvmm_verbosity = LOG_NORMAL;
+	rc = build_quiet(&p, &o, err, n);
+	if (!rc)
+		plan_free(&p);
+	unlink(path);
+	return rc;
+}
+
+/*
+ * A TD_HOB section far outside guest RAM is refused for what it is, before
+ * cvmm allocates a buffer of the size the file claims (here 16 TiB).
+ */
+START_TEST(td_hob_outside_ram_refused_before_alloc)
+{
+	char err[512];
+
+	ck_assert_int_eq(build_patched(TDVF_TD_HOB, 1ULL << 48, 1ULL << 44, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "TD_HOB") && strstr(err, "outside"), "%s", err);
+	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+}
+END_TEST
+
+/*
+ * A section with file data (BFV) claiming 1 TiB of memory: neither RAM nor
+ * the firmware's range holds it, and adding and hashing 2^28 pages would
+ * take hours. Refused at once; alarm() turns a hang into a failure.
+ */
+START_TEST(data_section_outside_ram_and_firmware_refused)
+{
+	char err[512];
+
+	alarm(30);
+	ck_assert_int_eq(build_patched(TDVF_BFV, 0, 1ULL << 40, err, sizeof(err)), -1);
+	alarm(0);
+	ck_assert_msg(strstr(err, "BFV") && strstr(err, "outside"), "%s", err);
+	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("tdvf");
@@ -97,6 +203,8 @@ Suite *make_suite(void)
 	tcase_add_test(tc, td_hob_256m);
 	tcase_add_test(tc, td_hob_8g);
 	tcase_add_test(tc, td_hob_too_small);
+	tcase_add_test(tc, td_hob_outside_ram_refused_before_alloc);
+	tcase_add_test(tc, data_section_outside_ram_and_firmware_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
