@@ -81,3 +81,18 @@ term_background() {
 }
 kvm_check "terminal: cvmm in the background, UART" term_background $UE
 kvm_check "terminal: cvmm in the background, virtio-console" term_background $CE
+
+# The input thread cannot start (the second thread; the first fetches
+# CPUID): status 1 and one line saying why.
+term_thread_fails() {
+	local out rc
+	out=$(ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone -e inject=clone3:error=EAGAIN:when=2 \
+	      "$CVMM" --kernel $G/hello.elf 2>&1 </dev/null); rc=$?
+	echo "$out"; echo "exit status $rc"
+	[ $rc -eq 1 ] && [ "$out" = "cvmm: terminal: cannot start the input thread: Resource temporarily unavailable" ]
+}
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	kvm_check "terminal: input thread start failure: one line, status 1" term_thread_fails
+else
+	echo "*** SKIPPED: 1 kvm test: strace cannot run here ***"; SKIP=$((SKIP + 1))
+fi
