@@ -27,31 +27,31 @@ CE="--kernel $G/console_echo.elf --console virtio --mem 64M"
 
 # Raw: a CR stays a CR and Ctrl-C is a byte for the guest, not SIGINT.
 kvm_check "terminal: raw mode, UART" term_expect \
-	"sleep 2; printf 'ab\\003q\\r'; sleep 5" 0 'uart: ab<03>q<0d>' $UE
+	"sleep 1; printf 'ab\\003q\\r'; sleep 3" 0 'uart: ab<03>q<0d>' $UE
 kvm_check "terminal: raw mode, virtio-console" term_expect \
-	"sleep 2; printf 'ab\\003\\r'; sleep 1; printf q; sleep 5" 0 'echo: ab<03><0d>' $CE
+	"sleep 1; printf 'ab\\003\\r'; sleep 1; printf q; sleep 3" 0 'echo: ab<03><0d>' $CE
 # Cooked, the terminal itself would echo what is typed: only the guest may.
 term_no_local_echo() {
 	local out
-	out=$(term_pty "sleep 2; printf 'secret'; sleep 1; printf q; sleep 5" "$CVMM $CE")
+	out=$(term_pty "sleep 1; printf 'secret'; sleep 1; printf q; sleep 3" "$CVMM $CE")
 	echo "$out"
 	grep -q '^echo: secret' <<<"$out" && ! grep -v '^echo: ' <<<"$out" | grep -q secret
 }
 kvm_check "terminal: the typed bytes appear only in the guest's echo" term_no_local_echo
 
 kvm_check "terminal: Ctrl-A x ends the VM, UART" term_expect \
-	"sleep 2; printf '\\001x'; sleep 5" 0 'Ctrl-A x pressed' -v $UE
+	"sleep 1; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $UE
 kvm_check "terminal: Ctrl-A x ends the VM, virtio-console" term_expect \
-	"sleep 2; printf '\\001x'; sleep 5" 0 'Ctrl-A x pressed' -v $CE
+	"sleep 1; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $CE
 kvm_check "terminal: Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A a both bytes, UART" term_expect \
-	"sleep 2; printf '\\001\\001\\001aq\\r'; sleep 5" 0 'uart: <01><01>aq<0d>' $UE
+	"sleep 1; printf '\\001\\001\\001aq\\r'; sleep 3" 0 'uart: <01><01>aq<0d>' $UE
 kvm_check "terminal: Ctrl-A Ctrl-A sends Ctrl-A, virtio-console" term_expect \
-	"sleep 2; printf '\\001\\001\\001a'; sleep 1; printf q; sleep 5" 0 'echo: <01><01>a' $CE
+	"sleep 1; printf '\\001\\001\\001a'; sleep 1; printf q; sleep 3" 0 'echo: <01><01>a' $CE
 
 # SIGTERM from outside: a sibling of cvmm at the same terminal kills it.
 term_sigterm() {
 	local pf=/tmp/cvmm-term-pid.$$ out
-	out=$(term_pty "sleep 8" \
+	out=$(term_pty "sleep 4" \
 		"(sleep 2; kill -TERM \$(cat $pf)) & sh -c 'echo \$\$ >$pf; exec $CVMM $*'")
 	rm -f $pf
 	echo "$out"; grep -q STATUS=143 <<<"$out" && grep -q TTY-RESTORED <<<"$out"
@@ -61,7 +61,7 @@ kvm_check "terminal: restored after SIGTERM, virtio-console" term_sigterm $CE
 
 term_triple() {
 	local out
-	out=$(term_pty "sleep 5" "$CVMM $*")
+	out=$(term_pty "sleep 2" "$CVMM $*")
 	echo "$out"
 	grep -q 'triple fault' <<<"$out" && ! grep -q STATUS=0 <<<"$out" && grep -q TTY-RESTORED <<<"$out"
 }
@@ -74,8 +74,8 @@ kvm_check "terminal: restored after a triple fault, virtio-console" term_triple 
 # keys typed meanwhile are not the guest's.
 term_background() {
 	local out
-	out=$(term_pty "sleep 2; printf 'zz\\r'; sleep 8" \
-		"bash -c 'set -m; $CVMM $*& p=\$!; sleep 4; kill -TERM \$p; wait \$p'")
+	out=$(term_pty "sleep 1; printf 'zz\\r'; sleep 3" \
+		"bash -c 'set -m; $CVMM $*& p=\$!; sleep 3; kill -TERM \$p; wait \$p'")
 	echo "$out"
 	grep -q STATUS=143 <<<"$out" && grep -q TTY-RESTORED <<<"$out" && ! grep -q 'zz<0d>' <<<"$out"
 }
