@@ -38,7 +38,7 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
 GUEST_BINS = $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
 LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c attest/*.c devices/*.c))
 LIB_SRCS  := $(filter-out vmm/main.c,$(LIB_SRCS))
-ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S devices/*.S))
+ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S attest/*.S devices/*.S))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 GUEST_SRCS:= $(sort $(wildcard tests/guests/*.c))
@@ -110,6 +110,8 @@ $(eval $(call flavour,opt,$(CC),$(OPT_CFLAGS)))
 $(eval $(call flavour,asan,$(CC),$(ASAN_CFLAGS)))
 $(eval $(call flavour,tsan,$(CC),$(TSAN_CFLAGS)))
 $(eval $(call flavour,fuzz,$(CLANG),$(FUZZ_CFLAGS)))
+# The trust anchors are .incbin'd: a changed certificate rebuilds the object.
+$(foreach f,opt asan tsan fuzz,build/$(f)/attest/roots_pem.o): $(wildcard attest/roots/*.pem)
 
 cvmm: build/opt/vmm/main.o build/opt/libcvmm.a
 	@echo "  LD $@"

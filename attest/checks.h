@@ -43,7 +43,8 @@ struct verify_opts {
 #define VERIFY_MAX_CERTS 8
 	const char *certs[VERIFY_MAX_CERTS];	/* --certs DIR|FILE, repeatable */
 	size_t n_certs;
-	const char *root;		/* --root PEM (TDX) */
+	const char *root;		/* --root PEM: the anchor instead of the built-in one */
+	bool trust_evidence_root;	/* --trust-evidence-root: no anchor at all */
 	const uint8_t *expect_measurement;
 	size_t expect_measurement_len;
 	const uint8_t *report_data;

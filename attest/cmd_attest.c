@@ -22,7 +22,7 @@
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
-	OPT_EXPECT_FROM,
+	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT,
 };
 
 struct attest_args {
@@ -97,8 +97,12 @@ static const struct argp_option verify_options[] = {
 	  "SNP: the VCEK or VLEK (DER or PEM, any file name) and the ASK/ARK or ASVK/ARK chain "
 	  "(PEM); a directory is searched file by file; may be given more than once", 0 },
 	{ "root", OPT_ROOT, "PEM", 0,
-	  "Pin the root: TDX: the Intel SGX Root CA the PCK chain must end at (default: the root "
-	  "the quote carries); SNP: the ARK", 0 },
+	  "Trust this root instead of the one built into cvmm: TDX: the root the PCK chain must "
+	  "end at (default: Intel's SGX Root CA); SNP: the ARK (default: AMD's ARK for the "
+	  "product the certificates name)", 0 },
+	{ "trust-evidence-root", OPT_TRUST_EVIDENCE_ROOT, NULL, 0,
+	  "UNSAFE: trust whatever root the evidence (TDX) or --certs (SNP) brings; anyone can "
+	  "make a chain that passes. For test evidence only: root_pinned says NOT ANCHORED", 0 },
 	{ "expect-measurement", OPT_EXPECT_MEAS, "HEX", 0,
 	  "Expected launch measurement: SNP MEASUREMENT or TDX MRTD (48 bytes)", 0 },
 	{ "expect-from", OPT_EXPECT_FROM, NULL, 0,
@@ -171,6 +175,7 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 		vo->certs[vo->n_certs++] = arg;
 		break;
 	case OPT_ROOT: vo->root = arg; break;
+	case OPT_TRUST_EVIDENCE_ROOT: vo->trust_evidence_root = true; break;
 	case OPT_NO_TIME: vo->time_check = false; break;
 	case OPT_ALLOW_DEBUG: vo->allow_debug = true; break;
 	case OPT_POLICY_MAX: {
@@ -241,7 +246,9 @@ static const struct argp verify_argp = {
 	"certificates and the report name, the report signature (ECDSA P-384), the reported TCB "
 	"against the VCEK's TCB extensions and the chip id against its hwID. TDX: the quote "
 	"signature with the attestation key (ECDSA P-256), the QE report data binding that key, "
-	"the PCK chain to its root (or the --root pin), the QE report signature with the PCK leaf. "
+	"the PCK chain to Intel's SGX Root CA built into cvmm (or the --root pin), the QE report "
+	"signature with the PCK leaf. SNP's ARK must be the AMD ARK built into cvmm for the product "
+	"(or the --root pin). "
 	"Both: certificate validity now (or --at), debugging off, the expected measurement (given, "
 	"or predicted from launch options with --expect-from) and report data.\n\n"
 	"Exit status: 0 when no check failed, 1 when one did, 2 when FILE or a certificate file "
@@ -323,6 +330,10 @@ static int do_verify(int argc, char **argv)
 	if (!a.vo.expect_from && launch_given(&a.launch)) {
 		cvmm_err("launch options (--firmware, --kernel, --snp, ...) are the input of "
 			 "--expect-from; give it or drop them");
+		return CVMM_EXIT_USAGE;
+	}
+	if (a.vo.root && a.vo.trust_evidence_root) {
+		cvmm_err("--root and --trust-evidence-root exclude each other");
 		return CVMM_EXIT_USAGE;
 	}
 	if (load(&a, &ev))

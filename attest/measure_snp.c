@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -16,13 +17,14 @@ struct snp_ctx {
 	uint8_t ld[MEASURE_DIGEST_LEN];
 	uint8_t zero_page_hash[MEASURE_DIGEST_LEN];
 	struct measure_stats *st;
+	bool failed;		/* an OpenSSL call failed: the digest is wrong */
 };
 
 static void sha384(struct snp_ctx *c, const void *a, size_t n, uint8_t out[48])
 {
-	EVP_DigestInit_ex2(c->md, c->sha384, NULL);
-	EVP_DigestUpdate(c->md, a, n);
-	EVP_DigestFinal_ex(c->md, out, NULL);
+	if (EVP_DigestInit_ex2(c->md, c->sha384, NULL) != 1 ||
+	    EVP_DigestUpdate(c->md, a, n) != 1 || EVP_DigestFinal_ex(c->md, out, NULL) != 1)
+		c->failed = true;
 	c->st->bytes_hashed += n;
 }
 
@@ -123,6 +125,10 @@ int measure_snp_plan(const struct launch_plan *p, uint8_t ld[MEASURE_DIGEST_LEN]
 		}
 		sha384(&c, p->coco.vmsa[i], VMSA_SIZE, h);
 		page_info(&c, h, PIECE_VMSA, SNP_VMSA_GPA);
+	}
+	if (c.failed) {
+		cvmm_err("SNP measurement: OpenSSL SHA-384 failed");
+		goto fail;
 	}
 	memcpy(ld, c.ld, 48);
 	EVP_MD_CTX_free(c.md);

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -17,18 +18,19 @@ static void record(uint8_t r[TDX_RECORD], const char *op, uint64_t gpa)
 	memcpy(r + 16, &gpa, 8);
 }
 
-static void page_add(EVP_MD_CTX *md, uint64_t gpa, struct measure_stats *st)
+/* Each returns false when OpenSSL failed: the digest would be wrong. */
+static bool page_add(EVP_MD_CTX *md, uint64_t gpa, struct measure_stats *st)
 {
 	uint8_t r[TDX_RECORD];
 
 	record(r, "MEM.PAGE.ADD", gpa);
-	EVP_DigestUpdate(md, r, sizeof(r));
 	st->page_adds++;
 	st->bytes_hashed += sizeof(r);
+	return EVP_DigestUpdate(md, r, sizeof(r)) == 1;
 }
 
 /* 16 MR.EXTENDs of one page: each a record followed by its 256 bytes. */
-static void page_extend(EVP_MD_CTX *md, const struct plan_piece *q, uint64_t off,
+static bool page_extend(EVP_MD_CTX *md, const struct plan_piece *q, uint64_t off,
 			struct measure_stats *st)
 {
 	uint8_t buf[CHUNKS_PER_PAGE * (TDX_RECORD + TDX_CHUNK)];
@@ -43,9 +45,9 @@ static void page_extend(EVP_MD_CTX *md, const struct plan_piece *q, uint64_t off
 			memcpy(r + TDX_RECORD, q->data + at,
 			       q->data_len - at < TDX_CHUNK ? q->data_len - at : TDX_CHUNK);
 	}
-	EVP_DigestUpdate(md, buf, sizeof(buf));
 	st->extends += CHUNKS_PER_PAGE;
 	st->bytes_hashed += sizeof(buf);
+	return EVP_DigestUpdate(md, buf, sizeof(buf)) == 1;
 }
 
 static int check_piece(const struct plan_piece *q)
@@ -71,6 +73,7 @@ int measure_tdx_plan(const struct launch_plan *p, uint8_t mrtd[MEASURE_DIGEST_LE
 {
 	struct measure_stats local;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	bool ok = true;
 
 	if (!st)
 		st = &local;
@@ -92,18 +95,22 @@ int measure_tdx_plan(const struct launch_plan *p, uint8_t mrtd[MEASURE_DIGEST_LE
 		st->pages[q->type] += q->len / PAGE_SIZE;
 		if (p->coco.mrtd_two_pass) {
 			for (uint64_t off = 0; off < q->len; off += PAGE_SIZE)
-				page_add(md, q->gpa + off, st);
+				ok &= page_add(md, q->gpa + off, st);
 			for (uint64_t off = 0; q->measured && off < q->len; off += PAGE_SIZE)
-				page_extend(md, q, off, st);
+				ok &= page_extend(md, q, off, st);
 		} else {
 			for (uint64_t off = 0; off < q->len; off += PAGE_SIZE) {
-				page_add(md, q->gpa + off, st);
+				ok &= page_add(md, q->gpa + off, st);
 				if (q->measured)
-					page_extend(md, q, off, st);
+					ok &= page_extend(md, q, off, st);
 			}
 		}
 	}
-	EVP_DigestFinal_ex(md, mrtd, NULL);
+	if (!ok || EVP_DigestFinal_ex(md, mrtd, NULL) != 1) {
+		cvmm_err("TDX measurement: OpenSSL SHA-384 failed");
+		EVP_MD_CTX_free(md);
+		return -1;
+	}
 	EVP_MD_CTX_free(md);
 	return 0;
 }

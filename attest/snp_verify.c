@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 
 #include "attest/bytes.h"
+#include "attest/roots.h"
 #include "attest/verify.h"
 #include "attest/x509.h"
 #include "vmm/log.h"
@@ -173,32 +174,59 @@ static void check_signed(struct checks *cl, const char *name, X509 *c, X509 *iss
 			  "of %s (%s)", cname, lc, iname, li);
 }
 
-static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *root, const char *what)
+/* Byte-identical, or the same key (AMD may reissue an ARK around the same key). */
+static bool same_root(X509 *a, X509 *b)
 {
-	STACK_OF(X509) *sk;
-	X509 *pin;
-	char lbl[140];
+	EVP_PKEY *ka = X509_get0_pubkey(a), *kb = X509_get0_pubkey(b);
+	bool same = !X509_cmp(a, b) || (ka && kb && EVP_PKEY_eq(ka, kb) == 1);
 
-	if (!vo->root) {
-		check_add(cl, "root_pinned", CHECK_SKIPPED, "no --root: the chain ends at the %s "
-			  "root it was given", what);
+	ERR_clear_error();
+	return same;
+}
+
+/*
+ * The ARK the chain ends at must be --root's, else the built-in one for
+ * product (the VCEK's productName, else the ARK's CN);
+ * --trust-evidence-root takes the one --certs gave.
+ */
+static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, const char *product)
+{
+	STACK_OF(X509) *sk = NULL;
+	X509 *pin = NULL, *builtin = NULL;
+	char lbl[140], what[160];
+
+	if (vo->trust_evidence_root) {
+		check_add(cl, "root_pinned", CHECK_SKIPPED, "NOT ANCHORED (--trust-evidence-root): "
+			  "the chain ends at the ARK --certs gave, which anyone can make");
 		return 0;
 	}
-	sk = sk_X509_new_null();
-	if (!sk || x509_load_file(vo->root, sk)) {
-		x509_free_stack(sk);
-		return -1;
+	if (vo->root) {
+		sk = sk_X509_new_null();
+		if (!sk || x509_load_file(vo->root, sk)) {
+			x509_free_stack(sk);
+			return -1;
+		}
+		pin = x509_pick_root(sk);
+		snprintf(what, sizeof(what), "the certificate --root pins");
+	} else {
+		pin = builtin = root_amd_ark(product);
+		snprintf(what, sizeof(what), "AMD's ARK-%s " ROOTS_WHERE, product);
+		if (!pin) {
+			check_add(cl, "root_pinned", CHECK_FAILED, "cvmm has no built-in ARK for "
+				  "product '%s' (Milan, Genoa, Turin): give it with --root", product);
+			return 0;
+		}
 	}
-	pin = x509_pick_root(sk);
 	cert_label(pin, lbl, sizeof(lbl));
-	if (!root)
-		check_add(cl, "root_pinned", CHECK_FAILED, "no root certificate to compare with --root");
-	else if (X509_cmp(root, pin) == 0)
-		check_add(cl, "root_pinned", CHECK_PASSED, "the root (%s) is the one --root pins", lbl);
+	if (!ark)
+		check_add(cl, "root_pinned", CHECK_FAILED, "no ARK to compare with %s (%s)", what, lbl);
+	else if (same_root(ark, pin))
+		check_add(cl, "root_pinned", CHECK_PASSED, "the ARK is %s (%s)", what, lbl);
 	else
-		check_add(cl, "root_pinned", CHECK_FAILED, "the chain's root is not the certificate "
-			  "--root pins (%s)", lbl);
+		check_add(cl, "root_pinned", CHECK_FAILED, "the ARK --certs gave is not %s (%s)",
+			  what, lbl);
 	x509_free_stack(sk);
+	X509_free(builtin);
 	return 0;
 }
 
@@ -348,8 +376,14 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 	}
 	check_product(cl, r, &sc, ek_prod, sizeof(ek_prod));
 	check_signed(cl, "ark_self_signed", sc.ark, sc.ark, "ARK", "itself");
-	if (root_pin(cl, vo, sc.ark, "ARK"))
-		goto out;
+	{
+		char ark_cn[128] = "";
+
+		if (sc.ark)
+			x509_cn(sc.ark, ark_cn, sizeof(ark_cn));
+		if (root_pin(cl, vo, sc.ark, *ek_prod ? ek_prod : ca_product(ark_cn)))
+			goto out;
+	}
 	check_signed(cl, r->signer == SNP_SIGNER_VLEK ? "asvk_signed_by_ark" : "ask_signed_by_ark",
 		     sc.ask, sc.ark, sc.ask_name, "ARK");
 	check_signed(cl, r->signer == SNP_SIGNER_VLEK ? "vlek_signed_by_asvk" : "vcek_signed_by_ask",

@@ -3,12 +3,14 @@
  * the QE report's data binds the attestation key -> the attestation key
  * signs header and TD report body.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/sha.h>
 #include <openssl/x509_vfy.h>
 
+#include "attest/roots.h"
 #include "attest/verify.h"
 #include "attest/x509.h"
 #include "vmm/log.h"
@@ -57,7 +59,7 @@ static void check_qe_binding(struct checks *cl, const struct tdx_quote *q)
 }
 
 /* The chain as DCAP orders it: PCK leaf first, the root last. */
-static void check_chain(struct checks *cl, STACK_OF(X509) *chain, X509 *anchor)
+static void check_chain(struct checks *cl, STACK_OF(X509) *chain, X509 *anchor, const char *how)
 {
 	X509_STORE *st = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -82,10 +84,10 @@ static void check_chain(struct checks *cl, STACK_OF(X509) *chain, X509 *anchor)
 out:
 	ERR_clear_error();
 	if (ok == 1)
-		check_add(cl, "pck_chain", CHECK_PASSED, "PCK leaf (%s) chains to %s", ll, la);
+		check_add(cl, "pck_chain", CHECK_PASSED, "PCK leaf (%s) chains to %s (%s)", ll, la, how);
 	else if (ok == 0)
-		check_add(cl, "pck_chain", CHECK_FAILED, "PCK leaf (%s) does not chain to %s: %s", ll, la,
-			  X509_verify_cert_error_string(err));
+		check_add(cl, "pck_chain", CHECK_FAILED, "PCK leaf (%s) does not chain to %s (%s): %s", ll,
+			  la, how, X509_verify_cert_error_string(err));
 	else
 		check_add(cl, "pck_chain", CHECK_FAILED, "could not set up the chain check");
 	sk_X509_free(untrusted);
@@ -123,9 +125,80 @@ static void check_expected(struct checks *cl, const struct verify_opts *vo, cons
 		    vo->report_data, vo->report_data_len, true);
 }
 
+/*
+ * The certificate the chain must end at: --root, else the built-in Intel
+ * root, else (--trust-evidence-root) the quote's own. *owned gets what the
+ * caller frees. root_pinned says which one and whether the quote's root is it.
+ */
+static int pick_anchor(struct checks *cl, const struct verify_opts *vo, X509 *root,
+		       STACK_OF(X509) **owned, X509 **anchor)
+{
+	char lbl[140];
+
+	*anchor = NULL;
+	if (vo->trust_evidence_root) {
+		*anchor = root;
+		check_add(cl, "root_pinned", CHECK_SKIPPED, "NOT ANCHORED (--trust-evidence-root): "
+			  "the chain ends at the root the quote carries, which anyone can make");
+		return 0;
+	}
+	*owned = sk_X509_new_null();
+	if (!*owned)
+		return -1;
+	if (vo->root) {
+		if (x509_load_file(vo->root, *owned))
+			return -1;
+		*anchor = x509_pick_root(*owned);
+	} else {
+		X509 *c = root_intel_sgx();
+
+		if (!c || !sk_X509_push(*owned, c)) {
+			X509_free(c);
+			cvmm_err("cannot load the built-in Intel SGX Root CA");
+			return -1;
+		}
+		*anchor = c;
+	}
+	cert_label(*anchor, lbl, sizeof(lbl));
+	if (root && X509_cmp(root, *anchor) == 0)
+		check_add(cl, "root_pinned", CHECK_PASSED, "the quote's root is %s (%s)",
+			  vo->root ? "the certificate --root pins" : "Intel's SGX Root CA " ROOTS_WHERE, lbl);
+	else
+		check_add(cl, "root_pinned", CHECK_FAILED, "the quote's root is not %s (%s); the "
+			  "chain is checked against it", vo->root ? "the certificate --root pins" :
+			  "Intel's SGX Root CA " ROOTS_WHERE, lbl);
+	return 0;
+}
+
+/* Every certificate of the chain, and the anchor when the chain lacks it. */
+static void check_chain_validity(struct checks *cl, const struct verify_opts *vo,
+				 STACK_OF(X509) *chain, X509 *root, X509 *anchor)
+{
+	int n = sk_X509_num(chain);
+	X509 **certs = calloc((size_t)n + 1, sizeof(*certs));
+	const char **names = calloc((size_t)n + 1, sizeof(*names));
+
+	if (!certs || !names) {
+		check_add(cl, "cert_validity", CHECK_FAILED, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		certs[i] = sk_X509_value(chain, i);
+		names[i] = i == 0 ? "PCK leaf" : certs[i] == root ? "root" : "PCK CA";
+	}
+	if (anchor && (!root || X509_cmp(anchor, root))) {
+		certs[n] = anchor;
+		names[n] = vo->root ? "pinned root" : "built-in root";
+	}
+	check_validity(cl, vo, certs, names, (size_t)n + 1);
+out:
+	free(certs);
+	free(names);
+}
+
 int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct checks *cl)
 {
-	STACK_OF(X509) *chain = NULL, *pinned = NULL;
+	STACK_OF(X509) *chain = NULL, *owned = NULL;
 	X509 *root, *anchor;
 	int rc = -1;
 
@@ -143,37 +216,14 @@ int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct c
 		goto expect;
 	}
 	root = chain_root(chain);
-	anchor = root;
-	if (vo->root) {
-		pinned = sk_X509_new_null();
-		if (!pinned || x509_load_file(vo->root, pinned))
-			goto out;
-		anchor = x509_pick_root(pinned);
-		if (root && X509_cmp(root, anchor) == 0)
-			check_pass(cl, "root_pinned", "the quote's root is the one --root pins");
-		else
-			check_add(cl, "root_pinned", CHECK_FAILED, "the quote's root is not the "
-				  "certificate --root pins (the chain is checked against the pin)");
-	} else {
-		check_add(cl, "root_pinned", CHECK_SKIPPED, "no --root: the chain ends at the root "
-			  "the quote carries");
-	}
-	if (!anchor) {
+	if (pick_anchor(cl, vo, root, &owned, &anchor))
+		goto out;
+	if (!anchor)
 		check_add(cl, "pck_chain", CHECK_FAILED, "the quote's PCK chain has no self-signed root");
-	} else {
-		check_chain(cl, chain, anchor);
-	}
-	{
-		X509 *certs[4] = { NULL };
-		const char *names[4] = { "PCK leaf", "PCK CA", "root", "pinned root" };
-		int n = sk_X509_num(chain);
-
-		certs[0] = sk_X509_value(chain, 0);
-		certs[1] = n > 2 ? sk_X509_value(chain, 1) : NULL;
-		certs[2] = root;
-		certs[3] = vo->root ? anchor : NULL;
-		check_validity(cl, vo, certs, names, 4);
-	}
+	else
+		check_chain(cl, chain, anchor, vo->trust_evidence_root ? "the quote's own root: NOT "
+			    "ANCHORED" : vo->root ? "--root" : ROOTS_WHERE);
+	check_chain_validity(cl, vo, chain, root, anchor);
 	check_qe_sig(cl, q, sk_X509_value(chain, 0));
 	check_add(cl, "tcb_status", CHECK_SKIPPED, "the TCB level against Intel's TCB Info and QE "
 		  "Identity collateral is not evaluated");
@@ -183,7 +233,7 @@ expect:
 	rc = 0;
 out:
 	x509_free_stack(chain);
-	x509_free_stack(pinned);
+	x509_free_stack(owned);
 	return rc;
 }
 

@@ -76,6 +76,16 @@ static void json_hex(FILE *f, const uint8_t *b, size_t n)
 	fprintf(f, "\"%s\"", hex);
 }
 
+/* EVP_Digest that says so when OpenSSL fails, rather than print a wrong digest. */
+static int digest(const void *data, size_t n, uint8_t *out, const EVP_MD *md)
+{
+	if (EVP_Digest(data, n, out, NULL, md, NULL) != 1) {
+		cvmm_err("measure: OpenSSL %s failed", EVP_MD_get0_name(md));
+		return -1;
+	}
+	return 0;
+}
+
 static int json_file(FILE *f, const char *key, const char *path, const char *what)
 {
 	uint8_t h256[32], h384[48];
@@ -100,8 +110,8 @@ static int json_shim(FILE *f)
 	size_t len = (size_t)(shim_blob_end - shim_blob);
 	uint8_t h256[32], h384[48];
 
-	EVP_Digest(shim_blob, len, h256, NULL, EVP_sha256(), NULL);
-	EVP_Digest(shim_blob, len, h384, NULL, EVP_sha384(), NULL);
+	if (digest(shim_blob, len, h256, EVP_sha256()) || digest(shim_blob, len, h384, EVP_sha384()))
+		return -1;
 	fprintf(f, "    \"boot_shim\": { \"size\": %zu, \"sha256\": ", len);
 	json_hex(f, h256, 32);
 	fprintf(f, ", \"sha384\": ");
@@ -110,27 +120,40 @@ static int json_shim(FILE *f)
 	return 0;
 }
 
-/* Whether the digest changes when only one input changes: measured, not assumed. */
+/*
+ * Whether the digest changes when only one input changes: measured, not
+ * assumed, by building the plan again with that input changed. The first
+ * build succeeded, so a failure here is about the changed input: say so in
+ * one line that carries the inner reason.
+ */
 static int depends(const struct run_opts *o, const struct measurement *m, bool *cpus, bool *mem)
 {
 	struct run_opts alt = *o;
 	struct measurement am;
 	int saved = cvmm_verbosity;
+	char why[512], what[64];
 	int ret = -1;
 
 	cvmm_verbosity = LOG_QUIET;	/* warnings were printed by the first build */
+	cvmm_err_capture(why, sizeof(why));
 	alt.cpus = o->cpus + 1;
+	snprintf(what, sizeof(what), "--cpus %d", alt.cpus);
 	if (measure_from_opts(&alt, &am, NULL))
 		goto out;
 	*cpus = memcmp(am.digest, m->digest, sizeof(am.digest)) != 0;
 	alt = *o;
 	alt.mem = o->mem * 2 <= LAYOUT_MAX_MEM ? o->mem * 2 : o->mem / 2;
+	snprintf(what, sizeof(what), "--mem %llu", (unsigned long long)alt.mem);
 	if (measure_from_opts(&alt, &am, NULL))
 		goto out;
 	*mem = memcmp(am.digest, m->digest, sizeof(am.digest)) != 0;
 	ret = 0;
 out:
+	cvmm_err_capture(NULL, 0);
 	cvmm_verbosity = saved;
+	if (ret)
+		cvmm_err("measure --json: the extra build with %s (does the digest depend on it?) "
+			 "failed: %s", what, *why ? why : "no reason given");
 	return ret;
 }
 
@@ -158,7 +181,7 @@ static void json_options(FILE *f, const struct run_opts *o, const struct launch_
 	fprintf(f, " },\n");
 }
 
-static void json_plan(FILE *f, const struct launch_plan *p, const struct measurement *m)
+static int json_plan(FILE *f, const struct launch_plan *p, const struct measurement *m)
 {
 	bool first = true;
 
@@ -189,30 +212,34 @@ static void json_plan(FILE *f, const struct launch_plan *p, const struct measure
 	for (int i = 0; p->coco.vmsa && i < p->coco.n_vcpus; i++) {
 		uint8_t h[48];
 
-		EVP_Digest(p->coco.vmsa[i], VMSA_SIZE, h, NULL, EVP_sha384(), NULL);
+		if (digest(p->coco.vmsa[i], VMSA_SIZE, h, EVP_sha384()))
+			return -1;
 		fprintf(f, "    { \"vcpu\": %d, \"type\": \"vmsa\", \"measured\": true, "
 			"\"what\": \"VMSA\", \"sha384\": ", i);
 		json_hex(f, h, 48);
 		fprintf(f, " }%s\n", i + 1 < p->coco.n_vcpus ? "," : "");
 	}
 	fprintf(f, "  ],\n");
+	return 0;
 }
 
 /* TDX: what of the RTMRs follows from the inputs alone (see README). */
-static void json_rtmr(FILE *f, const struct launch_plan *p)
+static int json_rtmr(FILE *f, const struct launch_plan *p)
 {
 	for (size_t i = 0; i < p->n_pieces; i++) {
 		uint8_t h[48];
 
 		if (strcmp(p->pieces[i].what, "CFV") || !p->pieces[i].data)
 			continue;
-		EVP_Digest(p->pieces[i].data, p->pieces[i].data_len, h, NULL, EVP_sha384(), NULL);
+		if (digest(p->pieces[i].data, p->pieces[i].data_len, h, EVP_sha384()))
+			return -1;
 		fprintf(f, "  \"rtmr0_cfv_event\": ");
 		json_hex(f, h, 48);
 		fprintf(f, ",\n");
 	}
 	fprintf(f, "  \"rtmr_note\": \"RTMR0-2 are extended by the firmware at boot; "
 		   "cvmm predicts the CFV event digest only; the TD HOB event depends on --mem\",\n");
+	return 0;
 }
 
 static int print_json(FILE *f, const struct run_opts *o, const struct launch_plan *p,
@@ -232,16 +259,16 @@ static int print_json(FILE *f, const struct run_opts *o, const struct launch_pla
 	    (o->kernel && json_file(f, "kernel", o->kernel, "--kernel")) ||
 	    (o->initrd && json_file(f, "initrd", o->initrd, "--initrd")))
 		return -1;
-	EVP_Digest(cl, strlen(cl) + 1, h, NULL, EVP_sha256(), NULL);
+	if (digest(cl, strlen(cl) + 1, h, EVP_sha256()))
+		return -1;
 	fprintf(f, "    \"cmdline\": { \"value\": ");
 	out_json_str(f, cl);
 	fprintf(f, ", \"sha256_with_nul\": ");
 	json_hex(f, h, 32);
 	fprintf(f, " }\n  },\n");
 	json_options(f, o, p);
-	json_plan(f, p, m);
-	if (!strcmp(p->coco.platform, "tdx"))
-		json_rtmr(f, p);
+	if (json_plan(f, p, m) || (!strcmp(p->coco.platform, "tdx") && json_rtmr(f, p)))
+		return -1;
 	fprintf(f, "  \"bytes_hashed\": %llu,\n", (unsigned long long)m->st.bytes_hashed);
 	fprintf(f, "  \"depends_on\": { \"vcpus\": %s, \"mem\": %s }\n}\n",
 		dep_cpus ? "true" : "false", dep_mem ? "true" : "false");

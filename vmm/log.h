@@ -6,6 +6,7 @@
 #ifndef CVMM_LOG_H
 #define CVMM_LOG_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2, LOG_DEBUG = 3 };
@@ -15,6 +16,12 @@ void cvmm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cvmm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cvmm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cvmm_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Until called again with n = 0, this thread's cvmm_err lines go to buf
+ * (the last one wins) instead of stderr: for a caller that tries something
+ * optional and reports its failure in its own one line.
+ */
+void cvmm_err_capture(char *buf, size_t n);
 
 /* Exit statuses of the cvmm process (README documents them). */
 enum {

@@ -129,15 +129,17 @@ static void vm_teardown(struct vm *vm)
 
 static int vm_load_plan(struct vm *vm, const struct launch_plan *plan)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, t0 = trace_now_ns(), dt;
 
 	for (size_t i = 0; i < plan->n_pieces; i++) {
 		if (vm->plat->add_piece(vm, &plan->pieces[i]))
 			return -1;
 		bytes += plan->pieces[i].len;
 	}
-	trace_point_detail("launch plan copied in", "%zu pieces, %llu KiB", plan->n_pieces,
-			   (unsigned long long)(bytes >> 10));
+	dt = trace_now_ns() - t0;
+	trace_point_detail("launch plan copied in", "%zu pieces, %llu pages, %.0f MB/s",
+			   plan->n_pieces, (unsigned long long)((bytes + 4095) >> 12),
+			   dt ? bytes * 1e3 / dt : 0.0);
 	return 0;
 }
 

@@ -75,8 +75,8 @@ fi
 # --- verify: each report with the chain its README pairs it with
 att_snp_ok() {	# report ek chain
 	local d; d=$(att_certdir "$(basename "$1")" "$2" ${3:+"$3"})
-	cli_case "verify $(basename "$1")" 0 "result: passed" attest verify "$1" --certs "$d" \
-		--no-time-check --allow-debug
+	cli_case "verify $(basename "$1")" 0 "passed +root_pinned +the ARK is AMD's ARK-.* built into cvmm" \
+		attest verify "$1" --certs "$d" --no-time-check --allow-debug
 }
 att_snp_ok "$ATT_S/gosev-attestation.bin" "$ATT_S/gosev-attestation.vcek.der" "$ATT_C/amd-milan-ask-ark.pem"
 att_snp_ok "$ATT_S/trustee-test-report.bin" "$ATT_S/trustee-test-report.vcek.der" "$ATT_C/amd-milan-ask-ark.pem"
@@ -95,7 +95,10 @@ done
 cli_case "verify: --certs FILE (PEM bundle)" 0 "passed +report_signature" \
 	attest verify "$ATT_S/trustee-az-snp-hcl-report.bin" --certs "$ATT_S/trustee-az-snp-hcl-report.vcek-ask-ark.pem" --no-time-check
 for f in "$ATT_T"/*.dat "$ATT_T"/*.bin; do
-	cli_case "verify $(basename "$f") --root" 0 "passed +root_pinned" attest verify "$f" --root "$ATT_ROOT" \
+	cli_case "verify $(basename "$f"): built-in Intel root" 0 \
+		"passed +root_pinned +the quote's root is Intel's SGX Root CA built into cvmm" \
+		attest verify "$f" --allow-debug
+	cli_case "verify $(basename "$f") --root" 0 "passed +root_pinned .*--root pins" attest verify "$f" --root "$ATT_ROOT" \
 		--allow-debug
 done
 # Debug guests are refused unless --allow-debug: the bits read from the files.
@@ -195,6 +198,53 @@ cli_case "dump: certification data length past the end" 2 "certification data .*
 cli_case "verify: other vendor's root pinned" 1 "failed +pck_chain" \
 	attest verify "$ATT_Q" --root "$ATT_C/amd-milan-ask-ark.pem"
 
+# --- self-made chains: what anyone can make with openssl fails unless --trust-evidence-root.
+# A TDX quote keeps its signed body; its PCK chain becomes a made-up leaf and a root that
+# carries Intel's names, and the QE report is re-signed with the leaf's key.
+d=$ATT_AT/fake; mkdir -p "$d"
+openssl ecparam -name prime256v1 -genkey -noout -out "$d/root.key"
+openssl ecparam -name prime256v1 -genkey -noout -out "$d/leaf.key"
+openssl req -x509 -new -key "$d/root.key" -subj "/CN=Intel SGX Root CA" -days 30 \
+	-addext basicConstraints=critical,CA:TRUE -out "$d/root.pem"
+openssl req -new -key "$d/leaf.key" -subj "/CN=Intel SGX PCK Certificate" 2>/dev/null |
+	openssl x509 -req -CA "$d/root.pem" -CAkey "$d/root.key" -days 30 -out "$d/leaf.pem" 2>/dev/null
+ATT_F=$d/quote.dat; cp "$ATT_T/trustee-tdx_quote_4.dat" "$ATT_F"
+off=$((48 + 584 + 4 + 128 + 6))	# v4: QE report (384), its signature (64), QE auth size, data
+v=$(od -An -tu2 -j $((off + 384 + 64)) -N2 "$ATT_F" | tr -d ' ')
+body=$((off + 384 + 64 + 2 + v + 6))	# PCK chain PEM, after its type (2) and size (4)
+v=$(od -An -tu4 -j $((body - 4)) -N4 "$ATT_F" | tr -d ' ')
+dd if="$ATT_F" of="$d/qe.bin" bs=1 skip=$off count=384 status=none
+openssl dgst -sha256 -sign "$d/leaf.key" -out "$d/sig.der" "$d/qe.bin"
+want=$(openssl asn1parse -inform DER -in "$d/sig.der" | awk -F: '/INTEGER/ { printf "%064s", $NF }' | tr ' ' 0)
+printf "$(sed 's/../\\x&/g' <<<"$want")" | dd of="$ATT_F" bs=1 seek=$((off + 384)) conv=notrunc status=none
+dd if=/dev/zero of="$ATT_F" bs=1 seek=$body count="$v" conv=notrunc status=none
+cat "$d/leaf.pem" "$d/root.pem" | dd of="$ATT_F" bs=1 seek=$body conv=notrunc status=none
+cli_case "verify: self-made TDX chain fails by default" 1 "failed +root_pinned .*built into cvmm" \
+	attest verify "$ATT_F" --allow-debug
+cli_case "verify: self-made TDX chain re-signs the QE report" 1 "passed +qe_report_signature" \
+	attest verify "$ATT_F" --allow-debug
+cli_case "verify: self-made TDX chain fails its pck_chain" 1 "failed +pck_chain" attest verify "$ATT_F" --allow-debug
+cli_case "verify: self-made TDX chain fails against --root" 1 "failed +root_pinned" \
+	attest verify "$ATT_F" --allow-debug --root "$ATT_ROOT"
+cli_case "verify: self-made TDX chain passes only with --trust-evidence-root" 0 \
+	"skipped +root_pinned +NOT ANCHORED" attest verify "$ATT_F" --allow-debug --trust-evidence-root
+cli_case "verify: --trust-evidence-root: pck_chain says not anchored" 0 "passed +pck_chain .*NOT ANCHORED" \
+	attest verify "$ATT_F" --allow-debug --trust-evidence-root
+cli_case "verify: --root with --trust-evidence-root" 2 "exclude each other" \
+	attest verify "$ATT_F" --root "$ATT_ROOT" --trust-evidence-root
+# SNP: the real VCEK and ASK under a self-made ARK-Milan.
+openssl ecparam -name secp384r1 -genkey -noout -out "$d/ark.key"
+openssl req -x509 -new -key "$d/ark.key" -subj "/CN=ARK-Milan" -days 30 \
+	-addext basicConstraints=critical,CA:TRUE -out "$d/ark.pem"
+openssl crl2pkcs7 -nocrl -certfile "$ATT_C/amd-milan-ask-ark.pem" | openssl pkcs7 -print_certs |
+	awk '/BEGIN CERT/ { n++ } n == 1' >"$d/ask.pem"
+cat "$ATT_S/mstav-milan-report.vcek.pem" "$d/ask.pem" "$d/ark.pem" >"$d/snp-chain.pem"
+cli_case "verify: self-made SNP ARK fails by default" 1 "failed +root_pinned +the ARK --certs gave is not AMD's ARK-Milan" \
+	attest verify "$ATT_S/mstav-milan-report.bin" --certs "$d/snp-chain.pem" --no-time-check
+cli_case "verify: self-made SNP ARK with --trust-evidence-root is not anchored" 1 \
+	"skipped +root_pinned +NOT ANCHORED" \
+	attest verify "$ATT_S/mstav-milan-report.bin" --certs "$d/snp-chain.pem" --no-time-check --trust-evidence-root
+
 # --- the command line itself
 cli_case "attest --help" 0 "dump .*verify|verify" attest --help
 cli_case "attest dump --help" 0 "--offset" attest dump --help
@@ -210,4 +260,4 @@ att_main
 rm -rf "$ATT_AT"
 unset -f att_main att_hex_at att_flip att_put_le att_certdir att_iso_end att_snp_ok
 unset ATT_AV ATT_AT ATT_S ATT_C ATT_T ATT_ROOT ATT_G ATT_GD ATT_Q ATT_M ATT_MD ATT_X ATT_VL ATT_VD \
-	ATT_GV ATT_GS ATT_CQ ATT_FW ATT_MRTD ATT_TDR ATT_SNPFW
+	ATT_GV ATT_GS ATT_CQ ATT_FW ATT_MRTD ATT_TDR ATT_SNPFW ATT_F

@@ -10,9 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/ec.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "attest/bytes.h"
+#include "attest/roots.h"
 #include "attest/verify.h"
 #include "attest_vectors.h"
 #include "check_compat.h"
@@ -149,6 +152,7 @@ START_TEST(snp_vectors_verify)
 		ck_assert_int_eq(result(&cl, "report_signature"), CHECK_PASSED);
 		ck_assert_int_eq(result(&cl, "reported_tcb"), CHECK_PASSED);
 		ck_assert_int_eq(result(&cl, "product"), CHECK_PASSED);
+		ck_assert_int_eq(result(&cl, "root_pinned"), CHECK_PASSED);	/* built-in ARK */
 		ck_assert_int_eq(result(&cl, "chip_id"),
 				 strstr(snp_pairs[i].ek, "vlek") ? CHECK_SKIPPED : CHECK_PASSED);
 		free(p);
@@ -204,12 +208,12 @@ START_TEST(snp_other_product)
 	uint8_t *p = vec_read("snp/mstav-milan-report.bin", &len);
 	struct verify_opts vo;
 	struct checks cl;
-	const char *bad[] = { "product", "vcek_signed_by_ask" };
+	const char *bad[] = { "product", "vcek_signed_by_ask", "root_pinned" };
 
-	/* A Milan VCEK with the Genoa ASK/ARK. */
+	/* A Milan VCEK with the Genoa ASK/ARK: the Genoa ARK is not the built-in Milan one. */
 	set_certs(&vo, "snp/mstav-milan-report.vcek.pem", "snp/chains/amd-genoa-ask-ark.pem");
 	run(p, len, &vo, &cl);
-	only_failed(&cl, bad, 2);
+	only_failed(&cl, bad, 3);
 	/* The Milan report against the Genoa VCEK (and its chain). */
 	set_certs(&vo, "snp/mstav-genoa-report.vcek.pem", "snp/chains/amd-genoa-ask-ark.pem");
 	run(p, len, &vo, &cl);
@@ -321,13 +325,18 @@ START_TEST(tdx_vectors_verify)
 		size_t body = ld16(p) == 5 ? 54 : 48;
 		bool debug = p[body + 120] & 1;		/* TDATTRIBUTES bit 0 */
 
-		vo.root = vec_path("tdx/collateral/intel-sgx-root-ca.pem", pbuf[2], sizeof(pbuf[2]));
+		/* No options: the built-in Intel root is the anchor. */
 		run(p, len, &vo, &cl);
 		ck_assert_int_eq(result(&cl, "debug"), debug ? CHECK_FAILED : CHECK_PASSED);
 		vo.allow_debug = true;
 		run(p, len, &vo, &cl);
 		ck_assert_msg(checks_failed(&cl) == 0, "%s", tdx_quotes[i].name);
 		ck_assert_int_eq(result(&cl, "root_pinned"), CHECK_PASSED);
+		ck_assert_ptr_nonnull(strstr(check_find(&cl, "root_pinned")->detail, "built into"));
+		vo.root = vec_path("tdx/collateral/intel-sgx-root-ca.pem", pbuf[2], sizeof(pbuf[2]));
+		run(p, len, &vo, &cl);
+		ck_assert_msg(checks_failed(&cl) == 0, "%s --root", tdx_quotes[i].name);
+		ck_assert_ptr_nonnull(strstr(check_find(&cl, "root_pinned")->detail, "--root"));
 		ck_assert_int_eq(result(&cl, "pck_chain"), CHECK_PASSED);
 		ck_assert_int_eq(result(&cl, "quote_signature"), CHECK_PASSED);
 		ck_assert_int_eq(result(&cl, "qe_report_signature"), CHECK_PASSED);
@@ -470,6 +479,293 @@ START_TEST(snp_policy_max)
 }
 END_TEST
 
+/* --- self-made chains: what anyone can produce must not pass by default */
+
+static EVP_PKEY *new_key(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+/*
+ * A certificate for key with subject CN=cn, signed by ikey and named as
+ * issued by issuer (self-signed when issuer is NULL), valid from now +
+ * from_days to now + to_days.
+ */
+static X509 *new_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, bool ca,
+		      long from_days, long to_days)
+{
+	X509 *c = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(X509_set_version(c, 2), 1);
+	ASN1_INTEGER_set(X509_get_serialNumber(c), 1);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn,
+						    -1, -1, 0), 1);
+	X509_set_subject_name(c, n);
+	X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : n);
+	X509_gmtime_adj(X509_getm_notBefore(c), from_days * 86400);
+	X509_gmtime_adj(X509_getm_notAfter(c), to_days * 86400);
+	X509_set_pubkey(c, key);
+	X509V3_set_ctx(&v3, issuer ? issuer : c, c, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
+	ck_assert_ptr_nonnull(ext);
+	X509_add_ext(c, ext, -1);
+	X509_EXTENSION_free(ext);
+	ck_assert_int_gt(X509_sign(c, ikey, EVP_sha256()), 0);
+	X509_NAME_free(n);
+	return c;
+}
+
+/* ECDSA P-256 over msg with key, as the raw r || s (big-endian) a quote stores. */
+static void sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t n, uint8_t out[64])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char der[80];
+	const unsigned char *q = der;
+	size_t dl = sizeof(der);
+	ECDSA_SIG *sig;
+	const BIGNUM *r, *s;
+
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, der, &dl, msg, n), 1);
+	sig = d2i_ECDSA_SIG(NULL, &q, (long)dl);
+	ck_assert_ptr_nonnull(sig);
+	ECDSA_SIG_get0(sig, &r, &s);
+	ck_assert_int_eq(BN_bn2binpad(r, out, 32), 32);
+	ck_assert_int_eq(BN_bn2binpad(s, out + 32, 32), 32);
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(ctx);
+}
+
+/*
+ * Put chain (leaf first) into the quote in place of its PCK chain, padded
+ * with NULs to the same size, and re-sign the QE report with leaf_key: the
+ * quote is then exactly as valid as the chain's root is trusted.
+ */
+static void replace_chain(uint8_t *p, size_t len, X509 *const *chain, int n, EVP_PKEY *leaf_key)
+{
+	struct evidence ev;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *pem;
+	long pl;
+	size_t qe, pck, pck_size;
+
+	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
+	qe = (size_t)(ev.tdx.qe_report - p);
+	pck = (size_t)(ev.tdx.pck - p);
+	pck_size = ev.tdx.pck_size;
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(PEM_write_bio_X509(b, chain[i]), 1);
+	pl = BIO_get_mem_data(b, &pem);
+	ck_assert_int_le(pl, (long)pck_size);
+	memset(p + pck, 0, pck_size);
+	memcpy(p + pck, pem, (size_t)pl);
+	sign_raw(leaf_key, p + qe, TDX_QE_REPORT_SIZE, p + qe + TDX_QE_REPORT_SIZE);
+	BIO_free(b);
+}
+
+START_TEST(tdx_self_made_chain)
+{
+	size_t len;
+	uint8_t *p = vec_read("tdx/trustee-tdx_quote_4.dat", &len);
+	EVP_PKEY *rk = new_key(), *lk = new_key();
+	/* The names Intel's certificates carry: only the key decides. */
+	X509 *root = new_cert("Intel SGX Root CA", rk, NULL, rk, true, -1, 365);
+	X509 *leaf = new_cert("Intel SGX PCK Certificate", lk, root, rk, false, -1, 365);
+	X509 *chain[] = { leaf, root };
+	struct verify_opts vo = { .allow_debug = true, .time_check = true, .at = time(NULL) };
+	struct checks cl;
+	const char *bad[] = { "root_pinned", "pck_chain" };
+
+	replace_chain(p, len, chain, 2, lk);
+	run(p, len, &vo, &cl);
+	only_failed(&cl, bad, 2);
+	ck_assert_int_eq(result(&cl, "qe_report_signature"), CHECK_PASSED);	/* the re-signing worked */
+	vo.root = vec_path("tdx/collateral/intel-sgx-root-ca.pem", pbuf[2], sizeof(pbuf[2]));
+	run(p, len, &vo, &cl);
+	only_failed(&cl, bad, 2);
+	/* Only the opt-out passes it, and says it is not anchored. */
+	vo.root = NULL;
+	vo.trust_evidence_root = true;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(checks_failed(&cl), 0);
+	ck_assert_int_eq(result(&cl, "root_pinned"), CHECK_SKIPPED);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "root_pinned")->detail, "NOT ANCHORED"));
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "pck_chain")->detail, "NOT ANCHORED"));
+	X509_free(leaf);
+	X509_free(root);
+	EVP_PKEY_free(rk);
+	EVP_PKEY_free(lk);
+	free(p);
+}
+END_TEST
+
+/* A chain longer than three: an expired CA in the middle is named. */
+START_TEST(tdx_long_chain_validity)
+{
+	size_t len;
+	uint8_t *p = vec_read("tdx/trustee-tdx_quote_4.dat", &len);
+	EVP_PKEY *k[4] = { new_key(), new_key(), new_key(), new_key() };
+	X509 *c[4];
+	struct verify_opts vo = { .allow_debug = true, .time_check = true, .at = time(NULL),
+				  .trust_evidence_root = true };
+	struct checks cl;
+	const char *bad[] = { "cert_validity" };
+
+	c[3] = new_cert("Test Root", k[3], NULL, k[3], true, -10, 365);
+	/* chain[2]: the one the old check (leaf, chain[1], root) never looked at */
+	c[2] = new_cert("Test CA one", k[2], c[3], k[3], true, -10, -5);	/* expired */
+	c[1] = new_cert("Test CA two", k[1], c[2], k[2], true, -10, 365);
+	c[0] = new_cert("Test leaf", k[0], c[1], k[1], false, -10, 365);
+	replace_chain(p, len, c, 4, k[0]);
+	run(p, len, &vo, &cl);
+	only_failed(&cl, bad, 1);
+	ck_assert_msg(strstr(check_find(&cl, "cert_validity")->detail, "PCK CA (CN=Test CA one) expired") &&
+		      !strstr(check_find(&cl, "cert_validity")->detail, "CN=Test CA two"),
+		      "%s", check_find(&cl, "cert_validity")->detail);
+	vo.at -= 7 * 86400;	/* before it expired: the whole chain is valid */
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(checks_failed(&cl), 0);
+	for (int i = 0; i < 4; i++) {
+		X509_free(c[i]);
+		EVP_PKEY_free(k[i]);
+	}
+	free(p);
+}
+END_TEST
+
+static void write_pem(const char *path, X509 *const *certs, int n)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(PEM_write_X509(f, certs[i]), 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static X509 *read_cert(const char *rel, int which)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	char path[700];
+	X509 *c;
+
+	ck_assert_int_eq(x509_load_file(vec_path(rel, path, sizeof(path)), sk), 0);
+	c = X509_dup(sk_X509_value(sk, which));
+	x509_free_stack(sk);
+	return c;
+}
+
+/*
+ * SNP: an ARK and ASK made here that re-sign the real VCEK (its key still
+ * signs the report): every check but the anchor passes.
+ */
+START_TEST(snp_self_made_ark)
+{
+	size_t len;
+	uint8_t *p = vec_read("snp/mstav-milan-report.bin", &len);
+	EVP_PKEY *ark_k = new_key(), *ask_k = new_key();
+	X509 *ark = new_cert("ARK-Milan", ark_k, NULL, ark_k, true, -1, 365);
+	X509 *ask = new_cert("SEV-Milan", ask_k, ark, ark_k, true, -1, 365);
+	X509 *vcek = read_cert("snp/mstav-milan-report.vcek.pem", 0);
+	X509 *real_ask = read_cert("snp/chains/amd-milan-ask-ark.pem", 0);
+	X509 *real_ark = read_cert("snp/chains/amd-milan-ask-ark.pem", 1);
+	char path[] = "/tmp/cvmm-test-ark-XXXXXX", file[64], same_key[64];
+	struct verify_opts vo = { .allow_debug = true };
+	struct checks cl;
+	const char *pin[] = { "root_pinned" }, *pin_ask[] = { "root_pinned", "ask_signed_by_ark" };
+
+	ck_assert_ptr_nonnull(mkdtemp(path));
+	snprintf(file, sizeof(file), "%s/chain.pem", path);
+	snprintf(same_key, sizeof(same_key), "%s/same-key.pem", path);
+	X509_set_issuer_name(vcek, X509_get_subject_name(ask));
+	ck_assert_int_gt(X509_sign(vcek, ask_k, EVP_sha384()), 0);
+	write_pem(file, (X509 *[]){ vcek, ask, ark }, 3);
+	vo.certs[vo.n_certs++] = file;
+	run(p, len, &vo, &cl);
+	only_failed(&cl, pin, 1);
+	ck_assert_int_eq(result(&cl, "vcek_signed_by_ask"), CHECK_PASSED);
+	ck_assert_int_eq(result(&cl, "ask_signed_by_ark"), CHECK_PASSED);
+	vo.trust_evidence_root = true;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(checks_failed(&cl), 0);
+	ck_assert_ptr_nonnull(strstr(check_find(&cl, "root_pinned")->detail, "NOT ANCHORED"));
+	vo.trust_evidence_root = false;
+
+	/* The real VCEK and ASK under a self-made ARK-Milan. */
+	X509_free(vcek);
+	vcek = read_cert("snp/mstav-milan-report.vcek.pem", 0);
+	write_pem(file, (X509 *[]){ vcek, real_ask, ark }, 3);
+	run(p, len, &vo, &cl);
+	only_failed(&cl, pin_ask, 2);
+
+	/*
+	 * --root: a certificate with AMD's ARK key (signed here, so not
+	 * byte-identical) pins the real chain; a self-made one does not.
+	 */
+	{
+		X509 *k = new_cert("ARK-Milan", (EVP_PKEY *)X509_get0_pubkey(real_ark), NULL, ark_k,
+				   true, -1, 365);
+
+		write_pem(same_key, &k, 1);
+		X509_free(k);
+	}
+	write_pem(file, (X509 *[]){ vcek, real_ask, real_ark }, 3);
+	vo.root = same_key;
+	run(p, len, &vo, &cl);
+	ck_assert_int_eq(checks_failed(&cl), 0);
+	ck_assert_int_eq(result(&cl, "root_pinned"), CHECK_PASSED);
+	write_pem(same_key, &ark, 1);
+	run(p, len, &vo, &cl);
+	only_failed(&cl, pin, 1);
+
+	unlink(file);
+	unlink(same_key);
+	rmdir(path);
+	X509_free(vcek);
+	X509_free(real_ask);
+	X509_free(real_ark);
+	X509_free(ask);
+	X509_free(ark);
+	EVP_PKEY_free(ark_k);
+	EVP_PKEY_free(ask_k);
+	free(p);
+}
+END_TEST
+
+/* The linked-in anchors are the certificates the vectors' README traces upstream. */
+START_TEST(builtin_roots_are_the_vectors)
+{
+	static const struct { const char *product, *chain; } arks[] = {
+		{ "Milan", "snp/chains/amd-milan-ask-ark.pem" },
+		{ "Milan", "snp/chains/amd-milan-asvk-ark.pem" },
+		{ "Genoa", "snp/chains/amd-genoa-ask-ark.pem" },
+		{ "Turin", "snp/chains/amd-turin-ask-ark.pem" },
+	};
+	X509 *a = root_intel_sgx(), *b = read_cert("tdx/collateral/intel-sgx-root-ca.pem", 0);
+
+	ck_assert_int_eq(X509_cmp(a, b), 0);
+	X509_free(a);
+	X509_free(b);
+	for (size_t i = 0; i < NELEM(arks); i++) {
+		a = root_amd_ark(arks[i].product);
+		b = read_cert(arks[i].chain, 1);
+		ck_assert_msg(a && X509_cmp(a, b) == 0, "%s", arks[i].chain);
+		X509_free(a);
+		X509_free(b);
+	}
+	ck_assert_ptr_null(root_amd_ark("Siena"));
+	ck_assert_ptr_null(root_amd_ark(""));
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_verify");
@@ -486,6 +782,10 @@ Suite *make_suite(void)
 	tcase_add_test(tc, tdx_vectors_verify);
 	tcase_add_test(tc, tdx_flipped_bytes);
 	tcase_add_test(tc, tdx_wrong_root);
+	tcase_add_test(tc, tdx_self_made_chain);
+	tcase_add_test(tc, tdx_long_chain_validity);
+	tcase_add_test(tc, snp_self_made_ark);
+	tcase_add_test(tc, builtin_roots_are_the_vectors);
 	tcase_add_test(tc, tdx_expected_mrtd);
 	tcase_add_test(tc, debug_guests_fail);
 	tcase_add_test(tc, snp_policy_max);
