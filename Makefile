@@ -169,7 +169,7 @@ test: deps
 
 test-build: cvmm build/asan/cvmm build/tsan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA)
 
-unit: build/asan/cvmm $(UNIT_BINS) $(TESTDATA)
+unit: build/asan/cvmm $(UNIT_BINS) $(TESTDATA) build/guests/hello.bzImage
 	@tests/run-all.sh unit
 kvmtest: build/asan/cvmm build/tsan/cvmm $(GUEST_BINS) $(GUEST_BZIMAGES)
 	@tests/run-all.sh kvm

@@ -8,7 +8,9 @@
 #include "vmm/host_coco.h"
 #include "vmm/kvm.h"
 #include "vmm/kvm_abi.h"
+#include "vmm/kvm_backend.h"
 #include "vmm/log.h"
+#include "vmm/platform_coco.h"
 #include "vmm/platform.h"
 #include "vmm/platform_sw.h"
 
@@ -134,6 +136,8 @@ int cmd_info(int argc, char **argv)
 		printf("  why                %s\n", tdx_why);
 		printf("SEV-SNP              %s\n", snp ? "yes" : "no");
 		printf("  why                %s\n", snp_why);
+		if (tdx || snp)		/* TDX capabilities, SNP attributes */
+			coco_info_details(stdout, &h, &kb_real);
 	}
 	kvm_host_close(&h);
 	return 0;

@@ -13,12 +13,16 @@
 #include "loader/direct.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
+#include "loader/plan_coco.h"
+#include "vmm/coco.h"
 #include "vmm/commands.h"
 #include "vmm/host_coco.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
+#include "vmm/opts_platform.h"
 #include "vmm/platform.h"
+#include "vmm/platform_coco.h"
 #include "vmm/trace.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm_boot.h"
@@ -45,6 +49,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = o;
 		state->child_inputs[1] = o;
+		state->child_inputs[2] = o;
 		break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
 	case OPT_BOOT_TRACE:
@@ -67,6 +72,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 static const struct argp_child run_children[] = {
 	{ &launch_argp, 0, NULL, 0 },
 	{ &coco_argp, 0, NULL, 0 },
+	{ &platform_argp, 0, NULL, 0 },
 	{ 0 }
 };
 
@@ -80,7 +86,8 @@ static const char run_doc[] =
 	"Examples:\n"
 	"  cvmm                                   run the demo guest\n"
 	"  cvmm --kernel guest.elf --mem 64M      a tiny ELF guest\n"
-	"  cvmm --tdx --kernel bzImage --dry-run  the TDX launch a host would do\n";
+	"  cvmm --tdx --firmware /usr/share/ovmf/OVMF.fd --dry-run\n"
+	"                                         the TDX launch (ioctls) a host would do\n";
 
 static const struct argp run_argp = { run_options, run_parse, NULL, run_doc, run_children, NULL, NULL };
 
@@ -173,6 +180,7 @@ int cmd_run(int argc, char **argv)
 	struct launch_plan plan;
 	struct kvm_host host = { .fd = -1 };
 	const struct platform_ops *plat = NULL;
+	bool coco;
 	sigset_t waitset;
 	int status = CVMM_EXIT_USAGE;
 
@@ -183,21 +191,41 @@ int cmd_run(int argc, char **argv)
 	trace_point("options parsed");
 	if (check_machine(&o))
 		return CVMM_EXIT_USAGE;
-	if (o.cpus > (int)DIRECT_MAX_ENTRY_VCPUS) {
+	coco = !strcmp(o.platform, "tdx") || !strcmp(o.platform, "snp");
+	if (!coco && o.cpus > (int)DIRECT_MAX_ENTRY_VCPUS) {
 		cvmm_err("--cpus %d: direct boot gives each vCPU a stack below 1 MiB; at most %llu",
 			 o.cpus, (unsigned long long)DIRECT_MAX_ENTRY_VCPUS);
 		return CVMM_EXIT_USAGE;
 	}
 	plan_init(&plan, o.mem);
-	if (o.firmware) {
+	if (coco) {
+		/* a host that cannot run it is told so before any input is read */
+		if (!o.dry_run && (kvm_host_open(&host) || check_host(&o, &host, &plat)))
+			goto out;
+		if (!strcmp(o.platform, "snp") &&
+		    snp_policy_check(o.snp_policy ? o.snp_policy : OPTS_SNP_POLICY_DEFAULT, 0, false))
+			goto out;
+		/* the plan `cvmm measure` hashes; its builder frees it on failure */
+		if (plan_build_coco(&plan, &o))
+			goto out;
+		trace_point("launch plan built");
+		if (!o.dry_run && coco_check_inputs(&o, &plan))
+			goto out;
+		if (o.dry_run) {
+			/* the recorder has everything: only the inputs can be wrong */
+			status = coco_dry_run_plan(&o, &plan, stdout) ? CVMM_EXIT_USAGE : CVMM_EXIT_OK;
+			goto out;
+		}
+	} else if (o.firmware) {
 		cvmm_err("--firmware: firmware boot needs the confidential platforms' launch plans, "
 			 "which this build lacks");
 		goto out;
 	}
-	if (direct_boot_plan(&plan, &o))
+	if (!coco && direct_boot_plan(&plan, &o))
 		goto out;
-	trace_point("launch plan built");
-	if (o.dry_run) {
+	if (!coco)
+		trace_point("launch plan built");
+	if (o.dry_run && !coco) {
 		print_plan(&plan, stdout);
 		status = CVMM_EXIT_OK;
 		goto out;
@@ -214,10 +242,10 @@ int cmd_run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	vcpu_signals_init();
 
-	if (kvm_host_open(&host))
+	if (host.fd < 0 && kvm_host_open(&host))
 		goto out;
 	trace_point("/dev/kvm opened and probed");
-	if (check_host(&o, &host, &plat))
+	if (!plat && check_host(&o, &host, &plat))
 		goto out;
 	status = vm_boot(&o, plat, &host, &plan, &waitset);
 	trace_point("teardown done");

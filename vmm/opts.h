@@ -12,6 +12,17 @@
 
 struct run_opts {
 	const char *platform;		/* "plain" (default), "sw", "tdx", "snp" */
+
+	/* ---- TDX/SNP platform options (vmm/opts_platform.c, issue 6) ---- */
+	const char *id_block, *id_auth;	/* SNP LAUNCH_FINISH: 96 B / 4 KiB files */
+	bool author_key;		/* SNP: the ID auth carries an author key */
+	uint8_t host_data[32];		/* SNP: HOST_DATA in every report */
+	uint8_t mrconfigid[48], mrowner[48], mrownerconfig[48];	/* TDX */
+	uint64_t td_attributes, xfam;	/* TDX; valid when *_set */
+	bool td_attributes_set, xfam_set;
+	const char *quote_socket;	/* TDX GetQuote: QGS unix socket */
+	unsigned quote_timeout_ms;	/* 0: OPTS_QUOTE_TIMEOUT_MS */
+	/* ---- end of TDX/SNP platform options ---- */
 	const char *kernel, *initrd, *cmdline, *firmware;
 	uint64_t mem;			/* bytes */
 	int cpus;

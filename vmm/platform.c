@@ -9,6 +9,8 @@
 static const struct platform_ops *const platforms[] = {
 	&platform_plain,
 	&platform_sw,
+	&platform_snp,
+	&platform_tdx,
 };
 
 const struct platform_ops *platform_by_name(const char *name)

@@ -57,7 +57,7 @@ struct platform_ops {
 	void (*destroy)(struct vm *vm);
 };
 
-extern const struct platform_ops platform_plain, platform_sw;
+extern const struct platform_ops platform_plain, platform_sw, platform_snp, platform_tdx;
 
 /*
  * Shared by the platforms whose guest memory cvmm may write (plain, sw):

@@ -227,6 +227,7 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 		return CVMM_EXIT_FAIL;
 	}
 	vm->vm_fd = -1;
+	vm->plan = plan;
 	vm->host = host;
 	cpuid_prefetch_start(vm);	/* overlaps VM and memory set-up */
 	if (vm_create(vm, host, plat, o))

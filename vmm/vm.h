@@ -44,6 +44,7 @@ struct vm {
 	bool cpuid_prefetching;
 	int cpuid_err;
 	const struct run_opts *opts;
+	const struct launch_plan *plan;	/* what the launch puts in (until teardown) */
 	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */
 	int n_devices;

@@ -1,0 +1,45 @@
+# TDX and SNP on a host without them: refused before anything is created,
+# with one line naming what the host lacks; dry runs print the ioctls.
+OVMF_SNP=/usr/share/OVMF/OVMF_CODE.fd
+OVMF_TDX=/usr/share/ovmf/OVMF.fd
+HEX96=$(printf 'ab%.0s' $(seq 48))
+
+coco_host_line() {
+	# exactly one line, and it names the VM type and the alternatives
+	local out rc
+	out=$("$CVMM" "$@" 2>&1 </dev/null); rc=$?
+	[ "$rc" -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
+		grep -Eq "cannot run (TDX|SEV-SNP) guests: .*KVM_X86_(TDX|SNP)_VM.*cvmm measure --(tdx|snp).*--dry-run" <<<"$out"
+}
+if "$CVMM" info 2>/dev/null | grep -q '^TDX  *no'; then
+	cli_check "--tdx on a host without TDX: one line" coco_host_line --tdx
+	cli_check "--tdx --firmware on a host without TDX: one line" coco_host_line --tdx --firmware $OVMF_TDX
+fi
+if "$CVMM" info 2>/dev/null | grep -q '^SEV-SNP  *no'; then
+	cli_check "--snp on a host without SNP: one line" coco_host_line --snp --firmware $OVMF_SNP
+fi
+cli_case "TDX dry run: INIT_VM ... FINALIZE" 0 'vm +KVM_TDX_FINALIZE_VM' --tdx --firmware $OVMF_TDX --dry-run
+cli_case "TDX dry run: BFV measured" 0 'KVM_TDX_INIT_MEM_REGION +flags=0x1 \{gpa=0xffe20000 nr_pages=480\} MEASURE' \
+	--tdx --firmware $OVMF_TDX --dry-run
+cli_case "TDX dry run: --mrowner reaches INIT_VM" 0 "mrowner=$HEX96" --tdx --firmware $OVMF_TDX --dry-run --mrowner $HEX96
+cli_case "TDX dry run: 4 vCPUs get the TD HOB" 0 'vcpu3 +KVM_TDX_INIT_VCPU +flags=0x0 data\(rcx\)=0x809000' \
+	--tdx --firmware $OVMF_TDX --dry-run --cpus 4
+cli_case "SNP dry run: LAUNCH_START with the policy" 0 'KVM_SEV_SNP_LAUNCH_START +\{policy=0x30000' \
+	--snp --firmware $OVMF_SNP --dry-run
+cli_case "SNP dry run: CPUID page" 0 'KVM_SEV_SNP_LAUNCH_UPDATE +\{gfn_start=0x80e len=0x1000 type=6\}' \
+	--snp --firmware $OVMF_SNP --dry-run
+cli_case "SNP dry run: --host-data reaches LAUNCH_FINISH" 0 "host_data=$(printf '5c%.0s' $(seq 32))" \
+	--snp --firmware $OVMF_SNP --dry-run --host-data $(printf '5c%.0s' $(seq 32))
+cli_case "--policy without bit 17" 2 '^cvmm: --policy 0x10000: bit 17 is reserved and must be 1' \
+	--snp --firmware $OVMF_SNP --dry-run --policy 10000
+cli_case "--policy with MIGRATE_MA" 2 'bit 18 \(migration agent\) is never allowed' \
+	--snp --firmware $OVMF_SNP --dry-run --policy 70000
+cli_case "--help explains the policy bits" 0 '17 reserved, must be 1' --help
+cli_case "--host-data too short" 2 '--host-data: want exactly 64 hex digits' --snp --host-data abcd
+cli_case "--mrconfigid not hex" 2 '--mrconfigid: want exactly 96 hex digits' --tdx --mrconfigid xyz
+cli_case "--id-block without --id-auth" 2 '^cvmm: --id-block and --id-auth go together$' \
+	--snp --firmware $OVMF_SNP --dry-run --id-block /etc/hostname
+cli_case "--id-block of the wrong size" 2 '--id-block /etc/hostname: must be exactly 96 bytes' \
+	--snp --firmware $OVMF_SNP --dry-run --id-block /etc/hostname --id-auth /etc/hostname
+cli_case "--td-attributes not hex" 2 '--td-attributes zz: not a hex number' --tdx --td-attributes zz
+cli_case "--quote-timeout 0" 2 '--quote-timeout 0: milliseconds' --tdx --quote-timeout 0

@@ -1,0 +1,109 @@
+/*
+ * Where the confidential platforms' ioctls go. The TDX and SNP launch code
+ * never calls ioctl() itself: it goes through one of these tables, so the
+ * very same code can
+ *   - talk to the kernel (kb_real),
+ *   - issue nothing and write down what it would have issued, in order, with
+ *     its arguments and sizes (the recorder: --dry-run and the transcript
+ *     tests), answering like a host that has everything, or
+ *   - fail the Nth call with a chosen errno (error-path tests).
+ * The recorder hands out real (eventfd) descriptors for every fd-creating
+ * call so that fd leaks on error paths are visible in /proc/self/fd.
+ */
+#ifndef CVMM_KVM_BACKEND_H
+#define CVMM_KVM_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct kvm_backend {
+	const char *name;
+	/* open(path, O_RDWR|O_CLOEXEC): fd, or -1 with errno */
+	int (*open_dev)(struct kvm_backend *b, const char *path);
+	/* ioctl(fd, req, arg): its result, or -1 with errno */
+	int (*ioctl)(struct kvm_backend *b, int fd, unsigned long req, void *arg);
+	int (*close)(struct kvm_backend *b, int fd);
+};
+
+extern struct kvm_backend kb_real;
+
+/* ---- the recorder ---------------------------------------------------------- */
+
+/* What a recorded host answers. kb_fake_host_default(): everything present. */
+struct kb_fake_host {
+	uint32_t vm_types;		/* KVM_CAP_VM_TYPES */
+	bool guest_memfd, user_memory2, memory_fault_info;
+	uint64_t mem_attrs;		/* KVM_CAP_MEMORY_ATTRIBUTES on the VM */
+	uint64_t exit_hypercall;	/* KVM_CAP_EXIT_HYPERCALL */
+	bool has_sev_attrs;		/* KVM_X86_GRP_SEV answers (else -ENXIO) */
+	uint64_t vmsa_features, snp_policy_bits;
+	/* TDX_CAPABILITIES */
+	uint64_t tdx_attrs, tdx_xfam, tdx_user_r11, tdx_kernel_r11, tdx_kernel_r12;
+	uint32_t tdx_cpuid_nent;	/* entries in the capability CPUID list */
+	/* partial progress: at most this many pages per LAUNCH_UPDATE /
+	 * INIT_MEM_REGION call (0: all), the short calls answering -EINTR
+	 * for TDX and 0 for SNP, as the kernel does */
+	uint64_t max_pages_per_call;
+	/* SNP: reject the first LAUNCH_UPDATE of a CPUID page, changing
+	 * the leaf at this index of the page (-1: accept) */
+	int cpuid_reject_leaf;
+};
+void kb_fake_host_default(struct kb_fake_host *h);
+
+/* One recorded call. */
+struct kb_call {
+	char fd_name[12];		/* "kvm", "sev", "vm", "vcpu0", ... */
+	char cmd[48];			/* ioctl (and sub-command) name */
+	char args[320];			/* decoded arguments, as passed in */
+	uint32_t size;			/* bytes of the argument struct(s) */
+	unsigned long req;
+	int ret, err;
+};
+
+/* Measured content seen by the recorder, in issue order (for digests). */
+typedef void (*kb_measure_fn)(void *opaque, int kind, uint64_t gpa,
+			      const uint8_t *page, uint32_t flags_or_type);
+#define KB_MEASURE_TDX	1	/* flags_or_type: KVM_TDX_MEASURE_MEMORY_REGION or 0 */
+#define KB_MEASURE_SNP	2	/* flags_or_type: SNP page type */
+
+struct kb_recorder {
+	struct kvm_backend ops;		/* first: (struct kvm_backend *) cast */
+	struct kb_fake_host host;
+	struct kb_call *calls;
+	size_t n_calls, cap_calls;
+	/* fd bookkeeping: what each handed-out fd is */
+	struct { int fd; char name[12]; int vm_type; } fds[64];
+	int n_fds, n_vcpus, n_gmem;
+	int cpuid_rejected;
+	kb_measure_fn on_measure;
+	void *measure_opaque;
+};
+void kb_recorder_init(struct kb_recorder *r);
+void kb_recorder_free(struct kb_recorder *r);
+void kb_recorder_print(const struct kb_recorder *r, FILE *f);
+
+/* ---- the failing wrapper ------------------------------------------------ */
+
+struct kb_failing {
+	struct kvm_backend ops;		/* first */
+	struct kvm_backend *inner;
+	int fail_at;			/* 1-based call number that fails; 0: none */
+	int err;			/* errno of the failure */
+	int calls;			/* calls seen so far (open, ioctl) */
+	bool failed;
+	char failed_what[48];
+};
+void kb_failing_init(struct kb_failing *f, struct kvm_backend *inner, int fail_at, int err);
+
+/*
+ * Names and decoded arguments, used by the recorder and by error lines.
+ * tdx says how to read KVM_MEMORY_ENCRYPT_OP (the same number carries SEV and
+ * TDX commands).
+ */
+const char *kb_ioctl_name(unsigned long req, const void *arg, bool tdx);
+uint32_t kb_ioctl_size(unsigned long req, const void *arg, bool tdx);
+void kb_describe(char *buf, size_t n, unsigned long req, const void *arg, bool tdx);
+
+#endif
