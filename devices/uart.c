@@ -1,23 +1,21 @@
 /*
  * 8250/16550 UART on COM1 (0x3f8): enough of the register model for a
  * polling guest (Linux's early console and our tiny guests). Output goes to
- * stdout; input comes from stdin when it is a terminal, which is switched to
- * raw mode (restored on exit). Ctrl-A x ends the VM, as in QEMU.
+ * stdout; input comes from the terminal device (devices/term.h) unless
+ * --console virtio takes it.
  *
  * No interrupts: cvmm creates no in-kernel irqchip for this guest class
  * (design.md's start-up costs), so THR is always empty and the guest polls
  * LSR for received bytes.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "devices/term.h"
 #include "vmm/log.h"
 #include "vmm/opts.h"
 #include "vmm/trace.h"
@@ -40,11 +38,8 @@ struct uart {
 	char out[512];
 	size_t out_len;
 	bool first_byte_seen;
-	bool interactive;
-	bool ctrl_a;
-	struct termios saved;
-	pthread_t input;
-	int wake[2];				/* tells the input thread to leave */
+	bool interactive;			/* stdout is a person: no buffering */
+	bool input;				/* attached to the terminal */
 };
 
 /*
@@ -134,62 +129,23 @@ static void rx_push(struct uart *u, uint8_t c)
 	}
 }
 
-static void *input_thread(void *arg)
+/* The terminal's sink: a human's bytes, or a pipe's, all the same to a FIFO. */
+static void uart_feed(void *opaque, const uint8_t *buf, size_t n, bool at_tty)
 {
-	struct uart *u = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = u->wake[0], .events = POLLIN },
-	};
+	struct uart *u = opaque;
 
-	for (;;) {
-		uint8_t buf[64];
-		ssize_t n;
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return NULL;
-		}
-		if (pfd[1].revents)
-			return NULL;
-		n = read(STDIN_FILENO, buf, sizeof(buf));
-		if (n <= 0)
-			return NULL;
-		pthread_mutex_lock(&u->lock);
-		for (ssize_t i = 0; i < n; i++) {
-			if (u->ctrl_a) {
-				u->ctrl_a = false;
-				if (buf[i] == 'x') {
-					pthread_mutex_unlock(&u->lock);
-					vm_request_stop(u->vm, CVMM_EXIT_OK, "Ctrl-A x pressed");
-					return NULL;
-				}
-				if (buf[i] != 0x01)
-					rx_push(u, 0x01);
-			} else if (buf[i] == 0x01) {
-				u->ctrl_a = true;
-				continue;
-			}
-			rx_push(u, buf[i]);
-		}
-		pthread_mutex_unlock(&u->lock);
-	}
+	pthread_mutex_lock(&u->lock);
+	for (size_t i = 0; i < n; i++)
+		rx_push(u, buf[i]);
+	pthread_mutex_unlock(&u->lock);
 }
 
 static void uart_destroy(void *state)
 {
 	struct uart *u = state;
 
-	if (u->interactive) {
-		if (write(u->wake[1], "", 1) < 0) {
-			/* the input thread then stays in poll; it dies with the process */
-		}
-		pthread_join(u->input, NULL);
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &u->saved);
-		close(u->wake[0]);
-		close(u->wake[1]);
-	}
+	if (u->input)
+		term_detach();
 	out_flush(u, 1000);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
@@ -204,30 +160,24 @@ static void *uart_create(struct vm *vm)
 		return NULL;
 	}
 	u->vm = vm;
+	u->interactive = term_interactive();
 	pthread_mutex_init(&u->lock, NULL);
-	if (bus_register(&vm->pio, COM1, 8, uart_io, u, "COM1")) {
-		pthread_mutex_destroy(&u->lock);
-		free(u);
-		return NULL;
-	}
 	/* With --console virtio, standard input belongs to virtio-console. */
-	if (!vm->opts->console_virtio &&
-	    isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &u->saved) == 0 &&
-	    pipe2(u->wake, O_CLOEXEC) == 0) {
-		struct termios raw = u->saved;
-
-		cfmakeraw(&raw);
-		raw.c_oflag |= OPOST;	/* keep \n -> \r\n on the way out */
-		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0 &&
-		    pthread_create(&u->input, NULL, input_thread, u) == 0) {
-			u->interactive = true;
-		} else {
-			tcsetattr(STDIN_FILENO, TCSAFLUSH, &u->saved);
-			close(u->wake[0]);
-			close(u->wake[1]);
-		}
+	if (!vm->opts->console_virtio) {
+		u->input = true;
+		if (term_attach(uart_feed, u))
+			goto fail;
 	}
+	/* Last: a failure must leave the bus no pointer to a freed UART. */
+	if (bus_register(&vm->pio, COM1, 8, uart_io, u, "COM1"))
+		goto fail;
 	return u;
+fail:
+	if (u->input)
+		term_detach();
+	pthread_mutex_destroy(&u->lock);
+	free(u);
+	return NULL;
 }
 
 const struct device_ops dev_uart = {

@@ -52,7 +52,7 @@ static struct virtio_mmio *make(struct vm *vm, const struct virtio_slot *s)
 
 	switch (s->kind) {
 	case VIRTIO_KIND_CONSOLE:
-		return virtio_console_new(&vm->mem, STDIN_FILENO, STDOUT_FILENO);
+		return virtio_console_new(&vm->mem, STDOUT_FILENO, true);
 	case VIRTIO_KIND_BLK: {
 		struct virtio_blk_opts b = { .path = o->disk, .read_only = o->disk_ro,
 					     .direct = o->disk_direct };

@@ -1,16 +1,14 @@
 /*
  * virtio-console, one port (hvc0 in Linux): queue 1 carries guest output to
  * cvmm's standard output, queue 0 carries cvmm's standard input to the
- * guest. Input is read by one thread; bytes wait in `pending` until the
- * guest posts receive buffers.
+ * guest. The terminal device's thread (devices/term.h) hands input over;
+ * bytes wait in `pending` until the guest posts receive buffers.
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "devices/term.h"
 #include "devices/virtio_devices.h"
 #include "vmm/log.h"
 
@@ -20,11 +18,9 @@
 
 struct virtio_console {
 	struct virtio_mmio t;
-	int in_fd, out_fd;
-	bool in_tty;			/* in_fd is a terminal: a 0-byte read is not the end */
-	int stop_fd;			/* eventfd: tells the input thread to leave */
-	pthread_t rx_thread;
-	bool rx_running;
+	int out_fd;
+	bool wants_input;		/* takes the terminal's input once started */
+	bool rx_running;		/* attached: the terminal may feed it */
 	pthread_cond_t drained;		/* pending became empty (or the device reset) */
 	uint8_t pending[4096];
 	size_t pending_len, pending_off;
@@ -116,60 +112,53 @@ static void console_reset(struct virtio_mmio *t)
 	pthread_cond_signal(&con->drained);
 }
 
-static void *console_input(void *arg)
+/*
+ * The terminal's sink. From a pipe, waits for the guest to take earlier
+ * bytes (nothing is lost); from a person, keeps what fits and drops the
+ * rest, so that the terminal thread is never stuck behind a guest that does
+ * not read and Ctrl-A x still works.
+ */
+static void console_feed(void *opaque, const uint8_t *buf, size_t n, bool at_tty)
 {
-	struct virtio_console *con = arg;
+	struct virtio_console *con = opaque;
 	struct virtio_mmio *t = &con->t;
 
-	for (;;) {
-		struct pollfd p[2] = { { .fd = con->in_fd, .events = POLLIN },
-				       { .fd = con->stop_fd, .events = POLLIN } };
-		ssize_t n;
+	pthread_mutex_lock(&t->lock);
+	while (n && con->rx_running) {
+		size_t room, take;
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[1].revents)
-			break;
-		if (!p[0].revents)
-			continue;
-		pthread_mutex_lock(&t->lock);
-		/* Wait for the guest to take the last batch, or for the device to go away. */
-		while (con->pending_len && con->rx_running)
-			pthread_cond_wait(&con->drained, &t->lock);
-		if (!con->rx_running) {
-			pthread_mutex_unlock(&t->lock);
-			break;
+		if (con->pending_off) {
+			memmove(con->pending, con->pending + con->pending_off,
+				con->pending_len - con->pending_off);
+			con->pending_len -= con->pending_off;
+			con->pending_off = 0;
 		}
-		pthread_mutex_unlock(&t->lock);
-		n = read(con->in_fd, con->pending, sizeof(con->pending));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		room = sizeof(con->pending) - con->pending_len;
+		if (!room) {
+			if (at_tty)
+				break;
+			pthread_cond_wait(&con->drained, &t->lock);
 			continue;
-		/* Ctrl-D at a terminal reads as 0 once; only a hangup ends its input. */
-		if (n == 0 && con->in_tty && !(p[0].revents & POLLHUP))
-			continue;
-		if (n <= 0)
-			break;		/* end of input: the guest just sees no more */
-		pthread_mutex_lock(&t->lock);
-		con->pending_len = (size_t)n;
-		con->pending_off = 0;
+		}
+		take = n < room ? n : room;
+		memcpy(con->pending + con->pending_len, buf, take);
+		con->pending_len += take;
+		buf += take;
+		n -= take;
 		console_rx(con);
-		pthread_mutex_unlock(&t->lock);
 	}
-	return NULL;
+	pthread_mutex_unlock(&t->lock);
 }
 
 int virtio_console_start(struct virtio_mmio *t)
 {
 	struct virtio_console *con = (struct virtio_console *)t;
-	int err;
 
-	if (con->in_fd < 0)
+	if (!con->wants_input)
 		return 0;
 	con->rx_running = true;
-	err = pthread_create(&con->rx_thread, NULL, console_input, con);
-	if (err) {
+	if (term_attach(console_feed, con)) {
 		con->rx_running = false;
-		cvmm_err("virtio-console: cannot start the input thread: %s", strerror(err));
 		return -1;
 	}
 	return 0;
@@ -178,18 +167,15 @@ int virtio_console_start(struct virtio_mmio *t)
 static void console_release(struct virtio_mmio *t)
 {
 	struct virtio_console *con = (struct virtio_console *)t;
-	uint64_t one = 1;
 
-	if (con->rx_running) {
+	if (con->wants_input) {
+		/* Wake a feed waiting for room, then wait for it to leave. */
 		pthread_mutex_lock(&t->lock);
 		con->rx_running = false;
 		pthread_cond_signal(&con->drained);
 		pthread_mutex_unlock(&t->lock);
-		if (write(con->stop_fd, &one, sizeof(one)) != sizeof(one))
-			cvmm_warn("virtio-console: cannot stop the input thread");
-		pthread_join(con->rx_thread, NULL);
+		term_detach();
 	}
-	close(con->stop_fd);
 	pthread_cond_destroy(&con->drained);
 	virtio_mmio_destroy(t);
 	free(con);
@@ -204,7 +190,7 @@ static const struct virtio_dev_ops console_ops = {
 	.release = console_release,
 };
 
-struct virtio_mmio *virtio_console_new(struct guest_mem *gm, int in_fd, int out_fd)
+struct virtio_mmio *virtio_console_new(struct guest_mem *gm, int out_fd, bool input)
 {
 	struct virtio_console *con = calloc(1, sizeof(*con));
 
@@ -212,14 +198,7 @@ struct virtio_mmio *virtio_console_new(struct guest_mem *gm, int in_fd, int out_
 		cvmm_err("virtio-console: out of memory");
 		return NULL;
 	}
-	con->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (con->stop_fd < 0) {
-		cvmm_err("virtio-console: eventfd: %s", strerror(errno));
-		free(con);
-		return NULL;
-	}
-	con->in_fd = in_fd;
-	con->in_tty = in_fd >= 0 && isatty(in_fd);
+	con->wants_input = input;
 	con->out_fd = out_fd;
 	pthread_cond_init(&con->drained, NULL);
 	virtio_mmio_init(&con->t, &console_ops, con, gm);

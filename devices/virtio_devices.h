@@ -45,8 +45,9 @@ int virtio_blk_open(const struct virtio_blk_opts *o, uint64_t *size, char *why, 
 /* Bytes of the disk the guest sees (a multiple of 512). */
 uint64_t virtio_blk_capacity(const struct virtio_mmio *t);
 
-/* Guest output to out_fd; in_fd < 0: no input. virtio_console_start runs the input thread. */
-struct virtio_mmio *virtio_console_new(struct guest_mem *gm, int in_fd, int out_fd);
+/* Guest output to out_fd; input: take the terminal's input (devices/term.h)
+ * from virtio_console_start on. */
+struct virtio_mmio *virtio_console_new(struct guest_mem *gm, int out_fd, bool input);
 int virtio_console_start(struct virtio_mmio *t);
 
 struct virtio_mmio *virtio_rng_new(struct guest_mem *gm);

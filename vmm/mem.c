@@ -231,13 +231,21 @@ int gm_lazy_fault(struct guest_mem *gm, uint64_t gpa, uint8_t *data, uint32_t le
 		gm->lazy_faults++;
 	}
 	pthread_mutex_unlock(&gm->slot_lock);
-	/* The instruction was decoded as MMIO: complete it on RAM, as KVM would have. */
+	/*
+	 * The instruction was decoded as MMIO: complete it on RAM, as KVM
+	 * would have. This is the guest's own access, so a private page is
+	 * fine, and it goes through kvm_map (the device view may have the
+	 * page PROT_NONE). Holding the conversion lock shared keeps it whole
+	 * against a conversion discarding the page, as a real access is.
+	 */
 	uint8_t *hva = r->kvm_map + (gpa - r->gpa);
 
+	pthread_rwlock_rdlock(&gm->lock);
 	if (is_write)
 		memcpy(hva, data, len);
 	else
 		memcpy(data, hva, len);
+	pthread_rwlock_unlock(&gm->lock);
 	return 1;
 }
 

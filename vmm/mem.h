@@ -20,9 +20,10 @@
 #define GM_MAX_REGIONS 4
 /*
  * KVM slots are registered in chunks. On this host KVM's per-slot bookkeeping
- * costs up to ~4 ms per GiB at registration (shadow-paging rmaps), so plain and sw
- * VMs register only the chunks the launch plan touches and the rest when the
- * guest first touches them (an MMIO exit on RAM; see gm_lazy_fault()).
+ * costs up to ~4 ms per GiB at registration (shadow-paging rmaps), so plain VMs
+ * and the sw fallback (platform_ops.lazy_memslots) register only the chunks
+ * the launch plan touches and the rest when the guest first touches them (an
+ * MMIO exit on RAM; see gm_lazy_fault()).
  */
 #define GM_CHUNK_SIZE	(256ULL << 20)
 #define GM_MAX_CHUNKS	4200		/* 1 TiB of RAM and then some */

@@ -30,11 +30,11 @@ enum exit_action {
 struct platform_ops {
 	const char *name;		/* "plain", "sw", "tdx", "snp" */
 	/*
-	 * RAM the launch plan does not touch may be given to KVM on first
-	 * touch (vmm/mem.h). Not for private memory: a private fault must
-	 * find its slot.
+	 * After init_vm: may RAM the launch plan does not touch be given to
+	 * KVM on first touch (vmm/mem.h)? Not where KVM keeps private memory:
+	 * a private fault must find its slot. NULL: no.
 	 */
-	bool lazy_memslots;
+	bool (*lazy_memslots)(const struct vm *vm);
 	/*
 	 * Check the host before reading any input (a launch that cannot
 	 * happen here should not cost the user a firmware parse first).

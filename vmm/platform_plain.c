@@ -30,11 +30,17 @@ static bool plain_use_gmem(const struct vm *vm)
 	return !vm->opts->no_gmem && kvm_host_gmem_shared_ok(vm->host);
 }
 
+/* No private memory: every chunk may wait for its first touch. */
+static bool plain_lazy_memslots(const struct vm *vm)
+{
+	return true;
+}
+
 const struct platform_ops platform_plain = {
 	.name = "plain",
 	.build_plan = platform_direct_plan,
 	.dry_run = platform_print_plan,
-	.lazy_memslots = true,
+	.lazy_memslots = plain_lazy_memslots,
 	.host_ok = plain_host_ok,
 	.vm_type = plain_vm_type,
 	.use_gmem = plain_use_gmem,

@@ -120,6 +120,20 @@ static bool sw_use_gmem(const struct vm *vm)
 	return true;
 }
 
+/*
+ * On KVM_X86_SW_PROTECTED_VM a private fault must find its slot (KVM
+ * reports no MMIO exit for it). The fallback's KVM has no private memory:
+ * every guest access, to a private page too, goes through kvm_map, so a
+ * chunk can wait for its first touch like plain RAM; gm_lazy_fault()
+ * completes that access on kvm_map, never on the device view.
+ */
+static bool sw_lazy_memslots(const struct vm *vm)
+{
+	const struct sw_state *sw = vm->plat_data;
+
+	return !sw->kvm_private;
+}
+
 static enum gm_backing sw_backing(const struct vm *vm)
 {
 	const struct sw_state *sw = vm->plat_data;
@@ -297,6 +311,7 @@ const struct platform_ops platform_sw = {
 	.name = "sw",
 	.build_plan = platform_direct_plan,
 	.dry_run = platform_print_plan,
+	.lazy_memslots = sw_lazy_memslots,
 	.host_ok = sw_host_ok,
 	.vm_type = sw_vm_type,
 	.init_vm = sw_init_vm,

@@ -236,8 +236,10 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	enum gm_backing backing = plat->backing ? plat->backing(vm) :
 				  plat->use_gmem && plat->use_gmem(vm) ? GM_GMEM_SHARED : GM_ANON;
 
+	bool lazy = plat->lazy_memslots && plat->lazy_memslots(vm);
+
 	if (gm_init_backing(&vm->mem, plan->mem_size, vm->vm_fd, backing) ||
-	    gm_register(&vm->mem, vm->vm_fd, plat->lazy_memslots ? plan_needs : NULL, (void *)plan))
+	    gm_register(&vm->mem, vm->vm_fd, lazy ? plan_needs : NULL, (void *)plan))
 		goto out;
 	trace_point_detail("guest memory registered", "%llu MiB, %s, %d of %d slots",
 			   (unsigned long long)(plan->mem_size >> 20),

@@ -49,7 +49,7 @@ static int init_once(void)
 	devs[0] = virtio_blk_new(&gm, &o);
 	unlink(path);
 	devs[1] = virtio_rng_new(&gm);
-	devs[2] = virtio_console_new(&gm, -1, open("/dev/null", O_WRONLY | O_CLOEXEC));
+	devs[2] = virtio_console_new(&gm, open("/dev/null", O_WRONLY | O_CLOEXEC), false);
 	return devs[0] && devs[1] && devs[2] ? 0 : -1;
 }
 

@@ -1,7 +1,7 @@
 /*
  * Reads virtio-console input (one 64-byte receive buffer at a time, polling
- * the used ring) and echoes each batch on COM1 as "echo: ...", until a batch
- * holds 'q'; then exits 0.
+ * the used ring) and echoes each batch on COM1 as "echo: ...", other bytes
+ * than printable ASCII as <hh>, until a batch holds 'q'; then exits 0.
  */
 #include "virtio_guest.h"
 
@@ -29,7 +29,14 @@ GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 		for (int64_t i = 0; i < n; i++) {
 			char c = buf[i];
 
-			guest_putc(c >= 0x20 && c < 0x7f ? c : '.');
+			if (c >= 0x20 && c < 0x7f) {
+				guest_putc(c);
+			} else {
+				guest_putc('<');
+				guest_putc("0123456789abcdef"[(uint8_t)c >> 4]);
+				guest_putc("0123456789abcdef"[c & 15]);
+				guest_putc('>');
+			}
 		}
 		guest_puts("\n");
 		for (int64_t i = 0; i < n; i++)

@@ -20,3 +20,23 @@ kvm_case "--shared-window beyond RAM" 2 'not inside guest RAM' --sw --shared-win
 kvm_case "--shared-window over the image" 2 'overlaps the ELF segment' --sw --shared-window 2M@0x100000 --kernel $P
 kvm_case "--shared-window without --sw" 2 'only platforms with private memory' --shared-window 2M
 kvm_case "--shared-window syntax" 2 'not SIZE or SIZE@GPA' --sw --shared-window 2M@zz
+
+# Lazy memslots on the sw fallback (default VM + guest_memfd): chunks the
+# launch does not touch are registered on the guest's first touch, which may
+# be of a private page. KVM_X86_SW_PROTECTED_VM registers every chunk.
+if "$CVMM" -v --sw --mem 256M --kernel $G/hello.elf --cmdline 0 2>&1 | grep -q 'sw platform: fallback'; then
+	kvm_case "sw fallback: convert pages in a chunk registered on first touch" 0 \
+		'zroundtrip: ok' --sw --mem 8G --kernel $P --cmdline zroundtrip
+	kvm_case "sw fallback: the first touch of that chunk registered it" 0 \
+		'memory slots: [0-9]+ of 32 registered, [1-9][0-9]* on first touch' \
+		-v --sw --mem 8G --kernel $P --cmdline zroundtrip
+	kvm_case "sw fallback: first touch of private RAM, above 4 GiB too" 0 \
+		'memtouch: all reads back' --sw --mem 8G --cmdline 8192 --kernel $G/memtouch.elf
+	kvm_case "sw fallback: 64 GiB starts with 1 of 256 slots registered" 0 \
+		'memory slots: 1 of 256 registered, 0 on first touch' \
+		-v --sw --mem 64G --kernel $G/hello.elf --cmdline 0
+else
+	kvm_case "KVM_X86_SW_PROTECTED_VM: every chunk registered at start" 0 \
+		'memory slots: 32 of 32 registered, 0 on first touch' \
+		-v --sw --mem 8G --kernel $P --cmdline zroundtrip
+fi

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "check_compat.h"
+#include "devices/term.h"
 #include "devices/virtio_devices.h"
 #include "virtio_driver.h"
 #include "vmm/log.h"
@@ -39,7 +40,8 @@ START_TEST(output_and_input)
 	ck_assert_int_eq(gm_init(&gm, MEM, -1, false), 0);
 	ck_assert_int_eq(pipe(in), 0);
 	ck_assert_int_eq(pipe(out), 0);
-	t = virtio_console_new(&gm, in[0], out[1]);
+	term_open(NULL, in[0]);	/* a pipe: no raw mode, no escapes */
+	t = virtio_console_new(&gm, out[1], true);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(virtio_console_start(t), 0);
 	ck_assert_uint_eq(tdrv_r(t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_CONSOLE);
@@ -83,7 +85,8 @@ START_TEST(output_and_input)
 	gm_read(&gm, BUF + 0x2000, got, 4);
 	ck_assert_str_eq(got, "wxyz");
 
-	virtio_device_free(t);	/* joins the input thread */
+	virtio_device_free(t);	/* detaches from the terminal */
+	term_close();		/* joins the input thread */
 	close(in[0]); close(in[1]); close(out[0]); close(out[1]);
 	gm_destroy(&gm);
 }

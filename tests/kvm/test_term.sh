@@ -1,0 +1,98 @@
+# The terminal (devices/term.c) at a pty from script(1), with both consoles:
+# raw mode while the VM runs, Ctrl-A x, Ctrl-A Ctrl-A, the mode restored
+# after SIGTERM and after a guest triple fault, and a start in the
+# background of the terminal. Guests: uart_echo.c and console_echo.c echo
+# what they receive, other bytes than printable ASCII as <hh>.
+
+# term_pty KEYS CMD: runs shell CMD at a pty while KEYS (a shell command
+# writing keystrokes) types; prints the session, TTY-RESTORED when the mode
+# after CMD equals the mode before, and STATUS=CMD's exit status.
+term_pty() {
+	local keys=$1 cmd=$2
+	command -v script >/dev/null || { echo "no script(1)"; return 1; }
+	(eval "$keys") | timeout 40 script -qec \
+		"s=\$(stty -g); $cmd; rc=\$?; [ \"\$(stty -g)\" = \"\$s\" ] && echo TTY-RESTORED; echo STATUS=\$rc" \
+		/dev/null 2>&1
+}
+# term_expect KEYS WANT_STATUS REGEX CVMM_ARGS...: the session matches REGEX,
+# cvmm exited WANT_STATUS, and the terminal mode is as before.
+term_expect() {
+	local keys=$1 want=$2 regex=$3 out; shift 3
+	out=$(term_pty "$keys" "$CVMM $*")
+	echo "$out"
+	grep -Eq -- "$regex" <<<"$out" && grep -q "STATUS=$want" <<<"$out" && grep -q TTY-RESTORED <<<"$out"
+}
+UE="--kernel $G/uart_echo.elf --mem 64M"
+CE="--kernel $G/console_echo.elf --console virtio --mem 64M"
+
+# Raw: a CR stays a CR and Ctrl-C is a byte for the guest, not SIGINT.
+kvm_check "terminal: raw mode, UART" term_expect \
+	"sleep 1; printf 'ab\\003q\\r'; sleep 3" 0 'uart: ab<03>q<0d>' $UE
+kvm_check "terminal: raw mode, virtio-console" term_expect \
+	"sleep 1; printf 'ab\\003\\r'; sleep 1; printf q; sleep 3" 0 'echo: ab<03><0d>' $CE
+# Cooked, the terminal itself would echo what is typed: only the guest may.
+term_no_local_echo() {
+	local out
+	out=$(term_pty "sleep 1; printf 'secret'; sleep 1; printf q; sleep 3" "$CVMM $CE")
+	echo "$out"
+	grep -q '^echo: secret' <<<"$out" && ! grep -v '^echo: ' <<<"$out" | grep -q secret
+}
+kvm_check "terminal: the typed bytes appear only in the guest's echo" term_no_local_echo
+
+kvm_check "terminal: Ctrl-A x ends the VM, UART" term_expect \
+	"sleep 1; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $UE
+kvm_check "terminal: Ctrl-A x ends the VM, virtio-console" term_expect \
+	"sleep 1; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $CE
+kvm_check "terminal: Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A a both bytes, UART" term_expect \
+	"sleep 1; printf '\\001\\001\\001aq\\r'; sleep 3" 0 'uart: <01><01>aq<0d>' $UE
+kvm_check "terminal: Ctrl-A Ctrl-A sends Ctrl-A, virtio-console" term_expect \
+	"sleep 1; printf '\\001\\001\\001a'; sleep 1; printf q; sleep 3" 0 'echo: <01><01>a' $CE
+
+# SIGTERM from outside: a sibling of cvmm at the same terminal kills it.
+term_sigterm() {
+	local pf=/tmp/cvmm-term-pid.$$ out
+	out=$(term_pty "sleep 4" \
+		"(sleep 2; kill -TERM \$(cat $pf)) & sh -c 'echo \$\$ >$pf; exec $CVMM $*'")
+	rm -f $pf
+	echo "$out"; grep -q STATUS=143 <<<"$out" && grep -q TTY-RESTORED <<<"$out"
+}
+kvm_check "terminal: restored after SIGTERM, UART" term_sigterm $UE
+kvm_check "terminal: restored after SIGTERM, virtio-console" term_sigterm $CE
+
+term_triple() {
+	local out
+	out=$(term_pty "sleep 2" "$CVMM $*")
+	echo "$out"
+	grep -q 'triple fault' <<<"$out" && ! grep -q STATUS=0 <<<"$out" && grep -q TTY-RESTORED <<<"$out"
+}
+kvm_check "terminal: restored after a triple fault, UART" term_triple --kernel $G/triplefault.elf
+kvm_check "terminal: restored after a triple fault, virtio-console" term_triple \
+	--kernel $G/triplefault.elf --console virtio
+
+# In the background of the terminal (a job of a shell with job control):
+# cvmm neither stops (SIGTTOU/SIGTTIN) nor changes or reads the terminal;
+# keys typed meanwhile are not the guest's.
+term_background() {
+	local out
+	out=$(term_pty "sleep 1; printf 'zz\\r'; sleep 3" \
+		"bash -c 'set -m; $CVMM $*& p=\$!; sleep 3; kill -TERM \$p; wait \$p'")
+	echo "$out"
+	grep -q STATUS=143 <<<"$out" && grep -q TTY-RESTORED <<<"$out" && ! grep -q 'zz<0d>' <<<"$out"
+}
+kvm_check "terminal: cvmm in the background, UART" term_background $UE
+kvm_check "terminal: cvmm in the background, virtio-console" term_background $CE
+
+# The input thread cannot start (the second thread; the first fetches
+# CPUID): status 1 and one line saying why.
+term_thread_fails() {
+	local out rc
+	out=$(ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone -e inject=clone3:error=EAGAIN:when=2 \
+	      "$CVMM" --kernel $G/hello.elf 2>&1 </dev/null); rc=$?
+	echo "$out"; echo "exit status $rc"
+	[ $rc -eq 1 ] && [ "$out" = "cvmm: terminal: cannot start the input thread: Resource temporarily unavailable" ]
+}
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+	kvm_check "terminal: input thread start failure: one line, status 1" term_thread_fails
+else
+	echo "*** SKIPPED: 1 kvm test: strace cannot run here ***"; SKIP=$((SKIP + 1))
+fi
