@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "devices/devices.h"
@@ -154,6 +155,15 @@ void term_detach(void)
 	pthread_mutex_unlock(&term.sink_lock);
 }
 
+/* </dev/null (what benchmarks and services give us): no input thread to start. */
+static bool is_dev_null(int fd)
+{
+	struct stat st, null;
+
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 &&
+	       st.st_rdev == null.st_rdev;
+}
+
 /* Is stdin a terminal whose foreground process group is ours? */
 static bool tty_in_foreground(void)
 {
@@ -177,7 +187,7 @@ void term_open(struct vm *vm, int in_fd)
 	term.in_fd = in_fd;
 	term.ctrl_a = false;
 	term.tty = isatty(term.in_fd);
-	term.reads = !term.tty || tty_in_foreground();
+	term.reads = term.tty ? tty_in_foreground() : !is_dev_null(term.in_fd);
 	if (term.tty && term.reads && tcgetattr(term.in_fd, &term.saved) == 0) {
 		struct termios raw = term.saved;
 

@@ -4,6 +4,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +71,13 @@ int main(int argc, char **argv)
 	int status;
 
 	trace_start();
+	/*
+	 * A closed stdin/stdout/stderr would be reused by the first open()
+	 * (/dev/kvm as "stdin"): park /dev/null there first.
+	 */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return CVMM_EXIT_FAIL;
 	argp_err_exit_status = CVMM_EXIT_USAGE;
 	program_invocation_name = program_invocation_short_name = "cvmm";
 	a = argfile_expand(argc, argv);

@@ -85,3 +85,7 @@ if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
 fi
 kvm_case "a guest flooding milestones cannot hide cvmm's trace" 0 '184 more guest milestones not recorded' --kernel $G/milestones.elf --boot-trace
 kvm_case "... and the JSON trace still ends with cvmm's phases" 0 '"phase":"VM ended".*"guest_milestones_dropped":184' --kernel $G/milestones.elf --boot-trace=json
+
+# Closed standard fds: /dev/kvm must not become "stdin" (main() parks /dev/null there).
+kvm_closed_fds() { "$CVMM" --kernel $G/hello.elf --cmdline 0 <&- >&-; }
+kvm_check "closed stdin and stdout: the guest still runs to its exit" kvm_closed_fds
