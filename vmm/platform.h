@@ -55,9 +55,7 @@ struct platform_ops {
 	unsigned long (*vm_type)(const struct kvm_host *h);
 	/* After KVM_CREATE_VM, before memory: enable caps, init the TEE. */
 	int (*init_vm)(struct vm *vm);
-	/* Memory backing: guest_memfd or not. */
-	bool (*use_gmem)(const struct vm *vm);
-	/* Finer choice of backing (vmm/mem.h); when set it overrides use_gmem. */
+	/* What backs guest RAM (vmm/mem.h), decided after init_vm. */
 	enum gm_backing (*backing)(const struct vm *vm);
 	/* Copy one plan piece into guest memory (measured copy on CoCo). */
 	int (*add_piece)(struct vm *vm, const struct plan_piece *piece);

@@ -25,9 +25,9 @@ static unsigned long plain_vm_type(const struct kvm_host *h)
 	return KVM_X86_DEFAULT_VM;
 }
 
-static bool plain_use_gmem(const struct vm *vm)
+static enum gm_backing plain_backing(const struct vm *vm)
 {
-	return !vm->opts->no_gmem && kvm_host_gmem_shared_ok(vm->host);
+	return !vm->opts->no_gmem && kvm_host_gmem_shared_ok(vm->host) ? GM_GMEM_SHARED : GM_ANON;
 }
 
 /* No private memory: every chunk may wait for its first touch. */
@@ -43,7 +43,7 @@ const struct platform_ops platform_plain = {
 	.lazy_memslots = plain_lazy_memslots,
 	.host_ok = plain_host_ok,
 	.vm_type = plain_vm_type,
-	.use_gmem = plain_use_gmem,
+	.backing = plain_backing,
 	.add_piece = platform_copy_piece,
 	.init_vcpu = platform_direct_vcpu,
 };

@@ -115,11 +115,6 @@ static int sw_init_vm(struct vm *vm)
 	return 0;
 }
 
-static bool sw_use_gmem(const struct vm *vm)
-{
-	return true;
-}
-
 /*
  * On KVM_X86_SW_PROTECTED_VM a private fault must find its slot (KVM
  * reports no MMIO exit for it). The fallback's KVM has no private memory:
@@ -315,7 +310,6 @@ const struct platform_ops platform_sw = {
 	.host_ok = sw_host_ok,
 	.vm_type = sw_vm_type,
 	.init_vm = sw_init_vm,
-	.use_gmem = sw_use_gmem,
 	.backing = sw_backing,
 	.add_piece = sw_add_piece,
 	.init_vcpu = platform_direct_vcpu,

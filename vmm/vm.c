@@ -233,8 +233,7 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	if (vm_create(vm, host, plat, o))
 		goto out;
 	/* Memory before anything else: slots added after an irqchip stall KVM here. */
-	enum gm_backing backing = plat->backing ? plat->backing(vm) :
-				  plat->use_gmem && plat->use_gmem(vm) ? GM_GMEM_SHARED : GM_ANON;
+	enum gm_backing backing = plat->backing(vm);
 
 	bool lazy = plat->lazy_memslots && plat->lazy_memslots(vm);
 
