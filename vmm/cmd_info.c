@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "attest/out.h"
 #include "vmm/commands.h"
 #include "vmm/host_coco.h"
 #include "vmm/kvm.h"
@@ -57,15 +58,12 @@ static void types_str(uint32_t types, char *buf, size_t n)
 	}
 }
 
+/* Values come from the kernel and /sys: escaped like every JSON cvmm prints. */
 static void json_str(const char *key, const char *v, bool comma)
 {
-	printf("  \"%s\": \"", key);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			putchar('\\');
-		putchar(*v);
-	}
-	printf("\"%s\n", comma ? "," : "");
+	printf("  \"%s\": ", key);
+	out_json_str(stdout, v);
+	printf("%s\n", comma ? "," : "");
 }
 
 int cmd_info(int argc, char **argv)
