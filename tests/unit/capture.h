@@ -11,7 +11,7 @@
 
 #include "check_compat.h"
 
-static char captured[4096];
+static char captured[32768];
 static int saved_stderr = -1;
 static FILE *cap_file;
 

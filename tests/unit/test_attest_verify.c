@@ -18,6 +18,7 @@
 #include "attest/roots.h"
 #include "attest/verify.h"
 #include "attest_vectors.h"
+#include "capture.h"
 #include "check_compat.h"
 
 struct pairing {
@@ -85,11 +86,11 @@ static void only_failed(const struct checks *cl, const char *const *names, size_
  */
 START_TEST(certs_dir_long_path)
 {
-	char dir[4096] = "/tmp/cvmm-test-deep-XXXXXX", name[256], out[8192];
+	char dir[4096] = "/tmp/cvmm-test-deep-XXXXXX", name[256];
 	char seg[241];
 	STACK_OF(X509) *sk = sk_X509_new_null();
-	FILE *cap = tmpfile();
-	int saved, fd, dfd, depth = 0;
+	const char *out;
+	int fd, dfd, depth = 0;
 	size_t n;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -109,17 +110,10 @@ START_TEST(certs_dir_long_path)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "x", 1), 1);
 	close(fd);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(cap), 2);
+	capture_begin();
 	ck_assert_int_eq(x509_load_path(dir, sk), -1);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(cap);
-	n = fread(out, 1, sizeof(out) - 1, cap);
-	out[n] = '\0';
-	fclose(cap);
+	out = capture_end();
+	n = strlen(out);
 	ck_assert_msg(strstr(out, name) && strstr(out, "too long"), "%s", out);
 	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
 	unlinkat(dfd, name, 0);

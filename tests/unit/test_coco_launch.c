@@ -14,6 +14,7 @@
 #include "attest/measure.h"
 #include "loader/plan_coco.h"
 #include "loader/vmsa.h"
+#include "capture.h"
 #include "check_compat.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
@@ -143,24 +144,10 @@ static int launch(struct kb_recorder *rec, struct kvm_backend *kb, const struct 
 /* Runs fn with stderr captured; returns the number of lines, text in buf. */
 static int capture_stderr(char *buf, size_t n, int (*fn)(void *), void *arg, int *ret)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	size_t got;
-	int lines = 0;
-
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	capture_begin();
 	*ret = fn(arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	got = fread(buf, 1, n - 1, tmp);
-	buf[got] = '\0';
-	fclose(tmp);
-	for (size_t i = 0; i < got; i++)
-		lines += buf[i] == '\n';
-	return lines;
+	snprintf(buf, n, "%s", capture_end());
+	return count_lines(buf);
 }
 
 /* ---- the expected sequences (kvm-coco-abi.md 9a, 9b) ------------------------ */

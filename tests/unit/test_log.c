@@ -9,30 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "check_compat.h"
 #include "vmm/log.h"
 
-static char out[32768];
+static const char *out;
 
-/* Run f(arg) with stderr in a temporary file; its text lands in out. */
+/* Run f(arg) with stderr captured; its text lands in out. */
 static void with_stderr(void (*f)(const char *), const char *arg)
 {
-	FILE *cap = tmpfile();
-	int saved;
-	size_t n;
-
-	ck_assert_ptr_nonnull(cap);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(cap), 2);
+	capture_begin();
 	f(arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(cap);
-	n = fread(out, 1, sizeof(out) - 1, cap);
-	out[n] = '\0';
-	fclose(cap);
+	out = capture_end();
 }
 
 static void err_path(const char *path)

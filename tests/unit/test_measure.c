@@ -13,7 +13,9 @@
 #include <openssl/evp.h>
 
 #include "attest/measure.h"
+#include "capture.h"
 #include "check_compat.h"
+#include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/ovmf.h"
 #include "loader/plan_coco.h"
@@ -30,21 +32,11 @@
 /* Runs fn with stderr captured into buf; returns fn's result. */
 static int capture_stderr(int (*fn)(void *), void *arg, char *buf, size_t n)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2), ret;
-	size_t got;
+	int ret;
 
-	ck_assert_ptr_nonnull(tmp);
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	capture_begin();
 	ret = fn(arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	got = fread(buf, 1, n - 1, tmp);
-	buf[got] = '\0';
-	fclose(tmp);
+	snprintf(buf, n, "%s", capture_end());
 	return ret;
 }
 
@@ -558,19 +550,11 @@ static void grown_section_refused(const char *dir, uint32_t type, uint32_t gpa,
 	struct run_opts o;
 	uint8_t *img;
 	size_t len;
-	FILE *f;
 	int fd;
 
 	snprintf(src, sizeof(src), "%s/measure/inputs/synth-fw-v1.fd", dir);
 	snprintf(k, sizeof(k), "%s/measure/inputs/synth-kernel-v1.bin", dir);
-	f = fopen(src, "rb");
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	len = (size_t)ftell(f);
-	rewind(f);
-	img = malloc(len);
-	ck_assert_uint_eq(fread(img, 1, len, f), len);
-	fclose(f);
+	ck_assert_int_eq(file_read_all(src, "firmware", &img, &len), 0);
 	ck_assert_int_eq(ovmf_parse(img, len, src, &fw), 0);
 	for (size_t i = 0; i < fw.n_sev; i++) {
 		uint8_t *it = img + fw.sev_meta_off + 16 + 12 * i;

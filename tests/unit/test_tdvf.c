@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check_compat.h"
+#include "loader/file.h"
 #include "loader/layout.h"
 #include "loader/ovmf.h"
 #include "loader/plan_coco.h"
@@ -126,16 +127,9 @@ static int build_patched(uint32_t type, uint64_t gpa, uint64_t size, char *err, 
 	struct launch_plan p;
 	uint8_t *img;
 	size_t len;
-	FILE *f = fopen(src, "rb");
 	int fd, rc;
 
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	len = (size_t)ftell(f);
-	rewind(f);
-	img = malloc(len);
-	ck_assert_uint_eq(fread(img, 1, len, f), len);
-	fclose(f);
+	ck_assert_int_eq(file_read_all(src, "firmware", &img, &len), 0);
 	ck_assert_int_eq(ovmf_parse(img, len, src, &fw), 0);
 	ck_assert_int_eq(tdvf_parse(img, len, &fw, src, &td), 0);
 	for (size_t i = 0; i < td.n_sec; i++) {
