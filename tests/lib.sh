@@ -38,3 +38,28 @@ kvm_fail() {
 
 cli_case() { kvm_case "$@"; }
 cli_check() { kvm_check "$@"; }
+
+# Tests that watch or fault cvmm's system calls need strace (and ptrace).
+have_strace() {
+	[ -n "${HAVE_STRACE:-}" ] || { command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null &&
+		HAVE_STRACE=yes || HAVE_STRACE=no; }
+	[ "$HAVE_STRACE" = yes ]
+}
+
+# strace_check NAME FUNCTION [ARGS...]: a check that needs strace; without
+# it the check is counted as SKIPPED, loudly, never as passed.
+strace_check() {
+	if have_strace; then
+		kvm_check "$@"
+	else
+		echo "*** SKIPPED: $TIER test '$1': strace cannot run here ***"
+		SKIP=$((SKIP + 1))
+	fi
+}
+
+# fail_clone3 N CMD...: runs CMD with the Nth thread it starts failing (EAGAIN).
+fail_clone3() {
+	local n=$1; shift
+	ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone \
+		-e inject=clone3:error=EAGAIN:when="$n" "$@"
+}

@@ -44,7 +44,7 @@ unit_tier() {
 kvm_tier() {
 	echo "=== KVM integration tests (real /dev/kvm)"
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-		n=$(cat tests/kvm/test_*.sh | grep -c '^\s*kvm_case ')
+		n=$(cat tests/kvm/test_*.sh | grep -cE '^\s*(kvm_case|kvm_check|strace_check) ')
 		echo "*** SKIPPED: /dev/kvm is missing or not accessible: $n KVM tests NOT run ***"
 		SKIP=$((SKIP + n)); return
 	fi

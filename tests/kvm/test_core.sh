@@ -64,25 +64,17 @@ kvm_case "64 GiB guest starts without registering all of it" 0 'memory slots: 1 
 # (devices/term.c), so the second is vCPU 0.
 kvm_vcpu_thread_fails() {
 	local out rc
-	out=$(ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone -e inject=clone3:error=EAGAIN:when=2 \
-	      "$CVMM" --kernel $G/hello.elf 2>&1 </dev/null); rc=$?
+	out=$(fail_clone3 2 "$CVMM" --kernel $G/hello.elf 2>&1 </dev/null); rc=$?
 	echo "$out"; echo "exit status $rc"
 	[ $rc -eq 1 ] && [ "$out" = "cvmm: starting vCPU 0: Resource temporarily unavailable" ]
 }
-if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
-	kvm_check "vCPU thread start failure: one line, status 1" kvm_vcpu_thread_fails
-else
-	echo "*** SKIPPED: 1 kvm test: strace cannot run here ***"; SKIP=$((SKIP + 1))
-fi
+strace_check "vCPU thread start failure: one line, status 1" kvm_vcpu_thread_fails
 
 # The CPUID prefetch thread cannot start: cvmm fetches it itself, boots fine.
 kvm_cpuid_thread_fails() {
-	ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone -e inject=clone3:error=EAGAIN:when=1 \
-		"$CVMM" --kernel $G/hello.elf --cmdline 0 </dev/null 2>&1 | grep -q "hello from a tiny guest"
+	fail_clone3 1 "$CVMM" --kernel $G/hello.elf --cmdline 0 </dev/null 2>&1 | grep -q "hello from a tiny guest"
 }
-if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
-	kvm_check "CPUID prefetch thread cannot start: boot still works" kvm_cpuid_thread_fails
-fi
+strace_check "CPUID prefetch thread cannot start: boot still works" kvm_cpuid_thread_fails
 kvm_case "a guest flooding milestones cannot hide cvmm's trace" 0 '184 more guest milestones not recorded' --kernel $G/milestones.elf --boot-trace
 kvm_case "... and the JSON trace still ends with cvmm's phases" 0 '"phase":"VM ended".*"guest_milestones_dropped":184' --kernel $G/milestones.elf --boot-trace=json
 

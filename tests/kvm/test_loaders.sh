@@ -63,9 +63,7 @@ kvm_touched() {
 	strace -f -o "$LD/strace.log" -e trace=ioctl "$CVMM" --kernel $G/hello.bzImage >/dev/null 2>&1
 	grep -q KVM_CREATE_VM "$LD/strace.log"
 }
-if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
-	kvm_check "an accepted bzImage does create a VM (control for the cli tier)" kvm_touched
-fi
+strace_check "an accepted bzImage does create a VM (control for the cli tier)" kvm_touched
 
 # The real Debian kernel (build/testdata, see tests/tools/fetch-debian-kernel.sh)
 # cannot boot at this host's 1-2 MIPS, but its first steps are observable:
@@ -85,7 +83,7 @@ debian_first_steps() {
 if [ ! -r "$DEB" ]; then
 	echo "*** SKIPPED: 2 kvm tests on a real Debian kernel: $(cat build/testdata/vmlinuz.missing 2>/dev/null || echo 'not fetched') ***"
 	SKIP=$((SKIP + 2))
-elif ! command -v strace >/dev/null || ! strace -o /dev/null true 2>/dev/null; then
+elif ! have_strace; then
 	echo "*** SKIPPED: 2 kvm tests on a real Debian kernel: strace cannot run here ***"
 	SKIP=$((SKIP + 2))
 else

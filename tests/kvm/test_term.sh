@@ -86,22 +86,15 @@ kvm_check "terminal: cvmm in the background, virtio-console" term_background $CE
 # CPUID; stdin is a pipe, as </dev/null starts none): status 1, one line.
 term_thread_fails() {
 	local out rc
-	out=$(: | ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone -e inject=clone3:error=EAGAIN:when=2 \
-	      "$CVMM" --kernel $G/hello.elf 2>&1); rc=$?
+	out=$(: | fail_clone3 2 "$CVMM" --kernel $G/hello.elf 2>&1); rc=$?
 	echo "$out"; echo "exit status $rc"
 	[ $rc -eq 1 ] && [ "$out" = "cvmm: terminal: cannot start the input thread: Resource temporarily unavailable" ]
 }
-if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
-	kvm_check "terminal: input thread start failure: one line, status 1" term_thread_fails
-else
-	echo "*** SKIPPED: 1 kvm test: strace cannot run here ***"; SKIP=$((SKIP + 1))
-fi
+strace_check "terminal: input thread start failure: one line, status 1" term_thread_fails
 # </dev/null: no input thread at all (start-up cost; services and benchmarks).
 term_devnull_no_thread() {
 	local n
 	n=$(strace -f -e trace=clone3,clone -o /dev/stdout "$CVMM" --kernel $G/hello.elf --cmdline 0 </dev/null 2>/dev/null | grep -c 'clone3(')
 	[ "$n" -eq 2 ]	# CPUID prefetch and vCPU 0
 }
-if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
-	kvm_check "terminal: stdin at /dev/null starts no input thread" term_devnull_no_thread
-fi
+strace_check "terminal: stdin at /dev/null starts no input thread" term_devnull_no_thread
