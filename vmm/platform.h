@@ -41,6 +41,11 @@ struct platform_ops {
 	 */
 	bool host_first;
 	/*
+	 * Its vCPUs take KVM's supported CPUID as is (vcpu_setup_long64), so
+	 * vm_boot() fetches it on a helper thread while the VM is built.
+	 */
+	bool uses_supported_cpuid;
+	/*
 	 * Inputs -> launch plan: the builder `cvmm measure` uses too.
 	 * With o->dry_run only the plan's own consistency is checked.
 	 */

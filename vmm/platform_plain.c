@@ -38,6 +38,7 @@ static bool plain_lazy_memslots(const struct vm *vm)
 
 const struct platform_ops platform_plain = {
 	.name = "plain",
+	.uses_supported_cpuid = true,
 	.build_plan = platform_direct_plan,
 	.dry_run = platform_print_plan,
 	.lazy_memslots = plain_lazy_memslots,

@@ -304,6 +304,7 @@ static void sw_destroy(struct vm *vm)
 
 const struct platform_ops platform_sw = {
 	.name = "sw",
+	.uses_supported_cpuid = true,
 	.build_plan = platform_direct_plan,
 	.dry_run = platform_print_plan,
 	.lazy_memslots = sw_lazy_memslots,

@@ -229,7 +229,8 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	vm->vm_fd = -1;
 	vm->plan = plan;
 	vm->host = host;
-	cpuid_prefetch_start(vm);	/* overlaps VM and memory set-up */
+	if (plat->uses_supported_cpuid)
+		cpuid_prefetch_start(vm);	/* overlaps VM and memory set-up */
 	if (vm_create(vm, host, plat, o))
 		goto out;
 	/* Memory before anything else: slots added after an irqchip stall KVM here. */
