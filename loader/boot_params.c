@@ -61,7 +61,7 @@ uint8_t *boot_params_build(struct launch_plan *p, const struct boot_params_in *i
 {
 	const char *cmdline = in->cmdline ? in->cmdline : "";
 	size_t cmd_len = strlen(cmdline) + 1;
-	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(p->mem_size);
 	uint8_t *bp, *cl;
 
 	if (cmd_len > LAYOUT_CMDLINE_MAX) {

@@ -199,7 +199,7 @@ static int place_initrd(struct launch_plan *p, const struct bzimage_in *in,
 			const struct bzimage_info *bi, uint64_t kernel_end, uint64_t *gpa)
 {
 	uint64_t size = in->initrd_len;
-	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(p->mem_size);
 	uint64_t high = p->mem_size - low;
 	uint64_t top = (uint64_t)bi->initrd_addr_max + 1;
 

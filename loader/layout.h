@@ -6,10 +6,12 @@
 #ifndef CVMM_LAYOUT_H
 #define CVMM_LAYOUT_H
 
+#include <stdint.h>
+
 #define PAGE_SIZE		0x1000ULL
 #define PAGE_ALIGNED(x)		(((x) & (PAGE_SIZE - 1)) == 0)
 
-#define LAYOUT_GDT		0x0500ULL	/* boot GDT: null, code64, data */
+#define LAYOUT_GDT		0x0500ULL	/* boot GDT: __BOOT_CS 0x10, __BOOT_DS 0x18 */
 #define LAYOUT_PML4		0x1000ULL	/* identity map of the low 4 GiB, 2 MiB pages */
 #define LAYOUT_PDPT		0x2000ULL
 #define LAYOUT_PD		0x3000ULL	/* four page directories: 0x3000-0x6fff */
@@ -26,6 +28,12 @@
 #define LAYOUT_LOW_RAM_MAX	0xc0000000ULL
 #define LAYOUT_MMIO_BASE	0xd0000000ULL	/* virtio-mmio devices */
 #define LAYOUT_HIGH_RAM		0x100000000ULL
+
+/* RAM below the hole for a guest of mem bytes; the rest starts at 4 GiB. */
+static inline uint64_t layout_low_ram(uint64_t mem)
+{
+	return mem < LAYOUT_LOW_RAM_MAX ? mem : LAYOUT_LOW_RAM_MAX;
+}
 
 #define LAYOUT_MIN_MEM		(2ULL << 20)
 #define LAYOUT_MAX_MEM		(1ULL << 40)	/* 1 TiB: far above what we test (64 GiB) */

@@ -144,7 +144,7 @@ uint8_t *plan_add_buffer(struct launch_plan *p, uint64_t gpa, uint64_t len,
 
 bool plan_range_in_ram(const struct launch_plan *p, uint64_t gpa, uint64_t len)
 {
-	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(p->mem_size);
 	uint64_t high = p->mem_size - low;
 	uint64_t end;
 

@@ -28,7 +28,7 @@ static uint64_t page_up(uint64_t v)
 
 void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size, bool snp)
 {
-	uint64_t low = mem_size < LAYOUT_LOW_RAM_MAX ? mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(mem_size);
 	uint64_t hole = LAYOUT_EBDA & ~(PAGE_SIZE - 1);
 	/* SNP: the secrets and CPUID pages stay the firmware's, as OVMF keeps them. */
 	uint64_t rs = SHIM_SNP_SECRETS, re = SHIM_SNP_CPUID + PAGE_SIZE;

@@ -13,7 +13,7 @@ bool shared_window_wanted(const struct run_opts *o)
 
 int shared_window_resolve(const struct run_opts *o, uint64_t mem_size, struct shared_window *w)
 {
-	uint64_t low = mem_size < LAYOUT_LOW_RAM_MAX ? mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(mem_size);
 	uint64_t end;
 
 	*w = (struct shared_window){ 0 };

@@ -81,7 +81,7 @@ static void ram_range(struct hob_writer *w, struct plan_piece **sorted, size_t n
 int td_hob_build(uint8_t *buf, size_t len, uint64_t gpa, const struct launch_plan *p)
 {
 	struct hob_writer w = { .buf = buf, .len = len };
-	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(p->mem_size);
 	struct plan_piece **sorted = calloc(p->n_pieces + 1, sizeof(*sorted));
 	uint8_t *phit;
 	uint32_t version = 9;	/* EFI_HOB_HANDOFF_TABLE_VERSION */

@@ -248,7 +248,7 @@ uint8_t *coco_shared_ptr(struct coco *c, uint64_t gpa, uint64_t len)
  */
 static int plan_slots(struct coco *c, const struct launch_plan *p)
 {
-	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(p->mem_size);
 
 	if (!p->mem_size || p->mem_size & (PAGE_SIZE - 1)) {
 		cvmm_err("guest RAM of %llu bytes: not a whole number of pages", U(p->mem_size));

@@ -85,7 +85,7 @@ int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
 
 int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b)
 {
-	uint64_t low = size < LAYOUT_LOW_RAM_MAX ? size : LAYOUT_LOW_RAM_MAX;
+	uint64_t low = layout_low_ram(size);
 	pthread_rwlockattr_t la;
 
 	memset(gm, 0, sizeof(*gm));
