@@ -213,3 +213,32 @@ build/opt/bench/%: bench/%.c build/opt/libcvmm.a
 
 clean:
 	rm -rf build cvmm
+
+# ---- install, package (issue 15; kept in one block at the end) -------------
+#   make install [PREFIX=/usr/local] [DESTDIR=]   the release binary, cvmm(1),
+#       bash completion, configs/ as examples
+#   make deb      the Debian package (dpkg-buildpackage -us -uc -b), left in
+#       build/deb/ (built from a copy of the tree: nothing here changes)
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/cvmm
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL     ?= install
+# dpkg-buildpackage builds the package; tests/deb checks it.
+DEB_PKGS += bash-completion groff-base debhelper fakeroot lintian
+.PHONY: install uninstall deb debtest
+install: cvmm
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(DOCDIR)/examples
+	$(INSTALL) -m 0755 cvmm $(DESTDIR)$(BINDIR)/cvmm
+	$(INSTALL) -m 0644 docs/cvmm.1 $(DESTDIR)$(MANDIR)/man1/cvmm.1
+	$(INSTALL) -m 0644 completion/cvmm $(DESTDIR)$(BASHCOMPDIR)/cvmm
+	$(INSTALL) -m 0644 $(sort $(wildcard configs/*.conf)) $(DESTDIR)$(DOCDIR)/examples/
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cvmm $(DESTDIR)$(MANDIR)/man1/cvmm.1 $(DESTDIR)$(BASHCOMPDIR)/cvmm
+	rm -rf $(DESTDIR)$(DOCDIR)
+deb:
+	@tests/tools/build-deb.sh build/deb
+debtest:
+	@tests/run-all.sh deb
