@@ -1,12 +1,12 @@
 #!/bin/bash
 # Runs the test tiers (design.md): unit (Check), command-line tests that need
-# no KVM (cli), KVM integration, short fuzz.
-#   tests/run-all.sh [unit|cli|kvm|fuzz]...   (default: all)
+# no KVM (cli), KVM integration, short fuzz, the Debian package (deb).
+#   tests/run-all.sh [unit|cli|kvm|fuzz|deb]...   (default: all)
 # Ends with one line "N passed, N failed, N skipped" and exits non-zero on any
 # failure. A tier that cannot run here says SKIPPED loudly, never "passed".
 set -u
 cd "$(dirname "$0")/.."
-tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit cli kvm fuzz)
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit cli kvm fuzz deb)
 export CVMM=${CVMM:-build/asan/cvmm}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -54,6 +54,19 @@ kvm_tier() {
 cli_tier() {
 	echo "=== command-line tests (no KVM needed)"
 	shell_tier cli
+}
+
+deb_tier() {
+	echo "=== Debian package (dpkg-buildpackage from a copy of the tree, lintian)"
+	local t
+	for t in dpkg-buildpackage dh; do
+		if ! command -v $t >/dev/null; then
+			n=$(cat tests/deb/test_*.sh | grep -cE '^\s*(if )?kvm_check ')
+			echo "*** SKIPPED: $t is missing (make deps installs it): $n package tests NOT run ***"
+			SKIP=$((SKIP + n)); return
+		fi
+	done
+	shell_tier deb
 }
 
 shell_tier() {
