@@ -63,3 +63,24 @@ fail_clone3() {
 	ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=clone3,clone \
 		-e inject=clone3:error=EAGAIN:when="$n" "$@"
 }
+
+# vectors_dir: prints where the shared reference vectors are ($CVMM_VECTORS,
+# or shared/vectors beside the checkout); fails where there are none (a clone
+# without them). Relative candidates only, as tests/unit/vectors.h.
+vectors_dir() {
+	local d
+	if [ -n "${CVMM_VECTORS:-}" ]; then
+		[ -d "$CVMM_VECTORS" ] && echo "$CVMM_VECTORS"
+		return
+	fi
+	for d in ../shared/vectors ../../shared/vectors shared/vectors; do
+		[ -d "$d" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# vectors_skip WHAT N: N tests that need the vectors, counted as SKIPPED, loudly.
+vectors_skip() {
+	echo "*** SKIPPED: $TIER: $1: shared/vectors not found (set CVMM_VECTORS): $2 tests NOT run ***"
+	SKIP=$((SKIP + $2))
+}

@@ -2,13 +2,7 @@
 # row of shared/vectors/measure/reference.tsv, read at run time, through the
 # real command line (ERROR rows must end with exactly one line on stderr).
 
-measure_vectors_dir() {
-	local d
-	for d in "${CVMM_VECTORS:-}" ../shared/vectors ../../shared/vectors shared/vectors /work/shared/vectors; do
-		[ -n "$d" ] && [ -r "$d/measure/reference.tsv" ] && { echo "$d"; return 0; }
-	done
-	return 1
-}
+measure_vectors_dir() { local d; d=$(vectors_dir) && [ -r "$d/measure/reference.tsv" ] && echo "$d"; }
 
 # measure_row_args: the cvmm options for one row (columns as in the README).
 measure_row_args() {
@@ -35,7 +29,7 @@ measure_row_args() {
 measure_reference_rows() {
 	local dir id platform fw fwsha kernel initrd cmdline vcpus vtype opts expected tool
 	if ! dir=$(measure_vectors_dir); then
-		echo "*** SKIPPED: shared/vectors not found (set CVMM_VECTORS): reference rows NOT checked ***"
+		vectors_skip "measure against the reference rows (one test per row, counted as one)" 1
 		return
 	fi
 	while IFS=$'\t' read -r id platform fw fwsha kernel initrd cmdline vcpus vtype opts expected tool; do

@@ -510,22 +510,23 @@ Suite *make_suite(void)
 	Suite *s = suite_create("attest_parse");
 	TCase *tc = tcase_create("parse");
 
-	tcase_add_test(tc, snp_vectors_parse);
-	tcase_add_test(tc, snp_vlek_and_turin);
+	tcase_add_vectors_test(tc, snp_vectors_parse);
+	tcase_add_vectors_test(tc, snp_vlek_and_turin);
 	tcase_add_test(tc, snp_tcb_layouts);
-	tcase_add_test(tc, tdx_vectors_parse);
-	tcase_add_test(tc, tdx_trailing_bytes);
-	tcase_add_test(tc, every_truncation_fails);
-	tcase_add_test(tc, wrong_versions_fail);
-	tcase_add_test(tc, lengths_past_the_end_fail);
-	tcase_add_test(tc, offset_option);
-	tcase_add_test(tc, hcl_report_types);
-	tcase_add_test(tc, errors_name_the_file);
+	tcase_add_vectors_test(tc, tdx_vectors_parse);
+	tcase_add_vectors_test(tc, tdx_trailing_bytes);
+	tcase_add_vectors_test(tc, every_truncation_fails);
+	tcase_add_vectors_test(tc, wrong_versions_fail);
+	tcase_add_vectors_test(tc, lengths_past_the_end_fail);
+	tcase_add_vectors_test(tc, offset_option);
+	tcase_add_vectors_test(tc, hcl_report_types);
+	tcase_add_vectors_test(tc, errors_name_the_file);
 	tcase_add_test(tc, tdreport_layout);
-	tcase_add_test(tc, dump_prints_hex);
+	tcase_add_vectors_test(tc, dump_prints_hex);
 	tcase_add_test(tc, json_rendering);
 	tcase_add_test(tc, hostile_strings_rendered_safely);
 	suite_add_tcase(s, tc);
+	vectors_report_skipped();
 	return s;
 }
 

@@ -679,21 +679,22 @@ Suite *make_suite(void)
 	TCase *tc = tcase_create("measure");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, reference_vectors);
+	tcase_add_vectors_test(tc, reference_vectors);
 	tcase_add_test(tc, vmsa_matches_documented_state);
 	tcase_add_test(tc, cpu_signatures);
 	tcase_add_test(tc, snp_vcpu_chain_property);
-	tcase_add_test(tc, multi_page_special_sections_refused);
+	tcase_add_vectors_test(tc, multi_page_special_sections_refused);
 	tcase_add_test(tc, cpuid_page_layout);
-	tcase_add_test(tc, kernel_hashes_table);
+	tcase_add_vectors_test(tc, kernel_hashes_table);
 	tcase_add_test(tc, snp_dependencies);
 	tcase_add_test(tc, tdx_dependencies);
 	tcase_add_test(tc, mrtd_order_semantics);
-	tcase_add_test(tc, tdx_page_aug_not_added);
+	tcase_add_vectors_test(tc, tdx_page_aug_not_added);
 	tcase_add_test(tc, impossible_requests);
 	tcase_add_test(tc, direct_boot_independent_of_ram);
 	tcase_add_test(tc, direct_boot_memmap_unmeasured);
 	suite_add_tcase(s, tc);
+	vectors_report_skipped();
 	return s;
 }
 
