@@ -36,7 +36,7 @@ att_main() {
 local f v body off d want
 if [ ! -d "$ATT_AV" ]; then
 	# every check below reads them (a loop counted once)
-	vectors_skip "attest dump/verify on the vectors" \
+	vectors_skip "attest dump/verify on the vectors (each check or loop counted once)" \
 		"$(grep -cE '^\s*(cli_case|cli_check|att_snp_ok) ' "${BASH_SOURCE[0]}")"
 else
 ATT_S=$ATT_AV/snp ATT_C=$ATT_AV/snp/chains ATT_T=$ATT_AV/tdx ATT_ROOT=$ATT_AV/tdx/collateral/intel-sgx-root-ca.pem
