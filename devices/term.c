@@ -233,8 +233,15 @@ static void term_destroy(void *state)
 	term_close();
 }
 
+/* A dry run builds the VM but never runs it: the terminal stays as it is. */
+static bool term_wanted(const struct vm *vm)
+{
+	return !vm->dry_run;
+}
+
 const struct device_ops dev_term = {
 	.name = "terminal",
+	.wanted = term_wanted,
 	.create = term_create,
 	.destroy = term_destroy,
 };

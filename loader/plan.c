@@ -154,3 +154,64 @@ bool plan_range_in_ram(const struct launch_plan *p, uint64_t gpa, uint64_t len)
 		return true;
 	return gpa >= LAYOUT_HIGH_RAM && end - LAYOUT_HIGH_RAM <= high;
 }
+
+static bool overlaps_ram(const struct launch_plan *p, uint64_t start, uint64_t end)
+{
+	uint64_t low = layout_low_ram(p->mem_size);
+
+	return start < low ||
+	       (p->mem_size > low && end > LAYOUT_HIGH_RAM &&
+		start < LAYOUT_HIGH_RAM + (p->mem_size - low));
+}
+
+static bool touch(const struct plan_range *a, uint64_t start, uint64_t end)
+{
+	return start <= a->gpa + a->size && a->gpa <= end;
+}
+
+/* Adds [start, end) to the set, merging every region it touches. */
+static int add_range(struct plan_range *out, int n, int max, uint64_t start, uint64_t end)
+{
+	for (int k = 0; k < n; k++) {
+		if (!touch(&out[k], start, end))
+			continue;
+		if (out[k].gpa < start)
+			start = out[k].gpa;
+		if (out[k].gpa + out[k].size > end)
+			end = out[k].gpa + out[k].size;
+		out[k--] = out[--n];	/* absorbed: look at what moved into k */
+	}
+	if (n == max) {
+		cvmm_err("launch plan: more than %d regions outside guest RAM", max);
+		return -1;
+	}
+	out[n++] = (struct plan_range){ .gpa = start, .size = end - start };
+	return n;
+}
+
+int plan_outside_ram(const struct launch_plan *p, struct plan_range *out, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < p->n_pieces && n >= 0; i++) {
+		const struct plan_piece *pc = &p->pieces[i];
+		uint64_t start = pc->gpa & ~(PAGE_SIZE - 1), end;
+
+		if (plan_range_in_ram(p, pc->gpa, pc->len))
+			continue;
+		if (__builtin_add_overflow(pc->gpa, pc->len, &end) ||
+		    __builtin_add_overflow(end, PAGE_SIZE - 1, &end)) {
+			cvmm_err("launch plan: %s at 0x%llx wraps", pc->what,
+				 (unsigned long long)pc->gpa);
+			return -1;
+		}
+		end &= ~(PAGE_SIZE - 1);
+		if (overlaps_ram(p, start, end)) {
+			cvmm_err("launch plan: %s [0x%llx, 0x%llx) straddles guest RAM", pc->what,
+				 (unsigned long long)pc->gpa, (unsigned long long)(pc->gpa + pc->len));
+			return -1;
+		}
+		n = add_range(out, n, max, start, end);
+	}
+	return n;
+}

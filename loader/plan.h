@@ -100,4 +100,13 @@ uint8_t *plan_add_buffer(struct launch_plan *p, uint64_t gpa, uint64_t len,
 /* True when [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
 bool plan_range_in_ram(const struct launch_plan *p, uint64_t gpa, uint64_t len);
 
+/*
+ * The page-aligned regions outside RAM the plan's pieces fill (firmware and
+ * the TDX shim below 4 GiB), touching pieces merged: the guest memory a VM
+ * needs beyond its RAM. Up to max into out; their number, or -1 with one
+ * line (a piece straddles RAM, or too many regions).
+ */
+struct plan_range { uint64_t gpa, size; };
+int plan_outside_ram(const struct launch_plan *p, struct plan_range *out, int max);
+
 #endif

@@ -70,9 +70,12 @@ int snp_cpuid_page_build(uint8_t page[4096], const struct cpuid_leaf *leaves, si
 		uint8_t *e = page + CPUID_PAGE_HDR + i * CPUID_PAGE_ENTRY;
 		uint32_t eax = leaves[i].function == 1 ? signature : leaves[i].eax;
 
-		/* eax_in, ecx_in, xcr0_in and xss_in (0: the PSP fills them), values */
+		/* eax_in, ecx_in, xcr0_in and xss_in (inputs: the PSP checks the
+		 * 0xD sizes against them), then the values */
 		memcpy(e, &leaves[i].function, 4);
 		memcpy(e + 4, &leaves[i].index, 4);
+		memcpy(e + 8, &leaves[i].xcr0_in, 8);
+		memcpy(e + 16, &leaves[i].xss_in, 8);
 		memcpy(e + 24, &eax, 4);
 		memcpy(e + 28, &leaves[i].ebx, 4);
 		memcpy(e + 32, &leaves[i].ecx, 4);

@@ -29,13 +29,20 @@ const char *snp_cpu_model_list(void);
 struct cpuid_leaf {
 	uint32_t function, index;
 	uint32_t eax, ebx, ecx, edx;
+	uint64_t xcr0_in, xss_in;	/* 0xD.0/0xD.1: the XCR0/XSS the sizes are for */
 };
+
+/* XCR0 at reset (x87|SSE, what the VMSA's XCR0 and XCR0_IN 1 mean: QEMU), and
+ * the XSAVE size for it: legacy area and header. */
+#define SNP_XCR0_RESET		0x1ULL
+#define SNP_XSAVE_LEGACY_SIZE	0x240
 
 /*
  * Lays out the SNP CPUID page (SEV-SNP firmware ABI, CPUID_FUNCTION
- * entries of 48 bytes after a 16-byte header) from the leaves a platform
- * got from KVM, with leaf 1's signature replaced by the model's. -1 with
- * one line when there are more leaves than the page holds.
+ * entries of 48 bytes after a 16-byte header: eax_in, ecx_in, xcr0_in,
+ * xss_in, the values) from the vCPU's leaves, with leaf 1's signature
+ * replaced by the model's. -1 with one line when there are more leaves
+ * than the page holds.
  */
 int snp_cpuid_page_build(uint8_t page[4096], const struct cpuid_leaf *leaves, size_t n,
 			 uint32_t signature);

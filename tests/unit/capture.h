@@ -38,6 +38,19 @@ static inline const char *capture_end(void)
 	return captured;
 }
 
+/* The process's open descriptors (leak checks). */
+static inline int count_fds(void)
+{
+	char path[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 4096; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
 static inline int count_lines(const char *s)
 {
 	int n = 0;

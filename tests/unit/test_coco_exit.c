@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "check_compat.h"
 #include "vmm/platform/coco.h"
 #include "vmm/platform/coco_exit.h"
@@ -458,7 +459,7 @@ START_TEST(get_quote_service_failures)
 {
 	enum qgs_mode modes[] = { Q_BAD_VERSION, Q_ERROR_CODE, Q_CLOSE, Q_SLOW, Q_BAD_SIZES,
 				  Q_HUGE, Q_BIG_QUOTE };
-	int fds = coco_count_fds();
+	int fds = count_fds();
 
 	opts.quote_timeout_ms = 150;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -473,7 +474,7 @@ START_TEST(get_quote_service_failures)
 		ck_assert_uint_eq(buf_out_len(), 0);
 	}
 	ck_assert_uint_eq(c.quotes_failed, sizeof(modes) / sizeof(modes[0]));
-	ck_assert_int_eq(coco_count_fds(), fds);
+	ck_assert_int_eq(count_fds(), fds);
 }
 END_TEST
 

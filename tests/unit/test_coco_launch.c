@@ -1,11 +1,15 @@
 /*
- * The SNP and TDX launches, proven up to the ioctl boundary: transcripts
- * against the sequences of kvm-coco-abi.md 9a/9b and the ordering rules of
- * 7.9/8.9, measured pages against `cvmm measure`'s digest, partial progress,
- * the CPUID-page rejection, every ioctl failing in turn (one line, every fd
- * closed), and the host checks.
+ * The SNP and TDX launches as `cvmm run` performs them: vm_boot(), the one
+ * launch, against the recorder (the strict fake host of vmm/kvm/fake_host.c)
+ * or a failing wrapper, never a second recipe. Transcripts against the
+ * sequences of kvm-coco-abi.md 9a/9b and the ordering rules of 7.9/8.9,
+ * the run's transcript against --dry-run's, measured pages and the VMSAs
+ * KVM makes of the registers `run` sets against `cvmm measure`'s digest,
+ * partial progress, the CPUID-page rejection and retry, every ioctl
+ * failing in turn (one line, every fd closed), and the host checks.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +22,10 @@
 #include "check_compat.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
+#include "vmm/core/vcpu.h"
+#include "vmm/core/vm_boot.h"
 #include "vmm/platform/coco.h"
+#include "vmm/platform/platform.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/kvm/kvm_backend.h"
@@ -77,20 +84,32 @@ static void plan_snp_fw(struct launch_plan *p, int cpus)
 	vmsas(p, cpus);
 }
 
-/* SNP direct boot: identity map, boot_params, kernel; entered in 64-bit mode. */
+/*
+ * SNP direct boot as loader/plan_shim.c lays it out: the boot shim entered
+ * in 32-bit flat mode (BSP at the shim, APs at its park loop), secrets and
+ * CPUID pages, kernel, a shared memory map; RAM above 4 GiB too.
+ */
 static void plan_snp_direct(struct launch_plan *p, int cpus)
 {
-	plan_init(p, 8ULL << 30);	/* RAM above 4 GiB too: two slots */
-	p->boot = (struct vcpu_boot){ .mode = CPU_MODE_LONG64, .rip = 0x100000, .rsp = 0x8f000,
-				      .rsi = 0x7000, .cr3 = 0x1000, .gdt_base = 0x500,
-				      .gdt_limit = 0x17 };
+	plan_init(p, 8ULL << 30);
+	p->boot = (struct vcpu_boot){ .mode = CPU_MODE_FLAT32, .rip = 0x800000, .rsi = 0x7000 };
 	p->coco = (struct coco_plan){ .platform = "snp", .n_vcpus = cpus, .sev_features = 0x21,
 				      .policy = 0x30000, .vcpu_sig = 0xa00f11 };
-	piece(p, 0x1000, 0x6000, pattern(p, 0x6000, 2), 0x6000, PIECE_NORMAL, true, "page tables");
+	piece(p, 0x800000, 0x4000, pattern(p, 0x4000, 2), 0x4000, PIECE_NORMAL, true, "shim");
+	piece(p, 0x805000, 0x1000, NULL, 0, PIECE_SECRETS, false, "secrets page");
+	piece(p, 0x806000, 0x1000, NULL, 0, PIECE_CPUID, false, "CPUID page");
 	piece(p, 0x7000, 0x1000, pattern(p, 0x200, 3), 0x200, PIECE_NORMAL, true, "boot_params");
-	piece(p, 0x100000, 0x5000, pattern(p, 0x4abc, 4), 0x4abc, PIECE_NORMAL, true, "kernel");
+	piece(p, 0x1000000, 0x5000, pattern(p, 0x4abc, 4), 0x4abc, PIECE_NORMAL, true, "kernel");
 	piece(p, 0x9f000, 0x1000, pattern(p, 0x40, 5), 0x40, PIECE_SHARED, false, "memory map");
-	vmsas(p, cpus);
+	p->coco.vmsa = plan_own(p, calloc(cpus, sizeof(*p->coco.vmsa)));
+	for (int i = 0; i < cpus; i++) {
+		struct vmsa_params vp = { .eip = i ? 0x800010 : 0x800000, .flat32 = true,
+					  .rsi = 0x7000, .sev_features = p->coco.sev_features,
+					  .vcpu_sig = p->coco.vcpu_sig };
+
+		p->coco.vmsa[i] = plan_own(p, malloc(VMSA_SIZE));
+		vmsa_build(p->coco.vmsa[i], &vp);
+	}
 }
 
 /* TDX from firmware: TDVF-like BFV (extended), CFV, TD HOB, TempMem. */
@@ -130,15 +149,46 @@ static void setup(void)
 	cvmm_verbosity = LOG_NORMAL;
 }
 
+/*
+ * `cvmm run`'s launch through kb: /dev/kvm opened through it, vm_boot().
+ * waitset NULL: sealed and torn down (what --dry-run does); else run.
+ */
+static int boot(struct kvm_backend *kb, const struct launch_plan *p, const sigset_t *waitset)
+{
+	struct kvm_host h = { .fd = -1 };
+	int st;
+
+	opts.platform = p->coco.platform;
+	opts.cpus = p->coco.n_vcpus;
+	/* cmd_run's order: the plan's inputs checked, then the launch */
+	if (coco_check_inputs(&opts, p))
+		return -1;
+	h.fd = kb->open_dev(kb, "/dev/kvm");
+	if (h.fd < 0) {
+		cvmm_err("/dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	st = vm_boot(&opts, platform_by_name(p->coco.platform), &h, p, kb, waitset);
+	kb->close(kb, h.fd);
+	return st == CVMM_EXIT_OK ? 0 : -1;
+}
+
 static int launch(struct kb_recorder *rec, struct kvm_backend *kb, const struct launch_plan *p)
 {
-	struct coco c;
-	int r;
+	return boot(kb ? kb : &rec->ops, p, NULL);
+}
 
-	coco_init(&c, coco_ops_by_name(p->coco.platform), kb ? kb : &rec->ops, &opts);
-	r = coco_launch(&c, p);
-	coco_destroy(&c);
-	return r;
+/* The signals cmd_run blocks before vm_boot (only the main thread takes them). */
+static void run_signals(sigset_t *w)
+{
+	sigemptyset(w);
+	sigaddset(w, SIGINT);
+	sigaddset(w, SIGTERM);
+	sigaddset(w, SIGUSR2);
+	sigaddset(w, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, w, NULL);
+	sigdelset(w, SIGUSR1);
+	vcpu_signals_init();
 }
 
 /* Runs fn with stderr captured; returns the number of lines, text in buf. */
@@ -180,9 +230,9 @@ static const char *vcpu_name(int i)
 }
 
 /*
- * RAM as the direct-boot layout has it, one guest_memfd per region and one
- * KVM slot per 256 MiB (as vmm/mem.c registers it), all made private; then
- * the plan's region outside RAM (the firmware) the same way.
+ * vm_boot's memory: a guest_memfd per RAM region (below the hole, above
+ * 4 GiB) and per region outside RAM the plan fills, one KVM slot per
+ * 256 MiB in that order, then (before the first piece) all of it PRIVATE.
  */
 static void expect_gmem(uint64_t size)
 {
@@ -198,45 +248,63 @@ static void expect_region(uint64_t gpa, uint64_t size, uint32_t *slot)
 		       (unsigned long long)off);
 }
 
-static void expect_slots(const struct launch_plan *p, uint64_t rom_gpa, uint64_t rom_size)
+static void expect_private(uint64_t gpa, uint64_t size)
+{
+	expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x%llx size=0x%llx attributes=0x8}",
+	       (unsigned long long)gpa, (unsigned long long)size);
+}
+
+static void expect_memory(const struct launch_plan *p, uint64_t rom_gpa, uint64_t rom_size)
 {
 	uint64_t low = p->mem_size < LAYOUT_LOW_RAM_MAX ? p->mem_size : LAYOUT_LOW_RAM_MAX;
-	uint32_t slot = 0, rom_slot = 32000;
+	uint32_t slot = 0;
 
 	expect_gmem(low);
 	if (p->mem_size > low)
 		expect_gmem(p->mem_size - low);
+	if (rom_size)
+		expect_gmem(rom_size);
 	expect_region(0, low, &slot);
 	if (p->mem_size > low)
 		expect_region(LAYOUT_HIGH_RAM, p->mem_size - low, &slot);
-	expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x0 size=0x%llx attributes=0x8}",
-	       (unsigned long long)low);
+	if (rom_size)
+		expect_region(rom_gpa, rom_size, &slot);
+	expect_private(0, low);
 	if (p->mem_size > low)
-		expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x100000000 size=0x%llx "
-		       "attributes=0x8}", (unsigned long long)(p->mem_size - low));
-	if (!rom_size)
-		return;
-	expect_gmem(rom_size);
-	expect_region(rom_gpa, rom_size, &rom_slot);
-	expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x%llx size=0x%llx attributes=0x8}",
-	       (unsigned long long)rom_gpa, (unsigned long long)rom_size);
+		expect_private(LAYOUT_HIGH_RAM, p->mem_size - low);
+	if (rom_size)
+		expect_private(rom_gpa, rom_size);
+	for (size_t i = 0; i < p->n_pieces; i++)
+		if (p->pieces[i].type == PIECE_SHARED)
+			expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x%llx size=0x1000 "
+			       "attributes=0x0}", (unsigned long long)p->pieces[i].gpa);
 }
 
-static void expect_vm_checks(void)
+static void expect_vm(unsigned type)
 {
-	expect("vm", "KVM_CHECK_EXTENSION", "KVM_CAP_GUEST_MEMFD(234)");
+	expect("-", "open", "/dev/kvm");
+	expect("kvm", "KVM_GET_VCPU_MMAP_SIZE", "%s", "");
+	expect("kvm", "KVM_CREATE_VM", "type=%u", type);		/* 9a.3, 9b.1 */
+	if (type == KVM_X86_SNP_VM)
+		expect("-", "open", "/dev/sev");			/* 9a.1 */
+	expect("vm", "KVM_CHECK_EXTENSION", "KVM_CAP_GUEST_MEMFD(234)");	/* 9a.8 */
 	expect("vm", "KVM_CHECK_EXTENSION", "KVM_CAP_USER_MEMORY2(231)");
 	expect("vm", "KVM_CHECK_EXTENSION", "KVM_CAP_MEMORY_ATTRIBUTES(233)");
 	expect("vm", "KVM_CHECK_EXTENSION", "KVM_CAP_EXIT_HYPERCALL(201)");
 }
 
+static uint64_t vmsa_u64(const uint8_t *v, unsigned off)
+{
+	uint64_t x;
+
+	memcpy(&x, v + off, 8);
+	return x;
+}
+
 static void expect_snp(const struct launch_plan *p, uint64_t rom_gpa, uint64_t rom_size)
 {
 	n_want = 0;
-	expect("-", "open", "/dev/kvm");
-	expect("-", "open", "/dev/sev");				/* 9a.1 */
-	expect("kvm", "KVM_CREATE_VM", "type=4");			/* 9a.3 */
-	expect_vm_checks();						/* 9a.8 */
+	expect_vm(KVM_X86_SNP_VM);
 	expect("kvm", "KVM_GET_DEVICE_ATTR", "{group=1 attr=0}");	/* 9a.4 */
 	expect("kvm", "KVM_GET_DEVICE_ATTR", "{group=1 attr=1}");
 	expect("vm", "KVM_SEV_INIT2", "{vmsa_features=0x%llx flags=0 ghcb_version=0}",
@@ -244,11 +312,7 @@ static void expect_snp(const struct launch_plan *p, uint64_t rom_gpa, uint64_t r
 	expect("vm", "KVM_ENABLE_CAP", "{cap=KVM_CAP_EXIT_HYPERCALL(201) args[0]=0x1000}");
 	expect("vm", "KVM_SEV_SNP_LAUNCH_START", "{policy=0x30000 flags=0}");	/* 9a.7 */
 	expect("kvm", "KVM_GET_SUPPORTED_CPUID", "%s", "");
-	expect_slots(p, rom_gpa, rom_size);				/* 9a.10 */
-	for (size_t i = 0; i < p->n_pieces; i++)
-		if (p->pieces[i].type == PIECE_SHARED)
-			expect("vm", "KVM_SET_MEMORY_ATTRIBUTES", "{address=0x%llx size=0x1000 attributes=0x0}",
-			       (unsigned long long)p->pieces[i].gpa);
+	expect_memory(p, rom_gpa, rom_size);				/* 9a.10 */
 	for (size_t i = 0; i < p->n_pieces; i++) {			/* 9a.12 */
 		const struct plan_piece *pc = &p->pieces[i];
 
@@ -259,24 +323,20 @@ static void expect_snp(const struct launch_plan *p, uint64_t rom_gpa, uint64_t r
 		       (unsigned long long)((pc->len + 4095) & ~4095ULL), (int)pc->type);
 	}
 	/* vCPUs after the pieces (7.9 allows it): FINISH captures them all */
-	for (int i = 0; i < p->coco.n_vcpus; i++) {			/* 9a.9 */
+	for (int i = 0; i < p->coco.n_vcpus; i++) {			/* 9a.9, 9a.11 */
+		const uint8_t *v = p->coco.vmsa[i];
+		uint16_t cs;
+
+		memcpy(&cs, v + 0x10, 2);
 		expect("vm", "KVM_CREATE_VCPU", "id=%d", i);
 		expect(vcpu_name(i), "KVM_SET_CPUID2", "%s", "");
-		if (i == 0 && p->boot.mode == CPU_MODE_LONG64) {	/* 9a.11 */
-			expect("vcpu0", "KVM_GET_SREGS", "%s", "");
-			expect("vcpu0", "KVM_SET_SREGS", "cr3=0x%llx", (unsigned long long)p->boot.cr3);
-			expect("vcpu0", "KVM_SET_REGS", "{rip=0x%llx", (unsigned long long)p->boot.rip);
-		} else if (p->boot.mode != CPU_MODE_LONG64) {
-			/* the state the plan's VMSA holds: BSP at the reset vector, APs at ap_eip */
-			uint32_t eip = i ? p->coco.ap_eip : VMSA_BSP_EIP;
-
-			expect(vcpu_name(i), "KVM_GET_SREGS", "%s", "");
-			expect(vcpu_name(i), "KVM_SET_SREGS", "{cs=0xf000/0x%x cr0=0x60000010 ",
-			       eip & 0xffff0000u);
-			expect(vcpu_name(i), "KVM_GET_REGS", "%s", "");
-			expect(vcpu_name(i), "KVM_SET_REGS", "{rip=0x%x rsp=0x0 rsi=0x0 rdx=0x%x}",
-			       eip & 0xffff, p->coco.vcpu_sig);
-		}
+		/* the state of the plan's VMSA, every register of it */
+		expect(vcpu_name(i), "KVM_GET_SREGS", "%s", "");
+		expect(vcpu_name(i), "KVM_SET_SREGS", "{cs=0x%x/0x%llx cr0=0x%llx ", cs,
+		       (unsigned long long)vmsa_u64(v, 0x18), (unsigned long long)vmsa_u64(v, 0x158));
+		expect(vcpu_name(i), "KVM_SET_REGS", "{rip=0x%llx rsp=0x0 rsi=0x%llx rdx=0x%x}",
+		       (unsigned long long)vmsa_u64(v, 0x178), (unsigned long long)vmsa_u64(v, 0x330),
+		       p->coco.vcpu_sig);
 	}
 	expect("vm", "KVM_SEV_SNP_LAUNCH_FINISH", "{id_block_en=0");	/* 9a.13 */
 }
@@ -284,18 +344,18 @@ static void expect_snp(const struct launch_plan *p, uint64_t rom_gpa, uint64_t r
 static void expect_tdx(const struct launch_plan *p, uint64_t rom_gpa, uint64_t rom_size)
 {
 	n_want = 0;
-	expect("-", "open", "/dev/kvm");
-	expect("kvm", "KVM_CREATE_VM", "type=5");			/* 9b.1 */
-	expect_vm_checks();
-	expect("vm", "KVM_TDX_CAPABILITIES", "flags=0x0 {cpuid.nent=6}");	/* 9b.2 */
+	expect_vm(KVM_X86_TDX_VM);
+	expect("vm", "KVM_TDX_CAPABILITIES", "flags=0x0 {cpuid.nent=64}");	/* 9b.2 */
 	expect("vm", "KVM_ENABLE_CAP", "{cap=KVM_CAP_EXIT_HYPERCALL(201) args[0]=0x1000}");
 	expect("vm", "KVM_ENABLE_CAP", "{cap=KVM_CAP_SPLIT_IRQCHIP(121) args[0]=0x18}");
 	expect("vm", "KVM_ENABLE_CAP", "{cap=KVM_CAP_X86_APIC_BUS_CYCLES_NS(237) args[0]=0x28}");
 	expect("kvm", "KVM_GET_SUPPORTED_CPUID", "%s", "");
 	expect("vm", "KVM_TDX_INIT_VM", "{attributes=0x10000000 xfam=0x2e7 mrconfigid=0");
-	expect_slots(p, rom_gpa, rom_size);				/* 9b.7 */
+	expect_memory(p, rom_gpa, rom_size);				/* 9b.7 */
 	for (int i = 0; i < p->coco.n_vcpus; i++) {			/* 9b.6 */
 		expect("vm", "KVM_CREATE_VCPU", "id=%d", i);
+		if (i == 0)	/* what INIT_VM made of the CPUID: every vCPU's table */
+			expect("vcpu0", "KVM_TDX_GET_CPUID", "{nent=64}");
 		expect(vcpu_name(i), "KVM_SET_CPUID2", "%s", "");
 	}
 	for (int i = 0; i < p->coco.n_vcpus; i++)			/* 9b.8 */
@@ -377,7 +437,8 @@ static void check_rules(const struct kb_recorder *r, bool tdx, int cpus)
 
 /* ---- measured pages: the recorder's view rebuilt as a plan ------------------- */
 
-struct seen { struct launch_plan plan; };
+/* What the recorder saw measured: the pages, and the VMSAs KVM made at FINISH. */
+struct seen { struct launch_plan plan; uint8_t *vmsa[KB_FAKE_VCPUS]; int n_vmsa; };
 
 static void on_measure(void *opaque, int kind, uint64_t gpa, const uint8_t *page, uint32_t what)
 {
@@ -387,6 +448,13 @@ static void on_measure(void *opaque, int kind, uint64_t gpa, const uint8_t *page
 				 .what = "recorded" };
 
 	memcpy(copy, page, 4096);
+	if (kind == KB_MEASURE_SNP_VMSA) {
+		ck_assert_uint_lt(gpa, KB_FAKE_VCPUS);
+		s->vmsa[gpa] = copy;
+		if ((int)gpa >= s->n_vmsa)
+			s->n_vmsa = (int)gpa + 1;
+		return;
+	}
 	if (kind == KB_MEASURE_TDX) {
 		pc.type = PIECE_NORMAL;
 		pc.measured = what & KVM_TDX_MEASURE_MEMORY_REGION;
@@ -404,8 +472,13 @@ static void check_digest(const struct launch_plan *p, struct seen *s)
 	uint8_t want_d[48], got_d[48];
 	bool tdx = !strcmp(p->coco.platform, "tdx");
 
-	s->plan.coco = p->coco;	/* the VMSAs: KVM measures them itself at FINISH */
+	s->plan.coco = p->coco;
 	s->plan.mem_size = p->mem_size;
+	if (!tdx) {
+		/* the VMSAs KVM built from the registers the launch set, not the plan's */
+		ck_assert_int_eq(s->n_vmsa, p->coco.n_vcpus);
+		s->plan.coco.vmsa = s->vmsa;
+	}
 	if (tdx) {
 		ck_assert_int_eq(measure_tdx_plan(p, want_d, NULL), 0);
 		ck_assert_int_eq(measure_tdx_plan(&s->plan, got_d, NULL), 0);
@@ -422,11 +495,12 @@ static void transcript_case(plan_fn build, int cpus, uint64_t rom_gpa, uint64_t 
 	struct launch_plan p;
 	struct kb_recorder rec;
 	struct seen s;
-	int fds = coco_count_fds();
+	int fds = count_fds();
 
 	build(&p, cpus);
 	bool tdx = !strcmp(p.coco.platform, "tdx");
 
+	memset(&s, 0, sizeof(s));
 	plan_init(&s.plan, p.mem_size);
 	kb_recorder_init(&rec);
 	rec.host.max_pages_per_call = max_pages;
@@ -445,7 +519,7 @@ static void transcript_case(plan_fn build, int cpus, uint64_t rom_gpa, uint64_t 
 	kb_recorder_free(&rec);
 	plan_free(&s.plan);
 	plan_free(&p);
-	ck_assert_int_eq(coco_count_fds(), fds);
+	ck_assert_int_eq(count_fds(), fds);
 }
 
 START_TEST(snp_firmware_1_and_4) { transcript_case(plan_snp_fw, 1, 0xffff0000, 0x10000, 0);
@@ -500,8 +574,6 @@ START_TEST(partial_progress_is_retried_in_transcript)
 }
 END_TEST
 
-/* ---- the CPUID page rejected by the firmware ----------------------------------- */
-
 struct run_arg { struct kb_recorder *rec; struct kvm_backend *kb; struct launch_plan *p; };
 static int run_launch(void *a)
 {
@@ -510,7 +582,195 @@ static int run_launch(void *a)
 	return launch(r->rec, r->kb, r->p);
 }
 
-START_TEST(cpuid_page_rejected)
+/* ---- `run` issues what --dry-run prints ---------------------------------------- */
+
+static char *dry_run_text(const struct launch_plan *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	opts.platform = p->coco.platform;
+	opts.cpus = p->coco.n_vcpus;
+	ck_assert_int_eq(coco_dry_run_plan(&opts, p, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * The transcript vm_boot() issues when it runs the VM (through the
+ * recorder, whose guest powers off at once) is, ioctl for ioctl, the one
+ * --dry-run prints, followed by nothing but the vCPUs' KVM_RUNs.
+ */
+static void run_equals_dry_run(plan_fn build, int cpus)
+{
+	struct launch_plan p;
+	struct kb_recorder rec;
+	sigset_t w;
+	char *dry, *run = NULL;
+	size_t len = 0;
+
+	build(&p, cpus);
+	dry = dry_run_text(&p);
+	kb_recorder_init(&rec);
+	run_signals(&w);
+	ck_assert_int_eq(boot(&rec.ops, &p, &w), 0);
+	FILE *f = open_memstream(&run, &len);
+
+	kb_recorder_print(&rec, f);
+	fclose(f);
+	/* the dry run's transcript: everything after its header line */
+	const char *t = strstr(dry, "none issued: --dry-run):\n");
+
+	ck_assert_ptr_nonnull(t);
+	t = strchr(t, '\n') + 1;
+	ck_assert_msg(!strncmp(run, t, strlen(t)), "%s %d vCPU(s): run and dry run differ:\n"
+		      "--- dry run\n%s--- run\n%s", p.coco.platform, cpus, t, run);
+	int runs = 0;
+
+	for (const char *l = run + strlen(t); *l; l = strchr(l, '\n') + 1, runs++)
+		ck_assert_msg(!strncmp(strchr(l, 'v'), "vcpu", 4) && strstr(l, " KVM_RUN ") &&
+			      strchr(l, '\n') && !strstr(l, " = -"), "after the seal: %s", l);
+	ck_assert_int_ge(runs, 1);
+	free(dry);
+	free(run);
+	kb_recorder_free(&rec);
+	plan_free(&p);
+}
+
+START_TEST(run_transcript_is_dry_run_transcript)
+{
+	plan_fn plans[] = { plan_snp_fw, plan_snp_direct, plan_tdx_fw, plan_tdx_direct };
+
+	for (size_t i = 0; i < 4; i++) {
+		run_equals_dry_run(plans[i], 1);
+		run_equals_dry_run(plans[i], 4);
+	}
+}
+END_TEST
+
+/* ---- the CPUID the vCPUs and the CPUID page get -------------------------------------- */
+
+/* A leaf of the SNP CPUID page as the launch handed it to the firmware. */
+struct page_leaf { uint32_t fn, idx; uint64_t xcr0_in, xss_in; uint32_t r[4]; };
+static struct page_leaf page_leaves[64];
+static uint32_t n_page_leaves;
+
+static void on_cpuid_page(void *opaque, int kind, uint64_t gpa, const uint8_t *page, uint32_t what)
+{
+	if (kind != KB_MEASURE_SNP || what != KVM_SEV_SNP_PAGE_TYPE_CPUID)
+		return;
+	memcpy(&n_page_leaves, page, 4);
+	ck_assert_uint_le(n_page_leaves, 64);
+	for (uint32_t i = 0; i < n_page_leaves; i++) {
+		const uint8_t *e = page + 16 + i * 48;
+
+		memcpy(&page_leaves[i].fn, e, 4);
+		memcpy(&page_leaves[i].idx, e + 4, 4);
+		memcpy(&page_leaves[i].xcr0_in, e + 8, 8);
+		memcpy(&page_leaves[i].xss_in, e + 16, 8);
+		memcpy(page_leaves[i].r, e + 24, 16);
+	}
+}
+
+static const struct page_leaf *page_leaf(uint32_t fn, uint32_t idx)
+{
+	for (uint32_t i = 0; i < n_page_leaves; i++)
+		if (page_leaves[i].fn == fn && page_leaves[i].idx == idx)
+			return &page_leaves[i];
+	return NULL;
+}
+
+/*
+ * The page's XSAVE leaves are for XCR0_IN = x87|SSE with that size (what the
+ * Linux guest looks up, and the firmware checks), the signature is the
+ * model's, and the vCPUs got the same signature and their own APIC IDs.
+ */
+START_TEST(snp_cpuid_page_is_the_vcpus_cpuid)
+{
+	struct launch_plan p;
+	struct kb_recorder rec;
+
+	plan_snp_fw(&p, 4);
+	kb_recorder_init(&rec);
+	rec.on_measure = on_cpuid_page;
+	n_page_leaves = 0;
+	ck_assert_int_eq(launch(&rec, NULL, &p), 0);
+	ck_assert_uint_gt(n_page_leaves, 10);
+	for (uint32_t idx = 0; idx <= 1; idx++) {
+		const struct page_leaf *l = page_leaf(0xd, idx);
+
+		ck_assert_ptr_nonnull(l);
+		ck_assert_uint_eq(l->xcr0_in, 1);
+		ck_assert_uint_eq(l->xss_in, 0);
+		ck_assert_uint_eq(l->r[1], 0x240);	/* legacy area + header: XCR0 = x87|SSE */
+	}
+	ck_assert_uint_eq(page_leaf(0xd, 2)->xcr0_in, 0);
+	ck_assert_uint_eq(page_leaf(1, 0)->r[0], p.coco.vcpu_sig);
+	/* sub-leaves are all there, one entry each */
+	ck_assert_ptr_nonnull(page_leaf(0x4, 3));
+	ck_assert_ptr_nonnull(page_leaf(0x1f, 1));
+	for (int i = 0; i < 4; i++) {
+		ck_assert_uint_eq(rec.vm.vcpu[i].sig, p.coco.vcpu_sig);
+		ck_assert_uint_eq(rec.vm.vcpu[i].apic_id, i);
+		ck_assert_uint_eq(rec.vm.vcpu[i].x2apic_id, i);
+	}
+	kb_recorder_free(&rec);
+	plan_free(&p);
+}
+END_TEST
+
+/* More leaves than the page holds: one line, not a silently shortened page. */
+START_TEST(snp_cpuid_over_64_leaves_refused)
+{
+	struct launch_plan p;
+	struct kb_recorder rec;
+	char err[2048];
+	int ret;
+
+	plan_snp_fw(&p, 1);
+	kb_recorder_init(&rec);
+	rec.host.extra_leaves = 64;
+	struct run_arg a = { &rec, NULL, &p };
+
+	ck_assert_int_eq(capture_stderr(err, sizeof(err), run_launch, &a, &ret), 1);
+	ck_assert_int_eq(ret, -1);
+	ck_assert_msg(strstr(err, "CPUID has 87 leaves; the CPUID page holds 64"), "%s", err);
+	ck_assert_int_eq(find(&rec, NULL, "KVM_SEV_SNP_LAUNCH_FINISH", false), -1);
+	kb_recorder_free(&rec);
+	plan_free(&p);
+}
+END_TEST
+
+/* TDX: the vCPUs' table is the TD's (KVM_TDX_GET_CPUID), the PV leaf masked. */
+START_TEST(tdx_vcpus_get_the_td_cpuid)
+{
+	struct launch_plan p;
+	struct kb_recorder rec;
+
+	plan_tdx_fw(&p, 4);
+	kb_recorder_init(&rec);
+	/* the fake host refuses a table that differs from the TD's, or a KVM
+	 * feature TDX does not emulate (vmm/kvm/fake_host.c tdx_set_cpuid) */
+	ck_assert_int_eq(launch(&rec, NULL, &p), 0);
+	ck_assert_int_ge(find(&rec, "vcpu0", "KVM_TDX_GET_CPUID", false), 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert(rec.vm.vcpu[i].x2apic);
+		ck_assert_uint_eq(rec.vm.vcpu[i].apic_id, i);
+		ck_assert_uint_eq(rec.vm.vcpu[i].x2apic_id, i);
+	}
+	kb_recorder_free(&rec);
+	plan_free(&p);
+}
+END_TEST
+
+/* ---- the CPUID page rejected by the firmware ----------------------------------- */
+
+/*
+ * KVM copies the firmware's corrected page back: the launch says which
+ * leaves changed and goes on with them once; a second refusal ends it.
+ */
+START_TEST(cpuid_page_rejected_is_retried_once)
 {
 	struct launch_plan p;
 	struct kb_recorder rec;
@@ -523,13 +783,55 @@ START_TEST(cpuid_page_rejected)
 	struct run_arg a = { &rec, NULL, &p };
 
 	lines = capture_stderr(err, sizeof(err), run_launch, &a, &ret);
-	ck_assert_int_eq(ret, -1);
+	ck_assert_int_eq(ret, 0);
 	ck_assert_int_eq(lines, 1);
 	/* the fake firmware flipped bit 4 of leaf #1's EBX: that leaf is named */
-	ck_assert_msg(strstr(err, "CPUID page") && strstr(err, "1 leaf(s)") &&
+	ck_assert_msg(strstr(err, "warning") && strstr(err, "corrected 1 CPUID leaf(s)") &&
 		      strstr(err, "0x1.0 ebx 0x800->0x810"), "%s", err);
+	/* ...and the vCPUs' CPUID follows the firmware (APIC ID 0 in EBX[31:24]) */
+	ck_assert_int_ge(find(&rec, NULL, "KVM_SEV_SNP_LAUNCH_FINISH", false), 0);
+	kb_recorder_free(&rec);
+
+	kb_recorder_init(&rec);
+	rec.host.cpuid_reject_leaf = 1;
+	rec.host.cpuid_reject_times = 2;
+	a.rec = &rec;
+	lines = capture_stderr(err, sizeof(err), run_launch, &a, &ret);
+	ck_assert_int_eq(ret, -1);
+	ck_assert_int_eq(lines, 2);	/* the warning, then the failure */
+	ck_assert_msg(strstr(err, "rejected the CPUID page at 0x804000 twice"), "%s", err);
 	kb_recorder_free(&rec);
 	plan_free(&p);
+}
+END_TEST
+
+/* ---- what is said about a protected vCPU that fails -------------------------------- */
+
+/* KVM refuses KVM_GET_REGS of a sealed SNP or TD vCPU: no invented rip. */
+START_TEST(protected_vcpu_failure_names_no_rip)
+{
+	plan_fn plans[] = { plan_snp_fw, plan_tdx_fw };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct launch_plan p;
+		struct kb_recorder rec;
+		sigset_t w;
+		int ret;
+
+		plans[i](&p, 1);
+		kb_recorder_init(&rec);
+		rec.host.run_exit = KVM_EXIT_SHUTDOWN;
+		run_signals(&w);
+		capture_begin();
+		ret = boot(&rec.ops, &p, &w);
+		const char *err = capture_end();
+
+		ck_assert_int_eq(ret, -1);
+		ck_assert_msg(strstr(err, "guest triple fault (shutdown) on vCPU 0\n") &&
+			      !strstr(err, "rip 0x"), "%s", err);
+		kb_recorder_free(&rec);
+		plan_free(&p);
+	}
 }
 END_TEST
 
@@ -551,7 +853,7 @@ static void fail_each(plan_fn build, int cpus)
 	for (int k = 1; k <= total; k++) {
 		struct kb_failing f;
 		char err[2048];
-		int ret, lines, fds = coco_count_fds();
+		int ret, lines, fds = count_fds();
 
 		kb_recorder_init(&rec);
 		kb_failing_init(&f, &rec.ops, k, EIO);
@@ -571,8 +873,8 @@ static void fail_each(plan_fn build, int cpus)
 				      strstr(err, "/dev/"), "call %d: %s", k, err);
 		}
 		kb_recorder_free(&rec);
-		ck_assert_msg(coco_count_fds() == fds, "call %d (%s): %d fds leaked", k,
-			      f.failed_what, coco_count_fds() - fds);
+		ck_assert_msg(count_fds() == fds, "call %d (%s): %d fds leaked", k,
+			      f.failed_what, count_fds() - fds);
 	}
 	plan_free(&p);
 }
@@ -754,7 +1056,7 @@ START_TEST(vm_lacks_capability)
 	struct launch_plan p;
 	struct kb_recorder rec;
 	char err[1024];
-	int ret, fds = coco_count_fds();
+	int ret, fds = count_fds();
 
 	plan_tdx_fw(&p, 1);
 	kb_recorder_init(&rec);
@@ -767,7 +1069,7 @@ START_TEST(vm_lacks_capability)
 	ck_assert_int_eq(find(&rec, NULL, "KVM_CREATE_VCPU", false), -1);
 	kb_recorder_free(&rec);
 	plan_free(&p);
-	ck_assert_int_eq(coco_count_fds(), fds);
+	ck_assert_int_eq(count_fds(), fds);
 }
 END_TEST
 
@@ -788,7 +1090,8 @@ START_TEST(info_shows_tdx_capabilities)
 		      strstr(buf, "tdx: available") &&
 		      strstr(buf, "tdx: supported TD attributes 0x8000000050000001, XFAM 0x2e7") &&
 		      strstr(buf, "(SetupEventNotifyInterrupt)") &&
-		      strstr(buf, "4 configurable CPUID leaves: 0x1.0 0x7.0 0xd.0 0x80000008.0"),
+		      strstr(buf, "14 configurable CPUID leaves: 0x1.0 0x4.0 0x4.1 0x4.2 0x4.3 "
+			     "0x7.0 0x7.1 0xb.0 0xb.1 0xd.0 0xd.1 0x1f.0 0x1f.1 0x80000008.0"),
 		      "%s", buf);
 	free(buf);
 	kb_recorder_free(&rec);
@@ -803,6 +1106,7 @@ START_TEST(dry_run_prints_plan_and_transcript)
 	FILE *f = open_memstream(&buf, &len);
 
 	plan_tdx_fw(&p, 2);
+	opts.cpus = 2;
 	ck_assert_int_eq(coco_dry_run_plan(&opts, &p, f), 0);
 	fclose(f);
 	ck_assert_msg(strstr(buf, "launch plan (tdx): 4 pieces, 128 MiB RAM, 2 vCPU(s)") &&
@@ -841,17 +1145,20 @@ static void measure_case(const char *platform, const char *fw, const char *kerne
 		ck_assert_msg(access(kernel, R_OK) == 0, "%s missing: run make test-build", kernel);
 	ck_assert_int_eq(measure_from_opts(&o, &m, NULL), 0);
 	ck_assert_int_eq(plan_build_coco(&p, &o), 0);
+	memset(&s, 0, sizeof(s));
 	plan_init(&s.plan, p.mem_size);
 	kb_recorder_init(&rec);
 	rec.host.max_pages_per_call = 7;	/* and with partial progress on top */
 	rec.on_measure = on_measure;
 	rec.measure_opaque = &s;
-	struct coco c;
-
-	coco_init(&c, coco_ops_by_name(platform), &rec.ops, &o);
-	ck_assert_int_eq(coco_launch(&c, &p), 0);
-	coco_destroy(&c);
+	opts = o;
+	ck_assert_int_eq(launch(&rec, NULL, &p), 0);
 	s.plan.coco = p.coco;
+	if (!strcmp(platform, "snp")) {
+		/* KVM's VMSAs of the registers `run` set: the prediction's by construction */
+		ck_assert_int_eq(s.n_vmsa, cpus);
+		s.plan.coco.vmsa = s.vmsa;
+	}
 	if (!strcmp(platform, "tdx"))
 		ck_assert_int_eq(measure_tdx_plan(&s.plan, got, NULL), 0);
 	else
@@ -890,7 +1197,12 @@ Suite *make_suite(void)
 	tcase_add_test(tc, tdx_direct_1_and_4);
 	tcase_add_test(tc, partial_progress);
 	tcase_add_test(tc, partial_progress_is_retried_in_transcript);
-	tcase_add_test(tc, cpuid_page_rejected);
+	tcase_add_test(tc, run_transcript_is_dry_run_transcript);
+	tcase_add_test(tc, snp_cpuid_page_is_the_vcpus_cpuid);
+	tcase_add_test(tc, snp_cpuid_over_64_leaves_refused);
+	tcase_add_test(tc, tdx_vcpus_get_the_td_cpuid);
+	tcase_add_test(tc, cpuid_page_rejected_is_retried_once);
+	tcase_add_test(tc, protected_vcpu_failure_names_no_rip);
 	tcase_add_test(tc, snp_each_call_fails);
 	tcase_add_test(tc, tdx_each_call_fails);
 	tcase_add_test(tc, snp_policy_rules);

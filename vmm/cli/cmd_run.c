@@ -14,6 +14,7 @@
 #include "loader/plan.h"
 #include "vmm/cli/commands.h"
 #include "vmm/kvm/kvm.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
 #include "vmm/cli/opts_platform.h"
@@ -186,7 +187,7 @@ int cmd_run(int argc, char **argv)
 	block_signals(&waitset);
 	if (!plat->host_first && check_host(&o, plat, &host))
 		goto out;
-	status = vm_boot(&o, plat, &host, &plan, &waitset);
+	status = vm_boot(&o, plat, &host, &plan, &kb_real, &waitset);
 	trace_point("teardown done");
 out:
 	kvm_host_close(&host);

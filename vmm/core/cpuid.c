@@ -2,7 +2,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "vmm/core/cpuid.h"
 #include "vmm/kvm/kvm_abi.h"
@@ -10,7 +9,7 @@
 #include "vmm/core/vm.h"
 
 /* Returns the table, or NULL with *err set (no printing: may run off-thread). */
-static struct kvm_cpuid2 *fetch(int kvm_fd, int *err)
+static struct kvm_cpuid2 *fetch(struct vm *vm, int *err)
 {
 	for (int n = 128; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (size_t)n * sizeof(c->entries[0]));
@@ -20,7 +19,7 @@ static struct kvm_cpuid2 *fetch(int kvm_fd, int *err)
 			return NULL;
 		}
 		c->nent = (uint32_t)n;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+		if (vm->kb->ioctl(vm->kb, vm->host->fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
 			return c;
 		*err = errno;
 		free(c);
@@ -34,7 +33,7 @@ static void *prefetch_thread(void *arg)
 {
 	struct vm *vm = arg;
 
-	vm->cpuid = fetch(vm->host->fd, &vm->cpuid_err);
+	vm->cpuid = fetch(vm, &vm->cpuid_err);
 	return NULL;
 }
 
@@ -54,7 +53,7 @@ struct kvm_cpuid2 *cpuid_supported(struct vm *vm)
 {
 	prefetch_join(vm);
 	if (!vm->cpuid)
-		vm->cpuid = fetch(vm->host->fd, &vm->cpuid_err);
+		vm->cpuid = fetch(vm, &vm->cpuid_err);
 	if (!vm->cpuid)
 		cvmm_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(vm->cpuid_err));
 	return vm->cpuid;
@@ -65,4 +64,16 @@ void cpuid_release(struct vm *vm)
 	prefetch_join(vm);
 	free(vm->cpuid);
 	vm->cpuid = NULL;
+}
+
+void cpuid_set_apic_id(struct kvm_cpuid2 *c, int index)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)index << 24);
+		if (e->function == 0xb || e->function == 0x1f)
+			e->edx = (uint32_t)index;
+	}
 }

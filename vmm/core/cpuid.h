@@ -14,6 +14,11 @@ struct kvm_cpuid2;
 void cpuid_prefetch_start(struct vm *vm);
 /* The table (owned by the VM), or NULL after one line on failure. */
 struct kvm_cpuid2 *cpuid_supported(struct vm *vm);
+/*
+ * A vCPU's own initial APIC ID in a CPUID table: leaf 1 EBX[31:24], leaf
+ * 0xb and 0x1f EDX (the x2APIC ID). Each vCPU's KVM_SET_CPUID2 needs it.
+ */
+void cpuid_set_apic_id(struct kvm_cpuid2 *c, int index);
 /* Joins a prefetch still running (teardown) and frees the table. */
 void cpuid_release(struct vm *vm);
 

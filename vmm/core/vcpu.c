@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -32,7 +32,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int index)
 	v->vm = vm;
 	v->index = index;
 	v->runnable = true;
-	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, index);
+	v->fd = vm->kb->ioctl(vm->kb, vm->vm_fd, KVM_CREATE_VCPU, (void *)(uintptr_t)index);
 	if (v->fd < 0) {
 		cvmm_err("KVM_CREATE_VCPU %d: %s", index, strerror(errno));
 		return -1;
@@ -41,7 +41,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int index)
 	if (v->run == MAP_FAILED) {
 		v->run = NULL;
 		cvmm_err("mapping vCPU %d's kvm_run: %s", index, strerror(errno));
-		close(v->fd);
+		vm->kb->close(vm->kb, v->fd);
 		v->fd = -1;
 		return -1;
 	}
@@ -53,7 +53,7 @@ void vcpu_destroy(struct vcpu *v)
 	if (v->run)
 		munmap(v->run, (size_t)v->vm->vcpu_mmap_size);
 	if (v->fd >= 0)
-		close(v->fd);
+		v->vm->kb->close(v->vm->kb, v->fd);
 	v->run = NULL;
 	v->fd = -1;
 }
@@ -78,17 +78,27 @@ static void handle_io(struct vcpu *v, struct kvm_run *run)
 			     run->io.size, is_write);
 }
 
-static uint64_t vcpu_rip(struct vcpu *v)
+/*
+ * ", rip 0x..." for an error line, or "" where KVM keeps the registers from
+ * us: a TD or SNP vCPU's state is protected and KVM_GET_REGS fails, and an
+ * invented rip would be a lie. What is known of those comes from their
+ * own exits (GHCB termination, TDX ReportFatalError: vmm/platform/coco_exit.c).
+ */
+static const char *vcpu_where(struct vcpu *v, char *buf, size_t n)
 {
 	struct kvm_regs regs;
 
-	return ioctl(v->fd, KVM_GET_REGS, &regs) == 0 ? regs.rip : ~0ULL;
+	buf[0] = '\0';
+	if (v->vm->kb->ioctl(v->vm->kb, v->fd, KVM_GET_REGS, &regs) == 0)
+		snprintf(buf, n, ", rip 0x%llx", (unsigned long long)regs.rip);
+	return buf;
 }
 
 /* Everything but port/MMIO: returns false when the vCPU's loop must end. */
 static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 {
 	struct vm *vm = v->vm;
+	char where[40];
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_HLT:
@@ -100,8 +110,8 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 			vm_request_stop(vm, CVMM_EXIT_OK, "guest halted (every vCPU executed HLT)");
 		return false;
 	case KVM_EXIT_SHUTDOWN:
-		vm_request_stop(vm, CVMM_EXIT_FAIL, "guest triple fault (shutdown) on vCPU %d, rip 0x%llx",
-				v->index, (unsigned long long)vcpu_rip(v));
+		vm_request_stop(vm, CVMM_EXIT_FAIL, "guest triple fault (shutdown) on vCPU %d%s",
+				v->index, vcpu_where(v, where, sizeof(where)));
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
 		vm_request_stop(vm, CVMM_EXIT_FAIL, "KVM could not enter vCPU %d: hardware reason 0x%llx",
@@ -117,8 +127,8 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 		if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 		    gm_register_rest(&vm->mem) > 0)
 			return true;
-		vm_request_stop(vm, CVMM_EXIT_FAIL, "KVM internal error on vCPU %d: suberror %u, rip 0x%llx",
-				v->index, run->internal.suberror, (unsigned long long)vcpu_rip(v));
+		vm_request_stop(vm, CVMM_EXIT_FAIL, "KVM internal error on vCPU %d: suberror %u%s",
+				v->index, run->internal.suberror, vcpu_where(v, where, sizeof(where)));
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		switch (run->system_event.type) {
@@ -159,7 +169,7 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
-		int r = ioctl(v->fd, KVM_RUN, 0);
+		int r = vm->kb->ioctl(vm->kb, v->fd, KVM_RUN, NULL);
 
 		v->n_exits++;
 		if (r < 0) {

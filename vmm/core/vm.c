@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,12 +64,12 @@ static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform
 	vm->mmio.name = "mmio";
 	vm->main_thread = pthread_self();
 	pthread_mutex_init(&vm->exit_lock, NULL);
-	vm->vcpu_mmap_size = ioctl(host->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm->vcpu_mmap_size = vm->kb->ioctl(vm->kb, host->fd, KVM_GET_VCPU_MMAP_SIZE, NULL);
 	if (vm->vcpu_mmap_size < (int)sizeof(struct kvm_run)) {
 		cvmm_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
 		return -1;
 	}
-	vm->vm_fd = ioctl(host->fd, KVM_CREATE_VM, type);
+	vm->vm_fd = vm->kb->ioctl(vm->kb, host->fd, KVM_CREATE_VM, (void *)(uintptr_t)type);
 	if (vm->vm_fd < 0) {
 		cvmm_err("KVM_CREATE_VM (type %lu, %s): %s", type, plat->name, strerror(errno));
 		return -1;
@@ -122,7 +121,7 @@ static void vm_teardown(struct vm *vm)
 		vm->plat->destroy(vm);
 	gm_destroy(&vm->mem);
 	if (vm->vm_fd >= 0)
-		close(vm->vm_fd);
+		vm->kb->close(vm->kb, vm->vm_fd);
 	vm->vm_fd = -1;
 	pthread_mutex_destroy(&vm->exit_lock);
 }
@@ -216,8 +215,35 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 	return vm->exit_code;
 }
 
+/*
+ * Guest memory: RAM, plus the regions outside RAM the plan fills (the
+ * firmware, the TDX shim), all registered as KVM slots before anything else
+ * (slots added after an irqchip stall KVM here).
+ */
+static int vm_memory(struct vm *vm, const struct platform_ops *plat, const struct launch_plan *plan)
+{
+	struct plan_range extra[GM_MAX_REGIONS - 2];
+	enum gm_backing backing = plat->backing(vm);
+	bool lazy = plat->lazy_memslots && plat->lazy_memslots(vm);
+	int n = plan_outside_ram(plan, extra, GM_MAX_REGIONS - 2);
+
+	if (n < 0 || gm_init_kb(&vm->mem, plan->mem_size, vm->vm_fd, backing, vm->kb))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (gm_add_region(&vm->mem, extra[i].gpa, extra[i].size, vm->vm_fd))
+			return -1;
+	if (gm_register(&vm->mem, vm->vm_fd, lazy ? plan_needs : NULL, (void *)plan))
+		return -1;
+	trace_point_detail("guest memory registered", "%llu MiB, %s, %d of %d slots",
+			   (unsigned long long)(plan->mem_size >> 20),
+			   vm->mem.use_gmem ? "guest_memfd" : "anonymous",
+			   vm->mem.n_chunks - vm->mem.lazy_left, vm->mem.n_chunks);
+	return 0;
+}
+
 int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
-	    struct kvm_host *host, const struct launch_plan *plan, const sigset_t *waitset)
+	    struct kvm_host *host, const struct launch_plan *plan, struct kvm_backend *kb,
+	    const sigset_t *waitset)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int status = CVMM_EXIT_FAIL;
@@ -229,22 +255,12 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	vm->vm_fd = -1;
 	vm->plan = plan;
 	vm->host = host;
+	vm->kb = kb;
+	vm->dry_run = !waitset;
 	if (plat->uses_supported_cpuid)
 		cpuid_prefetch_start(vm);	/* overlaps VM and memory set-up */
-	if (vm_create(vm, host, plat, o))
+	if (vm_create(vm, host, plat, o) || vm_memory(vm, plat, plan))
 		goto out;
-	/* Memory before anything else: slots added after an irqchip stall KVM here. */
-	enum gm_backing backing = plat->backing(vm);
-
-	bool lazy = plat->lazy_memslots && plat->lazy_memslots(vm);
-
-	if (gm_init_backing(&vm->mem, plan->mem_size, vm->vm_fd, backing) ||
-	    gm_register(&vm->mem, vm->vm_fd, lazy ? plan_needs : NULL, (void *)plan))
-		goto out;
-	trace_point_detail("guest memory registered", "%llu MiB, %s, %d of %d slots",
-			   (unsigned long long)(plan->mem_size >> 20),
-			   vm->mem.use_gmem ? "guest_memfd" : "anonymous",
-			   vm->mem.n_chunks - vm->mem.lazy_left, vm->mem.n_chunks);
 	if (devices_create(vm))
 		goto out;
 	trace_point("devices created");
@@ -252,6 +268,10 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 		goto out;
 	if (plat->finalize && plat->finalize(vm))
 		goto out;
+	if (vm->dry_run) {	/* sealed: what a launch issues ends here */
+		status = CVMM_EXIT_OK;
+		goto out;
+	}
 	cvmm_verbose("%s VM: %llu MiB (%s), %d vCPU%s, %s image", plat->name,
 		     (unsigned long long)(plan->mem_size >> 20),
 		     vm->mem.use_gmem ? "guest_memfd" : "anonymous memory", o->cpus,

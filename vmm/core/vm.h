@@ -11,6 +11,7 @@
 
 #include "devices/bus.h"
 #include "vmm/kvm/kvm.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/mem/mem.h"
 
 struct platform_ops;
@@ -22,6 +23,9 @@ struct kvm_cpuid2;
 
 struct vm {
 	struct kvm_host *host;
+	/* every KVM ioctl of the VM goes here: the kernel, or the recorder of
+	 * --dry-run and the tests, or a failing wrapper (vmm/kvm/kvm_backend.h) */
+	struct kvm_backend *kb;
 	const struct platform_ops *plat;
 	void *plat_data;
 	int vm_fd;
@@ -43,6 +47,7 @@ struct vm {
 	pthread_t cpuid_thread;
 	bool cpuid_prefetching;
 	int cpuid_err;
+	bool dry_run;			/* --dry-run: built and sealed, never run */
 	const struct run_opts *opts;
 	const struct launch_plan *plan;	/* what the launch puts in (until teardown) */
 	const struct device_ops *device_ops[8];

@@ -8,12 +8,20 @@ struct platform_ops;
 struct kvm_host;
 struct launch_plan;
 
+struct kvm_backend;
+
 /*
- * Builds the VM from the plan, runs it to the end and tears it down.
- * waitset: the signals the main thread waits for (already blocked).
- * Returns the process exit status.
+ * The one launch: builds the VM from the plan (VM, memory, devices, pieces,
+ * vCPUs, finalize), runs it to the end and tears it down. Every KVM ioctl
+ * goes through kb (kb_real for `cvmm run`; the recorder for --dry-run and
+ * the tests; a failing wrapper for the unwinding tests); host->fd is the
+ * /dev/kvm that kb opened.
+ * waitset: the signals the main thread waits for (already blocked); NULL
+ * for --dry-run: stop once the launch is sealed, run nothing.
+ * Returns the process exit status (CVMM_EXIT_OK for a sealed dry run).
  */
 int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
-	    struct kvm_host *host, const struct launch_plan *plan, const sigset_t *waitset);
+	    struct kvm_host *host, const struct launch_plan *plan, struct kvm_backend *kb,
+	    const sigset_t *waitset);
 
 #endif

@@ -28,15 +28,7 @@ static int set_cpuid(struct vcpu *v)
 
 	if (!cpuid_supported(vm))
 		return -1;
-	/* Leaf 1 EBX[31:24] and leaf 0xb EDX: the initial APIC ID per vCPU. */
-	for (uint32_t i = 0; i < vm->cpuid->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
-
-		if (e->function == 1)
-			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)v->index << 24);
-		if (e->function == 0xb || e->function == 0x1f)
-			e->edx = (uint32_t)v->index;
-	}
+	cpuid_set_apic_id(vm->cpuid, v->index);
 	return vm_ioctl(v->fd, KVM_SET_CPUID2, vm->cpuid) < 0 ? -1 : 0;
 }
 

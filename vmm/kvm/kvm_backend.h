@@ -13,10 +13,13 @@
 #ifndef CVMM_KVM_BACKEND_H
 #define CVMM_KVM_BACKEND_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "vmm/kvm/kvm_abi.h"
 
 struct kvm_backend {
 	const char *name;
@@ -46,9 +49,13 @@ struct kb_fake_host {
 	 * INIT_MEM_REGION call (0: all), the short calls answering -EINTR
 	 * for TDX and 0 for SNP, as the kernel does */
 	uint64_t max_pages_per_call;
-	/* SNP: reject the first LAUNCH_UPDATE of a CPUID page, changing
-	 * the leaf at this index of the page (-1: accept) */
-	int cpuid_reject_leaf;
+	/* SNP: the firmware changes the leaf at this index of the CPUID page
+	 * (-1: none) the first cpuid_reject_times (0: 1) times it sees it */
+	int cpuid_reject_leaf, cpuid_reject_times;
+	/* KVM_GET_SUPPORTED_CPUID reports this many leaves more (0x80000100...) */
+	int extra_leaves;
+	/* what KVM_RUN answers: 0 the guest powers off, else this exit reason */
+	uint32_t run_exit;
 };
 void kb_fake_host_default(struct kb_fake_host *h);
 
@@ -60,6 +67,7 @@ struct kb_call {
 	uint32_t size;			/* bytes of the argument struct(s) */
 	unsigned long req;
 	int ret, err;
+	char why[160];			/* the fake host's rule, when it refused */
 };
 
 /* Measured content seen by the recorder, in issue order (for digests). */
@@ -67,16 +75,50 @@ typedef void (*kb_measure_fn)(void *opaque, int kind, uint64_t gpa,
 			      const uint8_t *page, uint32_t flags_or_type);
 #define KB_MEASURE_TDX	1	/* flags_or_type: KVM_TDX_MEASURE_MEMORY_REGION or 0 */
 #define KB_MEASURE_SNP	2	/* flags_or_type: SNP page type */
+#define KB_MEASURE_SNP_VMSA 3	/* at LAUNCH_FINISH: gpa = vCPU index, page = its VMSA */
+
+#define KB_RUN_SIZE	(3 * 4096)	/* the recorder's KVM_GET_VCPU_MMAP_SIZE */
+#define KB_FAKE_VCPUS	64
+#define KB_FAKE_RANGES	128
+
+/* A vCPU of the fake host: its registers (KVM's reset state until set). */
+struct kb_fake_vcpu {
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	bool cpuid, x2apic, tdx_init;
+	uint32_t apic_id, x2apic_id;	/* CPUID 1 EBX[31:24], 0xb EDX as last set */
+	uint32_t sig;			/* CPUID 1 EAX as last set */
+};
+
+/* What the fake host remembers of its VM, to check what KVM checks. */
+struct kb_fake_vm {
+	int type;
+	bool sev_init, snp_started, tdx_init_vm, split_irqchip, sealed;
+	bool protected_state;		/* KVM refuses to show or set registers */
+	uint64_t vmsa_features;
+	int n_vcpus;
+	struct kb_fake_vcpu vcpu[KB_FAKE_VCPUS];
+	/* memslots backed by guest_memfd, and the ranges set PRIVATE */
+	struct { uint64_t gpa, size; } gmem_slots[KB_FAKE_RANGES], priv[KB_FAKE_RANGES];
+	int n_gmem_slots, n_priv;
+	/* TDX: the CPUID INIT_VM configured, per configurable slot */
+	struct kvm_cpuid_entry2 tdx_cfg[16];
+	bool tdx_cfg_set[16];
+};
 
 struct kb_recorder {
 	struct kvm_backend ops;		/* first: (struct kvm_backend *) cast */
 	struct kb_fake_host host;
+	pthread_mutex_t lock;		/* vCPU threads issue KVM_RUN concurrently */
 	struct kb_call *calls;
 	size_t n_calls, cap_calls;
-	/* fd bookkeeping: what each handed-out fd is */
-	struct { int fd; char name[12]; int vm_type; } fds[64];
+	/* fd bookkeeping: what each handed-out fd is; vCPUs' run areas */
+	struct { int fd; char name[12]; int vm_type; int vcpu_id; void *run; uint64_t size; } fds[300];
 	int n_fds, n_vcpus, n_gmem;
 	int cpuid_rejected;
+	struct kb_fake_vm vm;
+	/* why the last refused call was refused (the KVM rule), for tests */
+	char refused[160];
 	kb_measure_fn on_measure;
 	void *measure_opaque;
 };

@@ -103,6 +103,10 @@ uint32_t kb_ioctl_size(unsigned long req, const void *arg, bool tdx)
 				       (uint32_t)sizeof(struct kvm_cpuid_entry2);
 			case KVM_TDX_INIT_MEM_REGION:
 				return sizeof(*c) + sizeof(struct kvm_tdx_init_mem_region);
+			case KVM_TDX_GET_CPUID:
+				return sizeof(*c) + sizeof(struct kvm_cpuid2) +
+				       ((const struct kvm_cpuid2 *)d)->nent *
+				       (uint32_t)sizeof(struct kvm_cpuid_entry2);
 			}
 			return sizeof(*c);
 		}
@@ -166,6 +170,9 @@ static void describe_tdx(char *b, size_t n, const struct kvm_tdx_cmd *c)
 	}
 	case KVM_TDX_INIT_VCPU:
 		snprintf(b, n, "data(rcx)=0x%llx", U(c->data));
+		break;
+	case KVM_TDX_GET_CPUID:
+		snprintf(b, n, "{nent=%u}", ((const struct kvm_cpuid2 *)d)->nent);
 		break;
 	case KVM_TDX_INIT_MEM_REGION: {
 		const struct kvm_tdx_init_mem_region *r = d;

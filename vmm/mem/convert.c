@@ -14,13 +14,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "loader/layout.h"
 #include "vmm/mem/attr_map.h"
 #include "vmm/mem/convert.h"
 #include "vmm/kvm/kvm_abi.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
 
@@ -68,7 +68,7 @@ static int set_kvm_attrs(struct guest_mem *gm, const struct piece *pc, bool priv
 
 	if (gm->attr_vm_fd < 0)
 		return 0;
-	return ioctl(gm->attr_vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
+	return gm->kb->ioctl(gm->kb, gm->attr_vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
 }
 
 static int set_view(const struct mem_region *r, const struct piece *pc, bool priv)

@@ -2,21 +2,21 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "loader/layout.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/mem/attr_map.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
 
-static int gmem_create(struct mem_region *r, int vm_fd, uint64_t flags)
+static int gmem_create(struct guest_mem *gm, struct mem_region *r, int vm_fd, uint64_t flags)
 {
 	struct kvm_create_guest_memfd g = { .size = r->size, .flags = flags };
 
-	r->gmem_fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+	r->gmem_fd = gm->kb->ioctl(gm->kb, vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
 	if (r->gmem_fd < 0) {
 		cvmm_err("KVM_CREATE_GUEST_MEMFD (%llu MiB, flags 0x%llx): %s",
 			 (unsigned long long)(r->size >> 20), (unsigned long long)flags,
@@ -39,18 +39,18 @@ static int memfd_sized(struct mem_region *r)
 	return 0;
 }
 
-static int region_map(struct mem_region *r, int vm_fd, enum gm_backing b)
+static int region_map(struct guest_mem *gm, struct mem_region *r, int vm_fd, enum gm_backing b)
 {
 	r->gmem_fd = -1;
 	r->shared_fd = -1;
 	switch (b) {
 	case GM_GMEM_SHARED:
-		if (gmem_create(r, vm_fd, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED))
+		if (gmem_create(gm, r, vm_fd, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED))
 			return -1;
 		r->shared_fd = r->gmem_fd;
 		break;
 	case GM_GMEM_SPLIT:
-		if (gmem_create(r, vm_fd, 0) || memfd_sized(r))
+		if (gmem_create(gm, r, vm_fd, 0) || memfd_sized(r))
 			return -1;
 		break;
 	case GM_MEMFD:
@@ -85,6 +85,12 @@ int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
 
 int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b)
 {
+	return gm_init_kb(gm, size, vm_fd, b, &kb_real);
+}
+
+int gm_init_kb(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b,
+	       struct kvm_backend *kb)
+{
 	uint64_t low = layout_low_ram(size);
 	pthread_rwlockattr_t la;
 
@@ -101,6 +107,7 @@ int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_back
 	gm->backing = b;
 	gm->use_gmem = b == GM_GMEM_SHARED || b == GM_GMEM_SPLIT;
 	gm->attr_vm_fd = -1;
+	gm->kb = kb;
 	if ((gm->use_gmem && vm_fd < 0) || !PAGE_ALIGNED(size) || size == 0) {
 		cvmm_err("guest memory: bad backing request (%llu bytes)",
 			 (unsigned long long)size);
@@ -117,12 +124,28 @@ int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_back
 		gm->n_regions = 2;
 	}
 	for (int i = 0; i < gm->n_regions; i++) {
-		if (region_map(&gm->regions[i], vm_fd, b)) {
+		if (region_map(gm, &gm->regions[i], vm_fd, b)) {
 			gm_destroy(gm);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int gm_add_region(struct guest_mem *gm, uint64_t gpa, uint64_t size, int vm_fd)
+{
+	struct mem_region *r = &gm->regions[gm->n_regions];
+
+	if (gm->n_regions == GM_MAX_REGIONS || !PAGE_ALIGNED(gpa) || !PAGE_ALIGNED(size) ||
+	    !size || gm->chunks) {
+		cvmm_err("guest memory: cannot add a region at 0x%llx (+0x%llx)",
+			 (unsigned long long)gpa, (unsigned long long)size);
+		return -1;
+	}
+	*r = (struct mem_region){ .gpa = gpa, .size = size, .gmem_fd = -1, .shared_fd = -1,
+				  .outside_ram = true };
+	gm->n_regions++;
+	return region_map(gm, r, vm_fd, gm->backing);	/* gm_destroy() undoes a half-made one */
 }
 
 static int chunk_register(struct guest_mem *gm, int slot)
@@ -141,10 +164,10 @@ static int chunk_register(struct guest_mem *gm, int slot)
 		m.flags = KVM_MEM_GUEST_MEMFD;
 		m.guest_memfd = (uint32_t)r->gmem_fd;
 		m.guest_memfd_offset = r->gmem_offset + (c->gpa - r->gpa);
-		ret = ioctl(gm->vm_fd, KVM_SET_USER_MEMORY_REGION2, &m);
+		ret = gm->kb->ioctl(gm->kb, gm->vm_fd, KVM_SET_USER_MEMORY_REGION2, &m);
 	} else {
 		/* The old ioctl takes the first 32 bytes: same layout. */
-		ret = ioctl(gm->vm_fd, KVM_SET_USER_MEMORY_REGION, &m);
+		ret = gm->kb->ioctl(gm->kb, gm->vm_fd, KVM_SET_USER_MEMORY_REGION, &m);
 	}
 	if (ret < 0) {
 		cvmm_err("registering guest memory [0x%llx, 0x%llx) with KVM: %s",
@@ -283,8 +306,10 @@ void gm_destroy(struct guest_mem *gm)
 			munmap(r->kvm_map, r->size);
 		if (r->shared_fd >= 0 && r->shared_fd != r->gmem_fd)
 			close(r->shared_fd);
-		if (r->gmem_fd >= 0)
-			close(r->gmem_fd);
+		if (r->gmem_fd >= 0 && r->gmem_fd == r->shared_fd && gm->backing == GM_MEMFD)
+			close(r->gmem_fd);	/* a memfd standing in: no KVM object */
+		else if (r->gmem_fd >= 0)
+			gm->kb->close(gm->kb, r->gmem_fd);
 		r->view = r->kvm_map = NULL;
 		r->gmem_fd = r->shared_fd = -1;
 	}

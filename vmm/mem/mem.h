@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GM_MAX_REGIONS 4
+struct kvm_backend;
+
+#define GM_MAX_REGIONS 6	/* RAM below and above the hole, regions outside RAM */
 /*
  * KVM slots are registered in chunks. On this host KVM's per-slot bookkeeping
  * costs up to ~4 ms per GiB at registration (shadow-paging rmaps), so plain VMs
@@ -36,6 +38,7 @@ struct mem_region {
 	uint64_t gmem_offset;
 	int shared_fd;		/* file behind kvm_map and view, or -1 (anonymous);
 				 * == gmem_fd when guest_memfd backs both sides */
+	bool outside_ram;	/* a region the launch plan fills outside RAM (firmware) */
 };
 
 /*
@@ -77,6 +80,7 @@ struct guest_mem {
 	enum gm_backing backing;
 	int attr_vm_fd;			/* KVM_SET_MEMORY_ATTRIBUTES goes here, or -1 */
 	uint64_t conversions, converted_pages;	/* successful ones, for -v */
+	struct kvm_backend *kb;		/* where its KVM ioctls go (vmm/kvm/kvm_backend.h) */
 };
 
 enum gm_error {
@@ -95,6 +99,14 @@ struct gm_view {
  * use_gmem false: anonymous memory. -1 with a message on failure. */
 int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem);
 int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b);
+/* The same with the VM's backend: every KVM ioctl and guest_memfd goes through kb. */
+int gm_init_kb(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b,
+	       struct kvm_backend *kb);
+/*
+ * Adds a region outside RAM that the launch plan fills (the firmware below
+ * 4 GiB), backed like RAM; before gm_register(). -1 with a message.
+ */
+int gm_add_region(struct guest_mem *gm, uint64_t gpa, uint64_t size, int vm_fd);
 /*
  * Starts tracking private pages (all shared at first; see vmm/convert.h).
  * Gives every region a device view separate from kvm_map, so that private

@@ -1,23 +1,24 @@
 /*
- * The confidential launch (TDX and SEV-SNP), from KVM_CREATE_VM to the
- * sealed launch, issued through a kvm_backend so that the same code runs
- * against the kernel, the dry-run recorder or a failing backend.
+ * The confidential launch (TDX and SEV-SNP) as the platform steps of the
+ * one boot recipe, vm_boot() (vmm/core/vm.c), see: the VM, its memory and
+ * its vCPUs belong to struct vm; the coco holds what the TEE adds, and
+ * issues its ioctls through the VM's kvm_backend (the kernel, the dry-run
+ * recorder or a failing backend: same code, different backend).
  *
- *   coco_init()       no KVM object yet
- *   coco_launch()     the whole sequence of kvm-coco-abi.md 9a / 9b:
- *     ops->prepare()      options, files and plan checked: nothing created yet
- *     coco_create_vm()    open /dev/kvm (+ /dev/sev), KVM_CREATE_VM, per-VM checks
- *     ops->init_vm()      SNP: INIT2, EXIT_HYPERCALL, LAUNCH_START
- *                         TDX: CAPABILITIES, caps, INIT_VM
- *     coco_add_memory()   guest_memfd + USER_MEMORY_REGION2 + PRIVATE per slot
- *     ops->load()         SNP: LAUNCH_UPDATE per piece
- *     coco_create_vcpus() KVM_CREATE_VCPU + CPUID (+ SNP: registers)
- *     ops->load()         TDX: INIT_VCPU, INIT_MEM_REGION per piece
- *     ops->finalize()     SNP: LAUNCH_FINISH; TDX: FINALIZE_VM
- *   coco_destroy()    closes every fd, unmaps everything (also after failure)
+ *   ops->prepare()      options, files and plan checked: nothing created yet
+ *   coco_open_devices() /dev/sev (SNP), coco_check_vm() the per-VM checks
+ *   ops->init_vm()      SNP: INIT2, EXIT_HYPERCALL, LAUNCH_START
+ *                       TDX: CAPABILITIES, caps, INIT_VM
+ *   (vm_boot: guest_memfd RAM and regions outside RAM, slots, devices)
+ *   coco_share_pieces() after all memory is made private: shared pieces
+ *   snp_add_piece()     SNP: LAUNCH_UPDATE per piece
+ *   ops->setup_vcpu()   per vCPU: CPUID (SNP: registers)
+ *   ops->load()         TDX: INIT_VCPU, INIT_MEM_REGION per piece
+ *   ops->finalize()     SNP: LAUNCH_FINISH; TDX: FINALIZE_VM
+ *   coco_destroy()      what the coco owns (also after failure)
  *
  * Every failure prints one line naming the step, the ioctl and the kernel's
- * (or firmware's) answer, and leaves the coco ready for coco_destroy().
+ * (or firmware's) answer.
  */
 #ifndef CVMM_COCO_H
 #define CVMM_COCO_H
@@ -34,17 +35,8 @@ struct kvm_cpuid2;
 struct kvm_tdx_capabilities;
 
 #define COCO_MAX_VCPUS	256
-#define COCO_MAX_SLOTS	8
-#define COCO_CHUNK_SIZE	(256ULL << 20)	/* KVM slot size, as vmm/mem.c (GM_CHUNK_SIZE) */
-#define COCO_ROM_SLOT_BASE 32000	/* slot ids of regions outside RAM (firmware) */
 
-struct coco_slot {
-	uint64_t gpa, size;
-	uint8_t *shared;	/* anonymous memory: the slot's shared half */
-	int gmem_fd;		/* its private half */
-	bool ram;		/* guest RAM (else: firmware/ROM region) */
-};
-
+struct guest_mem;
 struct coco;
 
 struct coco_ops {
@@ -65,12 +57,11 @@ struct coco {
 	const struct coco_ops *ops;
 	struct kvm_backend *kb;
 	const struct run_opts *opts;
-	int kvm_fd, sev_fd, vm_fd;
-	bool borrowed_fds;		/* kvm, VM and vCPU fds belong to struct vm */
-	int vcpu_fds[COCO_MAX_VCPUS];
+	int kvm_fd, vm_fd;		/* struct vm's */
+	int sev_fd;			/* ours (SNP) */
+	int vcpu_fds[COCO_MAX_VCPUS];	/* struct vm's, in creation order */
 	int n_vcpus;
-	struct coco_slot slots[COCO_MAX_SLOTS];
-	int n_slots;
+	struct guest_mem *mem;		/* struct vm's guest memory: launch sources */
 	struct kvm_cpuid2 *cpuid;	/* what every vCPU gets (TDX: filtered by caps) */
 
 	/* SNP */
@@ -94,31 +85,20 @@ struct coco {
 	int (*guest_read)(void *opaque, uint64_t gpa, void *dst, uint64_t len);
 	int (*guest_write)(void *opaque, uint64_t gpa, const void *src, uint64_t len);
 	void *guest_opaque;
-	/* where RAM lives when struct vm owns it (gm_launch_ptr); NULL: our slots */
-	uint8_t *(*ram_ptr)(void *opaque, uint64_t gpa, uint64_t len);
-	/* make pages shared through the conversion routine; NULL: attributes only */
-	int (*share)(void *opaque, uint64_t gpa, uint64_t pages);
-	void *ram_opaque;
-	/* the conversion routine (privmem's gm_convert), 0 on success */
+	/* the conversion routine (gm_convert, vmm/mem/convert.c), 0 on success */
 	int (*convert)(void *opaque, uint64_t gpa, uint64_t pages, bool to_private);
 	void *convert_opaque;
 };
 
 void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *kb,
 	       const struct run_opts *opts);
-int coco_launch(struct coco *c, const struct launch_plan *p);
 /* ops->prepare() alone, so that bad inputs are refused before KVM is touched. */
 int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p);
 void coco_destroy(struct coco *c);
 
-/* The steps, for callers that interleave their own work. */
-int coco_create_vm(struct coco *c);
-int coco_open_devices(struct coco *c);		/* /dev/kvm (unless given), /dev/sev */
+int coco_open_devices(struct coco *c);		/* /dev/sev (SNP) */
 int coco_check_vm(struct coco *c);		/* the per-VM capabilities */
-int coco_create_vcpus(struct coco *c, const struct launch_plan *p);
-/* guest_memfd + USER_MEMORY_REGION2 + PRIVATE for the RAM slots (ram) or
- * the regions outside RAM that the plan fills (!ram) */
-int coco_add_memory(struct coco *c, const struct launch_plan *p, bool ram);
+/* After all memory is private: the plan's shared pieces made shared and filled. */
 int coco_share_pieces(struct coco *c, const struct launch_plan *p);
 
 /* By platform name; NULL when not a confidential platform. */
@@ -134,10 +114,11 @@ int coco_enc_op(struct coco *c, int fd, void *cmd, const char *step);
 /* The line coco_enc_op() prints, for a command issued by hand (errno kept). */
 void coco_report_enc(struct coco *c, void *cmd, const char *step);
 
-/* The shared half of [gpa, gpa+len), or NULL when no slot holds all of it. */
-uint8_t *coco_shared_ptr(struct coco *c, uint64_t gpa, uint64_t len);
-/* The process's open descriptors (for tests and leak checks). */
-int coco_count_fds(void);
+/*
+ * Where a launch copies [gpa, gpa+len) from: struct vm's shared side of the
+ * memory (gm_launch_ptr), or NULL when it is not guest memory.
+ */
+uint8_t *coco_launch_ptr(struct coco *c, uint64_t gpa, uint64_t len);
 
 /* KVM_GET_SUPPORTED_CPUID, growing the buffer on E2BIG. */
 struct kvm_cpuid2 *coco_supported_cpuid(struct coco *c);

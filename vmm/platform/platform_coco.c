@@ -1,10 +1,10 @@
 /*
  * The TDX and SNP platforms as vmm/vm.c's boot recipe sees them: its steps
  * (VM, memory, pieces, vCPUs, finalize, run) mapped onto the confidential
- * launch of vmm/coco.c, issued to the kernel (kb_real). RAM belongs to
- * struct vm (guest_memfd for the private side, a memfd for the shared
- * side: GM_GMEM_SPLIT); regions outside RAM the plan fills (the firmware)
- * belong to the coco. Conversions go through privmem's gm_convert().
+ * launch of vmm/platform/coco.c, issued through the VM's backend. Memory
+ * belongs to struct vm (guest_memfd for the private side, a memfd for the
+ * shared side: GM_GMEM_SPLIT), the firmware's region outside RAM included.
+ * Conversions go through gm_convert() (vmm/mem/convert.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,22 +24,6 @@
 #include "vmm/platform/platform_coco.h"
 #include "vmm/core/vcpu.h"
 #include "vmm/core/vm.h"
-
-static uint8_t *ram_ptr(void *opaque, uint64_t gpa, uint64_t len)
-{
-	return gm_launch_ptr(&((struct vm *)opaque)->mem, gpa, len);
-}
-
-static int ram_share(void *opaque, uint64_t gpa, uint64_t pages)
-{
-	struct vm *vm = opaque;
-	int st = gm_convert(&vm->mem, gpa, pages, CONV_TO_SHARED, 0);
-
-	if (st > 0)
-		cvmm_err("cannot make [0x%llx, +%llu pages) shared at launch: %s",
-			 (unsigned long long)gpa, (unsigned long long)pages, conv_status_str(st));
-	return st ? -1 : 0;
-}
 
 static int convert(void *opaque, uint64_t gpa, uint64_t pages, bool to_private)
 {
@@ -66,14 +50,11 @@ static int coco_vm_init(struct vm *vm, const struct coco_ops *ops)
 		cvmm_err("out of memory");
 		return -1;
 	}
-	coco_init(c, ops, &kb_real, vm->opts);
+	coco_init(c, ops, vm->kb, vm->opts);
 	vm->plat_data = c;
 	c->kvm_fd = vm->host->fd;
 	c->vm_fd = vm->vm_fd;
-	c->borrowed_fds = true;
-	c->ram_ptr = ram_ptr;
-	c->share = ram_share;
-	c->ram_opaque = vm;
+	c->mem = &vm->mem;
 	c->convert = convert;
 	c->convert_opaque = vm;
 	c->guest_read = guest_read;
@@ -81,6 +62,12 @@ static int coco_vm_init(struct vm *vm, const struct coco_ops *ops)
 	c->guest_opaque = vm;
 	if (!vm->plan) {
 		cvmm_err("%s: no launch plan", ops->name);
+		return -1;
+	}
+	/* the plan's VMSAs (SNP) and measurement are for its vCPU count */
+	if (vm->plan->coco.n_vcpus && vm->plan->coco.n_vcpus != vm->opts->cpus) {
+		cvmm_err("%s: the launch plan is for %d vCPU(s), not %d", ops->name,
+			 vm->plan->coco.n_vcpus, vm->opts->cpus);
 		return -1;
 	}
 	if (ops->prepare(c, vm->plan) || coco_open_devices(c) || coco_check_vm(c))
@@ -96,7 +83,11 @@ static enum gm_backing coco_backing(const struct vm *vm)
 	return GM_GMEM_SPLIT;	/* guest_memfd (flags 0) private, memfd shared */
 }
 
-/* Before the first piece: all RAM private, the firmware region, shared pieces. */
+/*
+ * Before the first piece: all guest memory private (RAM and the regions
+ * outside it: KVM measures only into private guest_memfd pages), then the
+ * shared pieces.
+ */
 static int coco_memory(struct vm *vm, struct coco *c)
 {
 	struct guest_mem *gm = &vm->mem;
@@ -108,13 +99,15 @@ static int coco_memory(struct vm *vm, struct coco *c)
 				    CONV_TO_PRIVATE, CONV_F_KEEP);
 
 		if (st) {
+			/* refused: KVM_SET_MEMORY_ATTRIBUTES failed, errno says why */
 			if (st > 0)
-				cvmm_err("%s: cannot make RAM at 0x%llx private: %s", c->ops->name,
-					 (unsigned long long)gm->regions[i].gpa, conv_status_str(st));
+				cvmm_err("%s: cannot make memory at 0x%llx private: %s (%s)",
+					 c->ops->name, (unsigned long long)gm->regions[i].gpa,
+					 conv_status_str(st), strerror(errno));
 			return -1;
 		}
 	}
-	return coco_add_memory(c, vm->plan, false) || coco_share_pieces(c, vm->plan) ? -1 : 0;
+	return coco_share_pieces(c, vm->plan);
 }
 
 static int coco_add_piece(struct vm *vm, const struct plan_piece *piece)

@@ -18,6 +18,7 @@
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/core/cpuid.h"
 #include "vmm/platform/platform_coco.h"
 
 #define U(x) ((unsigned long long)(x))
@@ -110,9 +111,11 @@ static int snp_prepare(struct coco *c, const struct launch_plan *p)
 	}
 	if (o)
 		memcpy(c->host_data, o->host_data, sizeof(c->host_data));
-	if (p->boot.mode != CPU_MODE_LONG64 && !p->coco.vmsa) {
+	/* KVM encrypts the vCPUs' state: the plan must say what it is */
+	if (!p->coco.vmsa || p->coco.n_vcpus < 1) {
 		cvmm_err("SNP launch plan: no initial VMSAs for its %s entry",
-			 p->boot.mode == CPU_MODE_RESET ? "reset-vector" : "32-bit");
+			 p->boot.mode == CPU_MODE_RESET ? "reset-vector" :
+			 p->boot.mode == CPU_MODE_FLAT32 ? "32-bit" : "64-bit");
 		return -1;
 	}
 	for (size_t i = 0; i < p->n_pieces; i++) {
@@ -163,6 +166,34 @@ static int sev_cmd(struct coco *c, uint32_t id, void *data, const char *step)
 	return coco_enc_op(c, c->vm_fd, &cmd, step) < 0 ? -1 : 0;
 }
 
+/*
+ * The vCPUs' CPUID, one table for KVM_SET_CPUID2 and the CPUID page alike:
+ * KVM's supported set with the model's signature in leaf 1, and 0xD.0/0xD.1
+ * EBX the XSAVE size for XCR0 = x87|SSE (what the VMSA starts with; KVM
+ * reports the size for every feature, which the firmware refuses for that
+ * XCR0_IN; QEMU writes 0x240 there too).
+ */
+static struct kvm_cpuid2 *snp_vcpu_cpuid(const struct kvm_cpuid2 *host, uint32_t sig)
+{
+	size_t sz = sizeof(*host) + host->nent * sizeof(host->entries[0]);
+	struct kvm_cpuid2 *cp = malloc(sz);
+
+	if (!cp) {
+		cvmm_err("out of memory for the vCPU CPUID");
+		return NULL;
+	}
+	memcpy(cp, host, sz);
+	for (uint32_t i = 0; i < cp->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &cp->entries[i];
+
+		if (e->function == 1 && sig)
+			e->eax = sig;
+		if (e->function == 0xd && e->index <= 1)
+			e->ebx = SNP_XSAVE_LEGACY_SIZE;
+	}
+	return cp;
+}
+
 static int snp_init_vm(struct coco *c, const struct launch_plan *p)
 {
 	uint64_t features = 0, allowed = 0;
@@ -199,47 +230,30 @@ static int snp_init_vm(struct coco *c, const struct launch_plan *p)
 
 	if (sev_cmd(c, KVM_SEV_SNP_LAUNCH_START, &start, "SNP launch start"))
 		return -1;
-	c->cpuid = coco_supported_cpuid(c);
+	struct kvm_cpuid2 *host = coco_supported_cpuid(c);
+
+	if (!host)
+		return -1;
+	c->cpuid = snp_vcpu_cpuid(host, c->plan_vcpu_sig);
+	free(host);
 	return c->cpuid ? 0 : -1;
 }
 
-/* Direct 64-bit entry: the state KVM captures in the VMSA at LAUNCH_FINISH. */
-static int set_long_mode(struct coco *c, int fd, const struct vcpu_boot *b)
-{
-	struct kvm_sregs s;
-	struct kvm_segment code = {
-		.base = 0, .limit = 0xffffffff, .selector = 0x8, .type = 0xb, .present = 1,
-		.s = 1, .l = 1, .g = 1,
-	};
-	struct kvm_segment data = code;
-
-	data.selector = 0x10;
-	data.type = 0x3;
-	data.l = 0;
-	data.db = 1;
-	if (coco_ioctl(c, fd, KVM_GET_SREGS, &s, "vCPU 0 registers") < 0)
-		return -1;
-	s.cs = code;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
-	s.gdt.base = b->gdt_base;
-	s.gdt.limit = b->gdt_limit;
-	s.cr3 = b->cr3;
-	s.cr4 = 1u << 5;				/* PAE */
-	s.cr0 = 1u << 0 | 1u << 4 | 1u << 5 | 1u << 31;	/* PE ET NE PG */
-	s.efer = 1u << 8 | 1u << 10;			/* LME LMA */
-	if (coco_ioctl(c, fd, KVM_SET_SREGS, &s, "vCPU 0 registers") < 0)
-		return -1;
-
-	struct kvm_regs r = { .rip = b->rip, .rsp = b->rsp, .rsi = b->rsi, .rflags = 2 };
-
-	return coco_ioctl(c, fd, KVM_SET_REGS, &r, "vCPU 0 registers") < 0 ? -1 : 0;
-}
-
-/* VMSA save-area offsets (AMD APM vol. 2, table B-4) beyond those loader/vmsa.h names. */
-#define VMSA_SEG_ES	0x000	/* ES CS SS DS FS GS: 16 bytes each */
-#define VMSA_OFF_CR0	0x158
-#define VMSA_OFF_RFLAGS	0x170
-#define CR0_PE		0x1ULL
+/*
+ * VMSA save-area offsets (AMD APM vol. 2, table B-4) beyond those
+ * loader/boot/vmsa.h names: the segment and descriptor-table registers
+ * (selector, attributes, limit, base: 16 bytes each), control registers
+ * and every general-purpose register the save area carries.
+ */
+enum {
+	VMSA_ES = 0x000, VMSA_GDTR = 0x060, VMSA_LDTR = 0x070, VMSA_IDTR = 0x080,
+	VMSA_TR = 0x090, VMSA_EFER = 0x0d0, VMSA_CR4 = 0x148, VMSA_CR3 = 0x150,
+	VMSA_CR0 = 0x158, VMSA_RFLAGS = 0x170, VMSA_RSP = 0x1d8, VMSA_RAX = 0x1f8,
+	VMSA_RCX = 0x308, VMSA_RBX = 0x318, VMSA_RBP = 0x328, VMSA_RDI = 0x338,
+	VMSA_R8 = 0x340,	/* r8..r15, 8 bytes apart */
+};
+#define EFER_SVME	(1ULL << 12)
+#define CR4_MCE		(1ULL << 6)
 
 static uint64_t vmsa64(const uint8_t *v, unsigned off)
 {
@@ -250,9 +264,9 @@ static uint64_t vmsa64(const uint8_t *v, unsigned off)
 }
 
 /* A VMSA segment (selector, attributes, limit, base) as KVM takes it. */
-static void vmsa_seg(const uint8_t *v, unsigned i, struct kvm_segment *s)
+static void vmsa_seg(const uint8_t *v, unsigned off, struct kvm_segment *s)
 {
-	const uint8_t *p = v + VMSA_SEG_ES + 16 * i;
+	const uint8_t *p = v + off;
 	uint16_t sel, attr;
 	uint32_t limit;
 
@@ -263,41 +277,66 @@ static void vmsa_seg(const uint8_t *v, unsigned i, struct kvm_segment *s)
 		.base = vmsa64(p, 8), .limit = limit, .selector = sel, .type = attr & 0xf,
 		.s = (attr >> 4) & 1, .dpl = (attr >> 5) & 3, .present = (attr >> 7) & 1,
 		.avl = (attr >> 8) & 1, .l = (attr >> 9) & 1, .db = (attr >> 10) & 1,
-		.g = (attr >> 11) & 1,
+		.g = (attr >> 11) & 1, .unusable = !((attr >> 7) & 1),
 	};
 }
 
+static void vmsa_dtable(const uint8_t *v, unsigned off, struct kvm_dtable *d)
+{
+	uint32_t limit;
+
+	memcpy(&limit, v + off + 4, 4);
+	*d = (struct kvm_dtable){ .base = vmsa64(v, off + 8), .limit = (uint16_t)limit };
+}
+
 /*
- * The state KVM will encrypt into this vCPU's VMSA at LAUNCH_FINISH, taken
- * from the VMSA the plan's digest was computed over: segments, RIP, RSI,
- * RDX (the CPU signature), RFLAGS, and CR0 where it leaves real mode.
- * The rest (EFER.SVME, CR4.MCE, PAT, XCR0, FPU) is KVM's reset state,
- * which is what loader/vmsa.c models.
+ * The state KVM encrypts into this vCPU's VMSA at LAUNCH_FINISH is the
+ * vCPU's register state (sev_es_sync_vmsa copies the save area). Every
+ * register of the VMSA the plan's digest was computed over is set here,
+ * none left to KVM's reset values (whose TR differs from QEMU's, for one),
+ * so the launch and the prediction agree by construction. Not ours to set,
+ * and so masked: EFER.SVME and the host's CR4.MCE, which KVM adds itself.
+ * DR6/DR7, PAT, XCR0 and the x87/SSE control words are KVM's reset values,
+ * which the VMSA models (loader/boot/vmsa.c).
  */
 static int set_from_vmsa(struct coco *c, int idx, const uint8_t *v)
 {
+	static const unsigned seg_off[6] = { 0x00, 0x10, 0x20, 0x30, 0x40, 0x50 };
 	int fd = c->vcpu_fds[idx];
-	struct kvm_segment *segs[6];
 	struct kvm_sregs s;
-	struct kvm_regs r;
 	char step[32];
 
 	snprintf(step, sizeof(step), "vCPU %d registers", idx);
 	if (coco_ioctl(c, fd, KVM_GET_SREGS, &s, step) < 0)
 		return -1;
-	segs[0] = &s.es; segs[1] = &s.cs; segs[2] = &s.ss;
-	segs[3] = &s.ds; segs[4] = &s.fs; segs[5] = &s.gs;
+	struct kvm_segment *segs[6] = { &s.es, &s.cs, &s.ss, &s.ds, &s.fs, &s.gs };
+
 	for (unsigned i = 0; i < 6; i++)
-		vmsa_seg(v, i, segs[i]);
-	if (vmsa64(v, VMSA_OFF_CR0) & CR0_PE)
-		s.cr0 = vmsa64(v, VMSA_OFF_CR0);
-	if (coco_ioctl(c, fd, KVM_SET_SREGS, &s, step) < 0 ||
-	    coco_ioctl(c, fd, KVM_GET_REGS, &r, step) < 0)
+		vmsa_seg(v, VMSA_ES + seg_off[i], segs[i]);
+	vmsa_seg(v, VMSA_LDTR, &s.ldt);
+	vmsa_seg(v, VMSA_TR, &s.tr);
+	vmsa_dtable(v, VMSA_GDTR, &s.gdt);
+	vmsa_dtable(v, VMSA_IDTR, &s.idt);
+	s.cr0 = vmsa64(v, VMSA_CR0);
+	s.cr2 = 0;
+	s.cr3 = vmsa64(v, VMSA_CR3);
+	s.cr4 = vmsa64(v, VMSA_CR4) & ~CR4_MCE;
+	s.efer = vmsa64(v, VMSA_EFER) & ~EFER_SVME;
+	if (coco_ioctl(c, fd, KVM_SET_SREGS, &s, step) < 0)
 		return -1;
-	r.rip = vmsa64(v, VMSA_OFF_RIP);
-	r.rsi = vmsa64(v, VMSA_OFF_RSI);
-	r.rdx = vmsa64(v, VMSA_OFF_RDX);
-	r.rflags = vmsa64(v, VMSA_OFF_RFLAGS);
+
+	struct kvm_regs r = {
+		.rax = vmsa64(v, VMSA_RAX), .rbx = vmsa64(v, VMSA_RBX),
+		.rcx = vmsa64(v, VMSA_RCX), .rdx = vmsa64(v, VMSA_OFF_RDX),
+		.rsi = vmsa64(v, VMSA_OFF_RSI), .rdi = vmsa64(v, VMSA_RDI),
+		.rsp = vmsa64(v, VMSA_RSP), .rbp = vmsa64(v, VMSA_RBP),
+		.r8 = vmsa64(v, VMSA_R8), .r9 = vmsa64(v, VMSA_R8 + 8),
+		.r10 = vmsa64(v, VMSA_R8 + 16), .r11 = vmsa64(v, VMSA_R8 + 24),
+		.r12 = vmsa64(v, VMSA_R8 + 32), .r13 = vmsa64(v, VMSA_R8 + 40),
+		.r14 = vmsa64(v, VMSA_R8 + 48), .r15 = vmsa64(v, VMSA_R8 + 56),
+		.rip = vmsa64(v, VMSA_OFF_RIP), .rflags = vmsa64(v, VMSA_RFLAGS),
+	};
+
 	return coco_ioctl(c, fd, KVM_SET_REGS, &r, step) < 0 ? -1 : 0;
 }
 
@@ -305,14 +344,17 @@ static int snp_setup_vcpu(struct coco *c, int idx, const struct launch_plan *p)
 {
 	char step[32];
 
+	/* the guest takes its initial APIC ID from KVM's CPUID (sev-shared.c) */
+	cpuid_set_apic_id(c->cpuid, idx);
 	snprintf(step, sizeof(step), "vCPU %d CPUID", idx);
 	if (coco_ioctl(c, c->vcpu_fds[idx], KVM_SET_CPUID2, c->cpuid, step) < 0)
 		return -1;
-	if (p->boot.mode == CPU_MODE_LONG64)
-		return idx == 0 ? set_long_mode(c, c->vcpu_fds[idx], &p->boot) : 0;
-	if (p->coco.vmsa && idx < p->coco.n_vcpus && p->coco.vmsa[idx])
-		return set_from_vmsa(c, idx, p->coco.vmsa[idx]);
-	return 0;
+	if (idx >= p->coco.n_vcpus || !p->coco.vmsa[idx]) {
+		cvmm_err("SNP launch plan: no initial VMSA for vCPU %d (the plan has %d)", idx,
+			 p->coco.n_vcpus);
+		return -1;
+	}
+	return set_from_vmsa(c, idx, p->coco.vmsa[idx]);
 }
 
 static uint8_t snp_page_type(enum piece_type t)
@@ -329,20 +371,21 @@ static uint8_t snp_page_type(enum piece_type t)
 
 /*
  * The firmware rejected the CPUID page and KVM copied its corrected version
- * back into our buffer (7.5): name every leaf it changed, in one line.
+ * back into our buffer (kvm-coco-abi.md 7.5): every leaf it changed, named
+ * in msg; the number of changed leaves.
  */
-static void report_cpuid_mismatch(const uint8_t *sent, const uint8_t *fixed, uint64_t gpa)
+static int cpuid_page_diff(const uint8_t *sent, const uint8_t *fixed, char *msg, size_t n)
 {
-	char msg[512];
+	static const char *const reg[4] = { "eax", "ebx", "ecx", "edx" };
 	int o = 0, n_changed = 0;
 	uint32_t count;
 
+	msg[0] = '\0';
 	memcpy(&count, sent, 4);
 	if (count > SNP_CPUID_MAX_LEAVES)
 		count = SNP_CPUID_MAX_LEAVES;
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *a = sent + 16 + i * 48, *b = fixed + 16 + i * 48;
-		static const char *const reg[4] = { "eax", "ebx", "ecx", "edx" };
 		uint32_t fn, idx;
 
 		if (!memcmp(a, b, 48))
@@ -350,27 +393,70 @@ static void report_cpuid_mismatch(const uint8_t *sent, const uint8_t *fixed, uin
 		n_changed++;
 		memcpy(&fn, a, 4);
 		memcpy(&idx, a + 4, 4);
-		for (int r = 0; r < 4 && o < (int)sizeof(msg) - 1; r++) {
+		for (int r = 0; r < 4 && o < (int)n - 1; r++) {
 			uint32_t x, y;
 
 			memcpy(&x, a + 24 + 4 * r, 4);
 			memcpy(&y, b + 24 + 4 * r, 4);
 			if (x != y)
-				o += snprintf(msg + o, sizeof(msg) - o, "%s0x%x.%u %s 0x%x->0x%x",
+				o += snprintf(msg + o, n - o, "%s0x%x.%u %s 0x%x->0x%x",
 					      o ? ", " : "", fn, idx, reg[r], x, y);
 		}
 	}
-	if (o >= (int)sizeof(msg))
-		o = sizeof(msg) - 1;
-	msg[o] = '\0';
-	cvmm_err("SNP: the firmware rejected the CPUID page at 0x%llx; %d leaf(s) differ "
-		 "from what it allows: %s", U(gpa), n_changed, n_changed ? msg : "(no diff seen)");
+	if (!n_changed)
+		snprintf(msg, n, "(no diff seen)");
+	return n_changed;
+}
+
+/* The firmware's corrections go into the vCPUs' CPUID too: one view of the CPU. */
+static void cpuid_take_page(struct kvm_cpuid2 *cp, const uint8_t *page)
+{
+	uint32_t count;
+
+	memcpy(&count, page, 4);
+	for (uint32_t i = 0; i < count && i < SNP_CPUID_MAX_LEAVES; i++) {
+		const uint8_t *e = page + 16 + i * 48;
+		uint32_t fn, idx;
+
+		memcpy(&fn, e, 4);
+		memcpy(&idx, e + 4, 4);
+		for (uint32_t k = 0; k < cp->nent; k++)
+			if (cp->entries[k].function == fn && cp->entries[k].index == idx)
+				memcpy(&cp->entries[k].eax, e + 24, 16);
+	}
+}
+
+/*
+ * The CPUID page from the vCPUs' own CPUID table (c->cpuid, what
+ * KVM_SET_CPUID2 gets): 0xD.0 and 0xD.1 for XCR0_IN = x87|SSE, the XCR0 the
+ * VMSA starts with; the Linux guest ignores 0xD.0/0xD.1 entries with any
+ * other XCR0_IN and then fails its first CPUID(0xD,1) (sev-shared.c).
+ */
+static int cpuid_page_build(struct coco *c, uint8_t *page)
+{
+	struct cpuid_leaf leaves[SNP_CPUID_MAX_LEAVES];
+
+	if (c->cpuid->nent > SNP_CPUID_MAX_LEAVES) {
+		cvmm_err("SNP: the vCPU's CPUID has %u leaves; the CPUID page holds %d "
+			 "(QEMU refuses this too)", c->cpuid->nent, SNP_CPUID_MAX_LEAVES);
+		return -1;
+	}
+	for (uint32_t i = 0; i < c->cpuid->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->cpuid->entries[i];
+
+		leaves[i] = (struct cpuid_leaf){
+			.function = e->function, .index = e->index,
+			.eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
+			.xcr0_in = e->function == 0xd && e->index <= 1 ? SNP_XCR0_RESET : 0,
+		};
+	}
+	return snp_cpuid_page_build(page, leaves, c->cpuid->nent, c->plan_vcpu_sig);
 }
 
 static int launch_update(struct coco *c, const struct plan_piece *pc)
 {
 	uint64_t start = pc->gpa, len = (pc->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	uint8_t *src = coco_shared_ptr(c, start, len);
+	uint8_t *src = coco_launch_ptr(c, start, len);
 	uint8_t type = snp_page_type(pc->type);
 	uint8_t sent_cpuid[4096];
 	struct kvm_sev_snp_launch_update u = {
@@ -378,6 +464,7 @@ static int launch_update(struct coco *c, const struct plan_piece *pc)
 		.type = type,
 	};
 	int stuck = 0;
+	bool retried = false;
 
 	if (!src) {
 		cvmm_err("SNP: %s at 0x%llx is outside guest memory", pc->what, U(start));
@@ -385,18 +472,7 @@ static int launch_update(struct coco *c, const struct plan_piece *pc)
 	}
 	memset(src, 0, len);
 	if (pc->type == PIECE_CPUID && !pc->data) {
-		struct cpuid_leaf leaves[SNP_CPUID_MAX_LEAVES];
-		size_t n = 0;
-
-		for (uint32_t i = 0; i < c->cpuid->nent && n < SNP_CPUID_MAX_LEAVES; i++) {
-			const struct kvm_cpuid_entry2 *e = &c->cpuid->entries[i];
-
-			leaves[n++] = (struct cpuid_leaf){
-				.function = e->function, .index = e->index,
-				.eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
-			};
-		}
-		if (snp_cpuid_page_build(src, leaves, n, c->plan_vcpu_sig))
+		if (cpuid_page_build(c, src))
 			return -1;
 	} else if (pc->data) {
 		memcpy(src, pc->data, pc->data_len);
@@ -414,7 +490,25 @@ static int launch_update(struct coco *c, const struct plan_piece *pc)
 		if (r < 0 && errno == EAGAIN && ++stuck < ENC_RETRIES)
 			continue;
 		if (r < 0 && pc->type == PIECE_CPUID && cmd.error == SEV_RET_INVALID_PARAM) {
-			report_cpuid_mismatch(sent_cpuid, src, start);
+			char msg[512];
+			int n = cpuid_page_diff(sent_cpuid, src, msg, sizeof(msg));
+
+			/*
+			 * KVM left the GFN unpopulated: once more with the page
+			 * the firmware corrected (QEMU does the same), and the
+			 * vCPUs get its values.
+			 */
+			if (!retried && n) {
+				cvmm_warn("SNP: the firmware corrected %d CPUID leaf(s) at 0x%llx: %s; "
+					  "launching with its values", n, U(start), msg);
+				cpuid_take_page(c->cpuid, src);
+				memcpy(sent_cpuid, src, sizeof(sent_cpuid));
+				retried = true;
+				continue;
+			}
+			cvmm_err("SNP: the firmware rejected the CPUID page at 0x%llx%s; %d leaf(s) "
+				 "differ from what it allows: %s", U(start),
+				 retried ? " twice" : "", n, msg);
 			return -1;
 		}
 		if (r < 0) {

@@ -19,6 +19,7 @@
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
 #include "vmm/cli/opts_platform.h"
+#include "vmm/core/cpuid.h"
 #include "vmm/platform/platform_coco.h"
 
 #define U(x) ((unsigned long long)(x))
@@ -73,7 +74,7 @@ static int tdx_cmd(struct coco *c, int fd, uint32_t id, uint32_t flags, uint64_t
 /* KVM_TDX_CAPABILITIES, growing the CPUID list on -E2BIG (it keeps nent). */
 struct kvm_tdx_capabilities *tdx_get_caps(struct coco *c)
 {
-	for (uint32_t n = 6; n <= 4096; n *= 2) {
+	for (uint32_t n = 64; n <= 4096; n *= 2) {
 		struct kvm_tdx_capabilities *caps =
 			calloc(1, sizeof(*caps) + n * sizeof(caps->cpuid.entries[0]));
 		struct kvm_tdx_cmd cmd = {
@@ -106,6 +107,16 @@ static const struct kvm_cpuid_entry2 *cpuid_find(const struct kvm_cpuid2 *c, uin
 		if (c->entries[i].function == fn && c->entries[i].index == idx)
 			return &c->entries[i];
 	return NULL;
+}
+
+/* Does the list hold more than one sub-leaf of fn? */
+static bool indexed(const struct kvm_cpuid2 *c, uint32_t fn)
+{
+	int n = 0;
+
+	for (uint32_t i = 0; i < c->nent; i++)
+		n += c->entries[i].function == fn;
+	return n > 1;
 }
 
 /*
@@ -146,6 +157,16 @@ struct kvm_cpuid2 *tdx_filter_cpuid(const struct kvm_cpuid2 *host,
 			e.ecx = h->ecx & m->ecx;
 			e.edx = h->edx & m->edx;
 		}
+		/*
+		 * KVM finds each configurable slot's value with
+		 * kvm_find_cpuid_entry2(), which ignores the index of an entry
+		 * without KVM_CPUID_FLAG_SIGNIFCANT_INDEX: every sub-leaf slot
+		 * would take sub-leaf 0's values. The capabilities carry no
+		 * flags; the host's table and the list itself say which leaves
+		 * are indexed.
+		 */
+		e.flags = indexed(cfg, m->function) || (h && h->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ?
+			  KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
 		memset(e.padding, 0, sizeof(e.padding));
 		out->entries[out->nent++] = e;
 	}
@@ -154,6 +175,40 @@ struct kvm_cpuid2 *tdx_filter_cpuid(const struct kvm_cpuid2 *host,
 			 "address width), which INIT_VM requires");
 		free(out);
 		return NULL;
+	}
+	return out;
+}
+
+/*
+ * What TDX KVM implements of the KVM paravirtual leaf: it emulates one KVM
+ * MSR for a TD (tdx_has_emulated_msr: MSR_KVM_POLL_CONTROL), so kvmclock,
+ * steal time, async PF and PV EOI must not be offered. QEMU's list
+ * (target/i386/kvm/tdx.c, TDX_SUPPORTED_KVM_FEATURES).
+ */
+#define TDX_KVM_FEATURES (1u << KVM_FEATURE_NOP_IO_DELAY | 1u << KVM_FEATURE_PV_UNHALT | \
+			  1u << KVM_FEATURE_PV_TLB_FLUSH | 1u << KVM_FEATURE_PV_SEND_IPI | \
+			  1u << KVM_FEATURE_POLL_CONTROL | 1u << KVM_FEATURE_PV_SCHED_YIELD | \
+			  1u << KVM_FEATURE_MSI_EXT_DEST_ID)
+
+/* The host's KVM leaves 0x40000000/0x40000001, the features masked for a TD. */
+static struct kvm_cpuid2 *tdx_pv_leaves(const struct kvm_cpuid2 *host)
+{
+	struct kvm_cpuid2 *out = calloc(1, sizeof(*out) + 2 * sizeof(out->entries[0]));
+
+	if (!out) {
+		cvmm_err("out of memory for the TD CPUID");
+		return NULL;
+	}
+	for (uint32_t i = 0; i < host->nent && out->nent < 2; i++) {
+		struct kvm_cpuid_entry2 e = host->entries[i];
+
+		if (e.function != 0x40000000 && e.function != 0x40000001)
+			continue;
+		if (e.function == 0x40000001) {
+			e.eax &= TDX_KVM_FEATURES;
+			e.edx = 0;	/* KVM_HINTS_REALTIME: not for a TD */
+		}
+		out->entries[out->nent++] = e;
 	}
 	return out;
 }
@@ -168,7 +223,7 @@ static int enable_cap(struct coco *c, uint32_t cap, uint64_t arg, const char *st
 static int tdx_init_vm(struct coco *c, const struct launch_plan *p)
 {
 	const struct run_opts *o = c->opts;
-	struct kvm_cpuid2 *filtered = NULL;
+	struct kvm_cpuid2 *host = NULL, *filtered = NULL;
 	struct kvm_tdx_init_vm *iv = NULL;
 	int ret = -1, tries = 0;
 
@@ -193,12 +248,12 @@ static int tdx_init_vm(struct coco *c, const struct launch_plan *p)
 	    enable_cap(c, KVM_CAP_SPLIT_IRQCHIP, TDX_IOAPIC_PINS, "TDX split irqchip") ||
 	    enable_cap(c, KVM_CAP_X86_APIC_BUS_CYCLES_NS, TDX_APIC_BUS_NS, "TDX APIC bus"))
 		return -1;
-	c->cpuid = coco_supported_cpuid(c);
-	if (!c->cpuid)
+	host = coco_supported_cpuid(c);
+	if (!host)
 		return -1;
-	filtered = tdx_filter_cpuid(c->cpuid, c->caps);
+	filtered = tdx_filter_cpuid(host, c->caps);
 	if (!filtered)
-		return -1;
+		goto out;
 	iv = calloc(1, sizeof(*iv) + filtered->nent * sizeof(iv->cpuid.entries[0]));
 	if (!iv) {
 		cvmm_err("out of memory for TDX INIT_VM");
@@ -224,21 +279,69 @@ static int tdx_init_vm(struct coco *c, const struct launch_plan *p)
 		coco_report_enc(c, &cmd, "TDX init");
 		goto out;
 	}
-	/* vCPUs get the host's view (x2APIC included): INIT_VCPU needs x2APIC */
-	for (uint32_t i = 0; i < c->cpuid->nent; i++)
-		if (c->cpuid->entries[i].function == 1)
-			c->cpuid->entries[i].ecx |= 1u << 21;
-	ret = 0;
+	/* the KVM PV leaves, kept for the vCPUs' tables (the module has none) */
+	c->cpuid = tdx_pv_leaves(host);
+	ret = c->cpuid ? 0 : -1;
 out:
+	free(host);
 	free(filtered);
 	free(iv);
 	return ret;
+}
+
+/*
+ * The TD's CPUID as the module configured it at INIT_VM (KVM_TDX_GET_CPUID
+ * on the first vCPU, which only needs the TD initialised), plus the KVM
+ * leaves in c->cpuid: what every vCPU's KVM_SET_CPUID2 must agree with
+ * (intel-tdx.rst: "KVM may have wrong idea of vCPUIDs" otherwise).
+ */
+static int tdx_vcpu_cpuid(struct coco *c)
+{
+	for (uint32_t n = 64; n <= 1024; n *= 2) {
+		struct kvm_cpuid2 *td = calloc(1, sizeof(*td) + (n + c->cpuid->nent) *
+						   sizeof(td->entries[0]));
+		struct kvm_tdx_cmd cmd = { .id = KVM_TDX_GET_CPUID, .data = (uint64_t)(uintptr_t)td };
+
+		if (!td) {
+			cvmm_err("out of memory for the TD's CPUID");
+			return -1;
+		}
+		td->nent = n;
+		if (c->kb->ioctl(c->kb, c->vcpu_fds[0], KVM_MEMORY_ENCRYPT_OP, &cmd) == 0) {
+			memcpy(&td->entries[td->nent], c->cpuid->entries,
+			       c->cpuid->nent * sizeof(td->entries[0]));
+			td->nent += c->cpuid->nent;
+			/* INIT_VCPU puts the vCPU in x2APIC mode, which needs the bit */
+			for (uint32_t i = 0; i < td->nent; i++)
+				if (td->entries[i].function == 1)
+					td->entries[i].ecx |= 1u << 21;
+			free(c->cpuid);
+			c->cpuid = td;
+			return 0;
+		}
+		int e = errno;
+		uint32_t want = td->nent;
+
+		if (e != E2BIG) {
+			coco_report_enc(c, &cmd, "TDX vCPU CPUID");
+			free(td);
+			return -1;
+		}
+		free(td);
+		if (want > n)
+			n = want / 2 >= n ? want / 2 : n;	/* next round doubles it */
+	}
+	cvmm_err("TDX vCPU CPUID: KVM_TDX_GET_CPUID: more than 1024 leaves");
+	return -1;
 }
 
 static int tdx_setup_vcpu(struct coco *c, int idx, const struct launch_plan *p)
 {
 	char step[32];
 
+	if (idx == 0 && tdx_vcpu_cpuid(c))
+		return -1;
+	cpuid_set_apic_id(c->cpuid, idx);
 	snprintf(step, sizeof(step), "vCPU %d CPUID", idx);
 	return coco_ioctl(c, c->vcpu_fds[idx], KVM_SET_CPUID2, c->cpuid, step) < 0 ? -1 : 0;
 }
@@ -256,7 +359,7 @@ static uint64_t td_hob_gpa(const struct launch_plan *p)
 static int init_mem_region(struct coco *c, const struct plan_piece *pc)
 {
 	uint64_t len = (pc->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	uint8_t *src = coco_shared_ptr(c, pc->gpa, len);
+	uint8_t *src = coco_launch_ptr(c, pc->gpa, len);
 	uint32_t flags = pc->measured ? KVM_TDX_MEASURE_MEMORY_REGION : 0;
 	struct kvm_tdx_init_mem_region r = {
 		.source_addr = (uint64_t)(uintptr_t)src, .gpa = pc->gpa, .nr_pages = len >> 12,
