@@ -171,9 +171,12 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o)
 		goto fail;
 	if (ovmf_parse(img, len, o->firmware, fw) || check_inputs(o, fw, o->firmware))
 		goto fail;
-	if (!fw->has_sev_meta)
-		cvmm_warn("%s: no SEV metadata: the firmware pre-validates no memory (not an SNP build of OVMF?)",
-			  o->firmware);
+	/* No CPUID or secrets page and nothing pre-validated: it cannot run (QEMU refuses it too) */
+	if (!fw->has_sev_meta) {
+		cvmm_err("--firmware %s: no SEV metadata, so no CPUID or secrets page for an SNP "
+			 "launch (use an SEV build of OVMF, e.g. Debian's OVMF_CODE.fd)", o->firmware);
+		goto fail;
+	}
 
 	p->image_kind = "firmware";
 	p->boot.mode = CPU_MODE_RESET;

@@ -43,3 +43,16 @@ cli_case "--id-block of the wrong size" 2 '--id-block /etc/hostname: must be exa
 	--snp --firmware $OVMF_SNP --dry-run --id-block /etc/hostname --id-auth /etc/hostname
 cli_case "--td-attributes not hex" 2 '--td-attributes zz: not a hex number' --tdx --td-attributes zz
 cli_case "--quote-timeout 0" 2 '--quote-timeout 0: milliseconds' --tdx --quote-timeout 0
+# --vmm-type ec2|gce and --legacy-vmsa predict other VMMs' launches: measure only
+cli_case "run refuses --vmm-type ec2" 2 '^cvmm: --vmm-type ec2: describes another VMM.s launch' \
+	--snp --firmware $OVMF_SNP --vmm-type ec2
+cli_case "dry run refuses --legacy-vmsa" 2 '^cvmm: --legacy-vmsa: describes another VMM.s launch' \
+	--snp --firmware $OVMF_SNP --legacy-vmsa --dry-run
+cli_case "measure keeps --vmm-type gce" 0 '^[0-9a-f]{96}$' measure --snp --firmware $OVMF_SNP --vmm-type gce
+# an OVMF without the SEV metadata has no CPUID/secrets page: QEMU refuses it, so does cvmm
+cli_case "SNP refuses OVMF without SEV metadata" 2 \
+	'^cvmm: --firmware /usr/share/OVMF/OVMF_CODE_4M.fd: no SEV metadata' \
+	--snp --firmware /usr/share/OVMF/OVMF_CODE_4M.fd --dry-run
+# the dry run is the launch run performs: the strict fake host accepted every call
+cli_case "TDX dry run: TD vCPUs take the TD's CPUID" 0 'vcpu0 +KVM_TDX_GET_CPUID' \
+	--tdx --firmware $OVMF_TDX --dry-run

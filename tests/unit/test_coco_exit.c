@@ -256,7 +256,7 @@ END_TEST
 /* ---- GetQuote and the fake QGS ----------------------------------------------------------- */
 
 enum qgs_mode { Q_GOOD, Q_BAD_VERSION, Q_ERROR_CODE, Q_CLOSE, Q_SLOW, Q_BAD_SIZES, Q_HUGE,
-		Q_BIG_QUOTE };
+		Q_BIG_QUOTE, Q_HOLD };
 
 static struct {
 	char dir[64], path[128];
@@ -267,6 +267,7 @@ static struct {
 	uint32_t prefix, major, minor, type, size, err, report_size, id_list_size;
 	uint8_t report[2048];
 	bool got;
+	int hold[2];	/* Q_HOLD: the answer waits for a byte on hold[0] */
 } q;
 
 static int rd(int fd, void *b, size_t n)
@@ -314,6 +315,8 @@ static void *qgs_server(void *arg)
 		goto done;
 	if (q.mode == Q_SLOW)
 		usleep(400 * 1000);
+	if (q.mode == Q_HOLD && rd(q.hold[0], pre, 1))
+		goto done;
 	memset(out, 0, sizeof(out));
 	be32(out, q.mode == Q_HUGE ? 0x7fffffff : len);
 	out[4] = q.mode == Q_BAD_VERSION ? 2 : 1;	/* major */
@@ -388,6 +391,7 @@ static uint64_t get_quote_on(int vcpu, uint64_t gpa, uint64_t size)
 	t->get_quote.size = size;
 	t->get_quote.ret = TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED;
 	ck_assert_int_eq(coco_handle_exit(&c, &run, vcpu, 0, 0, &why), EXIT_HANDLED);
+	tdx_quotes_wait(&c);	/* the answer comes on its own thread */
 	return t->get_quote.ret;
 }
 
@@ -419,6 +423,36 @@ START_TEST(get_quote_round_trip)
 	ck_assert_uint_eq(buf_out_len(), 100);
 	ck_assert_mem_eq(guest + (QBUF - GBASE) + 24, "QUOTE:", 6);
 	ck_assert_uint_eq(guest[QBUF - GBASE + 30], 1);	/* the report's first byte echoed */
+	ck_assert_uint_eq(c.quotes_ok, 1);
+}
+END_TEST
+
+/*
+ * The vCPU is back in the guest while the QGS works: GetQuote has returned
+ * with the buffer still in flight; the answer lands once the QGS answers.
+ */
+START_TEST(get_quote_does_not_hold_the_vcpu)
+{
+	struct cvmm_exit_tdx *t = kvm_run_tdx(&run);
+
+	qgs_start(Q_HOLD);
+	ck_assert_int_eq(pipe(q.hold), 0);
+	guest_request(1, 256);
+	run.exit_reason = KVM_EXIT_TDX;
+	t->nr = TDVMCALL_GET_QUOTE;
+	t->get_quote.gpa = QBUF;
+	t->get_quote.size = 0x2000;
+	ck_assert_int_eq(coco_handle_exit(&c, &run, 0, 0, 0, &why), EXIT_HANDLED);
+	ck_assert_uint_eq(t->get_quote.ret, TDVMCALL_STATUS_SUCCESS);
+	ck_assert_uint_eq(buf_status(), TDX_QUOTE_STATUS_IN_FLIGHT);
+	ck_assert_uint_eq(c.quotes_ok, 0);
+	ck_assert_int_eq(write(q.hold[1], "", 1), 1);	/* the QGS answers now */
+	tdx_quotes_wait(&c);
+	qgs_stop();
+	close(q.hold[0]);
+	close(q.hold[1]);
+	ck_assert_uint_eq(buf_status(), TDX_QUOTE_STATUS_SUCCESS);
+	ck_assert_uint_eq(buf_out_len(), 100);
 	ck_assert_uint_eq(c.quotes_ok, 1);
 }
 END_TEST
@@ -478,8 +512,11 @@ START_TEST(get_quote_service_failures)
 }
 END_TEST
 
-/* SetupEventNotifyInterrupt, then GetQuote on vCPU 3: that vCPU gets the vector. */
-START_TEST(get_quote_notifies_the_caller)
+/*
+ * SetupEventNotifyInterrupt on vCPU 2, then GetQuote on vCPU 3: the vCPU
+ * that registered gets the vector (QEMU: event_notify_apicid).
+ */
+START_TEST(get_quote_notifies_the_registering_vcpu)
 {
 	struct kb_recorder rec;
 	struct cvmm_exit_tdx *t = kvm_run_tdx(&run);
@@ -501,7 +538,7 @@ START_TEST(get_quote_notifies_the_caller)
 	ck_assert_uint_eq(buf_status(), TDX_QUOTE_STATUS_SUCCESS);
 	for (size_t i = 0; i < rec.n_calls; i++)
 		if (!strcmp(rec.calls[i].cmd, "KVM_SIGNAL_MSI")) {
-			ck_assert_str_eq(rec.calls[i].args, "{address_lo=0xfee03000 data=0xec}");
+			ck_assert_str_eq(rec.calls[i].args, "{address_lo=0xfee02000 data=0xec}");
 			msis++;
 		}
 	ck_assert_int_eq(msis, 1);
@@ -546,11 +583,19 @@ START_TEST(tdx_fatal_error_reason)
 	memcpy(&e->data[15], "rld\0\0\0\0\0", 8);
 	ck_assert_int_eq(handle(), EXIT_STOP);
 	ck_assert_str_eq(why.reason, "TD reported a fatal error: code 0x12340000: \"hello world\"");
+	/* only the registers the mask names carry text: R15's bit alone */
+	e->data[1] = 1u << 15;
+	ck_assert_int_eq(handle(), EXIT_STOP);
+	ck_assert_str_eq(why.reason, "TD reported a fatal error: code 0x12340000: \"rld\"");
 	e->data[12] = 0x8000000000010000ULL;	/* bit 63: R13 holds a GPA */
 	e->data[13] = 0x9000;
 	e->data[1] = 0;
 	ck_assert_int_eq(handle(), EXIT_STOP);
 	ck_assert_msg(strstr(why.reason, "data at 0x9000"), "%s", why.reason);
+	/* bits 15:0 reserved: not a code to report as if it were one */
+	e->data[12] = 0x12340001;
+	ck_assert_int_eq(handle(), EXIT_STOP);
+	ck_assert_str_eq(why.reason, "TD reported a fatal error with a malformed error code 0x12340001");
 }
 END_TEST
 
@@ -572,7 +617,8 @@ Suite *make_suite(void)
 	tcase_add_test(tc, get_quote_bad_guest_buffers);
 	tcase_add_test(tc, get_quote_without_service);
 	tcase_add_test(tc, get_quote_service_failures);
-	tcase_add_test(tc, get_quote_notifies_the_caller);
+	tcase_add_test(tc, get_quote_notifies_the_registering_vcpu);
+	tcase_add_test(tc, get_quote_does_not_hold_the_vcpu);
 	tcase_add_test(tc, snp_termination_reason);
 	tcase_add_test(tc, tdx_fatal_error_reason);
 	suite_add_tcase(s, tc);

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "attest/measure/measure.h"
@@ -764,6 +765,95 @@ START_TEST(tdx_vcpus_get_the_td_cpuid)
 }
 END_TEST
 
+/* ---- the fake host refuses what KVM refuses ------------------------------------------ */
+
+static int rec_ioctl(struct kb_recorder *r, int fd, unsigned long req, void *arg)
+{
+	return r->ops.ioctl(&r->ops, fd, req, arg);
+}
+
+/* The last call failed with errno e, and the fake host named a rule containing why. */
+static void refused(const struct kb_recorder *r, int ret, int e, const char *why)
+{
+	const struct kb_call *c = &r->calls[r->n_calls - 1];
+
+	ck_assert_int_eq(ret, -1);
+	ck_assert_msg(c->err == e && strstr(c->why, why), "%s: errno %d (%s), want %d (%s)",
+		      c->cmd, c->err, c->why, e, why);
+}
+
+START_TEST(fake_host_is_as_strict_as_kvm)
+{
+	struct kb_recorder r;
+	struct { struct kvm_cpuid2 h; struct kvm_cpuid_entry2 e[3]; } cp = { .h.nent = 2 };
+	struct { struct kvm_tdx_init_vm v; struct kvm_cpuid_entry2 e[3]; } iv = { 0 };
+	struct kvm_tdx_cmd tc = { .id = KVM_TDX_INIT_VM, .data = (uint64_t)(uintptr_t)&iv };
+	struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args[0] = 24 };
+	int kvm, vm, ret;
+
+	kb_recorder_init(&r);
+	kvm = r.ops.open_dev(&r.ops, "/dev/kvm");
+	vm = rec_ioctl(&r, kvm, KVM_CREATE_VM, (void *)(uintptr_t)KVM_X86_TDX_VM);
+	/* a TD's vCPUs: after INIT_VM, after the split irqchip */
+	ret = rec_ioctl(&r, vm, KVM_CREATE_VCPU, (void *)0);
+	refused(&r, ret, EIO, "KVM_TDX_INIT_VM first");
+	/* 0xd.0 and 0xd.1 without KVM_CPUID_FLAG_SIGNIFCANT_INDEX: KVM's lookup
+	 * gives the 0xd.1 slot sub-leaf 0's values, which the module refuses */
+	iv.v.cpuid.nent = 3;
+	iv.e[0] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 0, .eax = 0xe7 };
+	iv.e[1] = (struct kvm_cpuid_entry2){ .function = 0xd, .index = 1, .eax = 0x1 };
+	iv.e[2] = (struct kvm_cpuid_entry2){ .function = 0x80000008, .eax = 48 << 16 };
+	ret = rec_ioctl(&r, vm, KVM_MEMORY_ENCRYPT_OP, &tc);
+	refused(&r, ret, EINVAL, "0xd.1 (from the entry for 0xd.0) sets bits");
+	iv.e[0].flags = iv.e[1].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	ck_assert_int_eq(rec_ioctl(&r, vm, KVM_MEMORY_ENCRYPT_OP, &tc), 0);
+	ret = rec_ioctl(&r, vm, KVM_CREATE_VCPU, (void *)0);
+	refused(&r, ret, EINVAL, "KVM_CAP_SPLIT_IRQCHIP first");
+	ck_assert_int_eq(rec_ioctl(&r, vm, KVM_ENABLE_CAP, &split), 0);
+	int vcpu = rec_ioctl(&r, vm, KVM_CREATE_VCPU, (void *)0);
+
+	ck_assert_int_ge(vcpu, 0);
+	ret = rec_ioctl(&r, vm, KVM_ENABLE_CAP, &split);
+	refused(&r, ret, EINVAL, "after vCPUs exist");
+	/* a TD vCPU's registers are protected; KVM_GET_REGS fails */
+	struct kvm_regs regs;
+
+	ret = rec_ioctl(&r, vcpu, KVM_GET_REGS, &regs);
+	refused(&r, ret, EINVAL, "protected");
+	/* sub-leaves without the flag in KVM_SET_CPUID2 */
+	cp.e[0] = (struct kvm_cpuid_entry2){ .function = 0x4, .index = 0 };
+	cp.e[1] = (struct kvm_cpuid_entry2){ .function = 0x4, .index = 1 };
+	ret = rec_ioctl(&r, vcpu, KVM_SET_CPUID2, &cp);
+	refused(&r, ret, EINVAL, "not KVM_CPUID_FLAG_SIGNIFCANT_INDEX");
+	/* guest memory: aligned slots; a measured copy only into PRIVATE guest_memfd */
+	struct kvm_create_guest_memfd g = { .size = 1 << 20 };
+	int gfd = rec_ioctl(&r, vm, KVM_CREATE_GUEST_MEMFD, &g);
+	void *shared = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct kvm_userspace_memory_region2 m = {
+		.slot = 0, .flags = KVM_MEM_GUEST_MEMFD, .guest_phys_addr = 0x800,
+		.memory_size = 1 << 20, .userspace_addr = (uint64_t)(uintptr_t)shared,
+		.guest_memfd = (uint32_t)gfd,
+	};
+
+	ck_assert_int_ge(gfd, 0);
+	ret = rec_ioctl(&r, vm, KVM_SET_USER_MEMORY_REGION2, &m);
+	refused(&r, ret, EINVAL, "not page aligned");
+	m.guest_phys_addr = 0;
+	ck_assert_int_eq(rec_ioctl(&r, vm, KVM_SET_USER_MEMORY_REGION2, &m), 0);
+	cp.h.nent = 1;
+	cp.e[0] = (struct kvm_cpuid_entry2){ .function = 1, .ecx = 1u << 21 };
+	refused(&r, rec_ioctl(&r, vcpu, KVM_SET_CPUID2, &cp), EINVAL, "differs from KVM_TDX_GET_CPUID");
+	struct kvm_tdx_init_mem_region mr = { .source_addr = (uint64_t)(uintptr_t)shared,
+					      .gpa = 0x1000, .nr_pages = 1 };
+	struct kvm_tdx_cmd add = { .id = KVM_TDX_INIT_MEM_REGION, .data = (uint64_t)(uintptr_t)&mr };
+
+	ret = rec_ioctl(&r, vcpu, KVM_MEMORY_ENCRYPT_OP, &add);
+	refused(&r, ret, EINVAL, "before INIT_VCPU");
+	munmap(shared, 1 << 20);
+	kb_recorder_free(&r);
+}
+END_TEST
+
 /* ---- the CPUID page rejected by the firmware ----------------------------------- */
 
 /*
@@ -1198,6 +1288,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, partial_progress);
 	tcase_add_test(tc, partial_progress_is_retried_in_transcript);
 	tcase_add_test(tc, run_transcript_is_dry_run_transcript);
+	tcase_add_test(tc, fake_host_is_as_strict_as_kvm);
 	tcase_add_test(tc, snp_cpuid_page_is_the_vcpus_cpuid);
 	tcase_add_test(tc, snp_cpuid_over_64_leaves_refused);
 	tcase_add_test(tc, tdx_vcpus_get_the_td_cpuid);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "loader/boot/vmsa.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/cli/commands.h"
@@ -118,6 +119,17 @@ static int check_machine(const struct run_opts *o)
 	}
 	if (o->cpus < 1) {
 		cvmm_err("--cpus %d: a VM needs at least one vCPU", o->cpus);
+		return -1;
+	}
+	/*
+	 * They describe other VMMs' initial vCPU state, which cvmm's own
+	 * launch cannot produce (it sets QEMU's): predictions only.
+	 */
+	if (o->vmm_type != VMSA_VMM_QEMU || o->legacy_vmsa) {
+		cvmm_err("%s%s: describes another VMM's launch; cvmm launches with QEMU's vCPU "
+			 "state (use it with `cvmm measure` or `cvmm attest verify --expect-from`)",
+			 o->vmm_type != VMSA_VMM_QEMU ? "--vmm-type " : "--legacy-vmsa",
+			 o->vmm_type != VMSA_VMM_QEMU ? vmsa_vmm_name(o->vmm_type) : "");
 		return -1;
 	}
 	return 0;

@@ -26,9 +26,11 @@ static const struct argp_option coco_options[] = {
 	{ "guest-features", OPT_GUEST_FEATURES, "HEX", 0,
 	  "SEV features in every VMSA (default 0x1 = SNPActive; 0x21 adds DebugSwap)", 5 },
 	{ "vmm-type", OPT_VMM_TYPE, "qemu|ec2|gce", 0,
-	  "Whose initial vCPU state to reproduce (default qemu, which cvmm itself uses)", 5 },
+	  "Whose initial vCPU state to predict (default qemu, the one cvmm launches with; "
+	  "ec2 and gce: measure and attest only)", 5 },
 	{ "legacy-vmsa", OPT_LEGACY_VMSA, NULL, 0,
-	  "Initial FPU state of hosts without KVM_SEV_INIT2 (MXCSR and FCW zero)", 5 },
+	  "Predict the initial FPU state of hosts without KVM_SEV_INIT2 (MXCSR and FCW "
+	  "zero; measure and attest only)", 5 },
 	{ "policy", OPT_POLICY, "HEX", 0, "SNP guest policy (default 0x30000; not in the digest)", 5 },
 	{ NULL, 0, NULL, 0, "TDX launch (with --tdx):", 6 },
 	{ "mrtd-order", OPT_MRTD_ORDER, "single|two-pass", 0,

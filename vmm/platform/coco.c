@@ -11,6 +11,7 @@
 #include "vmm/mem/mem.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/platform/qgs.h"
 
 #define U(x) ((unsigned long long)(x))
 
@@ -22,6 +23,7 @@ void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *k
 	c->kb = kb;
 	c->opts = opts;
 	c->kvm_fd = c->sev_fd = c->vm_fd = -1;
+	pthread_mutex_init(&c->quote_lock, NULL);
 }
 
 const struct coco_ops *coco_ops_by_name(const char *name)
@@ -203,7 +205,9 @@ int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p)
 
 void coco_destroy(struct coco *c)
 {
-	/* the VM, its vCPUs and memory belong to struct vm: only ours here */
+	/* the VM, its vCPUs and memory belong to struct vm: only ours here;
+	 * first the GetQuotes still writing into guest memory */
+	tdx_quotes_wait(c);
 	if (c->sev_fd >= 0)
 		c->kb->close(c->kb, c->sev_fd);
 	c->sev_fd = -1;

@@ -23,6 +23,7 @@
 #ifndef CVMM_COCO_H
 #define CVMM_COCO_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,8 +36,10 @@ struct kvm_cpuid2;
 struct kvm_tdx_capabilities;
 
 #define COCO_MAX_VCPUS	256
+#define COCO_MAX_QUOTES	4	/* GetQuotes in flight at once; more wait for one */
 
 struct guest_mem;
+struct coco_quote;
 struct coco;
 
 struct coco_ops {
@@ -78,7 +81,12 @@ struct coco {
 	bool finalized;
 	bool memory_ready;		/* struct vm's recipe: memory set up for the launch */
 	/* vCPU threads share these: atomics, or per-vCPU slots */
-	uint64_t notify_vector;		/* SetupEventNotifyInterrupt, 0: none */
+	/* SetupEventNotifyInterrupt: vector in bits 7:0, the registering vCPU's
+	 * APIC ID in bits 63:32; 0: none */
+	uint64_t notify_vector;
+	/* GetQuotes in flight on their own threads (vmm/platform/qgs.c) */
+	pthread_mutex_t quote_lock;
+	struct coco_quote *quotes[COCO_MAX_QUOTES];
 	uint64_t quotes_ok, quotes_failed;
 	struct { uint64_t gpa, flags; int count; } last_fault[COCO_MAX_VCPUS];
 	/* the guest-memory door for GetQuote buffers (gm_read/gm_write) */

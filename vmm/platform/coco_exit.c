@@ -141,8 +141,9 @@ static enum exit_action tdx_exit(struct coco *c, struct kvm_run *run, int vcpu,
 			t->setup_event_notify.ret = TDVMCALL_STATUS_INVALID_OPERAND;
 			break;
 		}
-		__atomic_store_n(&c->notify_vector, t->setup_event_notify.vector,
-				 __ATOMIC_RELEASE);
+		/* the vCPU that asked gets the notifications (QEMU: event_notify_apicid) */
+		__atomic_store_n(&c->notify_vector, t->setup_event_notify.vector |
+				 (uint64_t)vcpu << 32, __ATOMIC_RELEASE);
 		t->setup_event_notify.ret = TDVMCALL_STATUS_SUCCESS;
 		break;
 	default:
@@ -164,8 +165,12 @@ static const char *ghcb_term_reason(unsigned set, unsigned code)
 	return "unknown reason";
 }
 
-/* Reads the NUL-terminated ASCII message TDX ReportFatalError left in registers. */
-static void tdx_fatal_message(const __u64 *d, char *msg, size_t n)
+/*
+ * The NUL-terminated ASCII message TDX ReportFatalError left in registers:
+ * R14 R15 RBX RDI RSI R8 R9 RDX in that order, each only where the mask
+ * in RCX has its bit (by register number), as QEMU reads it.
+ */
+static void tdx_fatal_message(const __u64 *d, uint64_t mask, char *msg, size_t n)
 {
 	static const int order[] = { 14, 15, 3, 7, 6, 8, 9, 2 };	/* R14 R15 RBX RDI RSI R8 R9 RDX */
 	size_t o = 0;
@@ -173,6 +178,8 @@ static void tdx_fatal_message(const __u64 *d, char *msg, size_t n)
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && o + 1 < n; i++) {
 		const char *p = (const char *)&d[order[i]];
 
+		if (!(mask & 1ULL << order[i]))
+			continue;
 		for (int j = 0; j < 8 && o + 1 < n; j++) {
 			if (!p[j])
 				goto done;
@@ -201,8 +208,12 @@ static enum exit_action system_event(struct coco *c, struct kvm_run *run, struct
 		char msg[70] = "";
 		uint64_t code = e->ndata > 12 ? e->data[12] : 0;
 
-		if (e->ndata >= 16 && e->data[1])
-			tdx_fatal_message(e->data, msg, sizeof(msg));
+		/* GHCI: bits 15:0 of the error code are reserved, 0 (QEMU refuses others) */
+		if (code & 0xffff)
+			return stop(s, 1, "TD reported a fatal error with a malformed error code "
+				    "0x%llx", U(code));
+		if (e->ndata >= 16)
+			tdx_fatal_message(e->data, e->data[1], msg, sizeof(msg));
 		if (code >> 63 && e->ndata > 13)
 			return stop(s, 1, "TD reported a fatal error: code 0x%llx, data at 0x%llx%s%s%s",
 				    U(code), U(e->data[13]), msg[0] ? ": \"" : "", msg,

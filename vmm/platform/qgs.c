@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -211,25 +213,114 @@ static int put_status(struct coco *c, uint64_t gpa, uint64_t status, uint32_t ou
 	return c->guest_write(c->guest_opaque, gpa + 20, &out_len, 4);
 }
 
-/* The guest's SetupEventNotifyInterrupt vector, to the vCPU that asked. */
-static void notify(struct coco *c, int vcpu)
+/* The guest's SetupEventNotifyInterrupt vector, to the vCPU that set it up. */
+static void notify(struct coco *c)
 {
-	uint64_t vector = __atomic_load_n(&c->notify_vector, __ATOMIC_ACQUIRE);
+	uint64_t n = __atomic_load_n(&c->notify_vector, __ATOMIC_ACQUIRE);
+	uint32_t vector = n & 0xff, apic_id = (uint32_t)(n >> 32);	/* APIC ID = index */
 	struct kvm_msi msi = {
-		.address_lo = 0xfee00000u | (uint32_t)(vcpu & 0xff) << 12,	/* APIC ID = index */
-		.data = (uint32_t)vector,
+		.address_lo = 0xfee00000u | (apic_id & 0xff) << 12,
+		.address_hi = apic_id & 0xffffff00u,	/* x2APIC IDs above 255 */
+		.data = vector,
 	};
 
 	if (vector && c->vm_fd >= 0)
 		coco_ioctl(c, c->vm_fd, KVM_SIGNAL_MSI, &msi, "GetQuote notification");
 }
 
+/* One GetQuote: the guest's buffer, its TDREPORT, the thread serving it. */
+struct coco_quote {
+	struct coco *c;
+	uint64_t gpa, size;
+	uint8_t *report;
+	uint32_t in_len;
+	pthread_t thread;
+	bool done;		/* the thread has finished: join it */
+};
+
+/* Asks the QGS and writes the answer into the guest's buffer. */
+static void quote_serve(struct coco_quote *j)
+{
+	struct coco *c = j->c;
+	uint64_t status = TDX_QUOTE_STATUS_SUCCESS;
+	uint8_t *quote = NULL;
+	uint32_t qlen = 0;
+	int unavailable = 0;
+
+	if (qgs_get_quote(c->opts->quote_socket, c->opts->quote_timeout_ms, j->report, j->in_len,
+			  &quote, &qlen, &unavailable)) {
+		status = unavailable ? TDX_QUOTE_STATUS_UNAVAILABLE : TDX_QUOTE_STATUS_ERROR;
+		qlen = 0;
+	} else if (qlen > j->size - TDX_QUOTE_HDR_SIZE) {
+		cvmm_err("GetQuote: the %u-byte quote does not fit the guest's %llu-byte buffer",
+			 qlen, (unsigned long long)j->size);
+		status = TDX_QUOTE_STATUS_ERROR;
+		qlen = 0;
+	} else if (c->guest_write(c->guest_opaque, j->gpa + TDX_QUOTE_HDR_SIZE, quote, qlen)) {
+		status = TDX_QUOTE_STATUS_ERROR;	/* the guest made it private meanwhile */
+		qlen = 0;
+	}
+	free(quote);
+	__atomic_add_fetch(status == TDX_QUOTE_STATUS_SUCCESS ? &c->quotes_ok : &c->quotes_failed,
+			   1, __ATOMIC_RELAXED);
+	if (put_status(c, j->gpa, status, qlen) == 0)
+		notify(c);
+}
+
+static void *quote_thread(void *arg)
+{
+	struct coco_quote *j = arg;
+
+	quote_serve(j);
+	pthread_mutex_lock(&j->c->quote_lock);
+	j->done = true;
+	pthread_mutex_unlock(&j->c->quote_lock);
+	return NULL;
+}
+
+static void quote_free(struct coco_quote *j)
+{
+	free(j->report);
+	free(j);
+}
+
+/* A free slot (joining finished ones), or -1 when all are busy. Lock held. */
+static int quote_slot(struct coco *c)
+{
+	for (int i = 0; i < COCO_MAX_QUOTES; i++) {
+		struct coco_quote *j = c->quotes[i];
+
+		if (j && j->done) {	/* it has left quote_thread's lock: join is quick */
+			pthread_join(j->thread, NULL);
+			quote_free(j);
+			c->quotes[i] = j = NULL;
+		}
+		if (!j)
+			return i;
+	}
+	return -1;
+}
+
+void tdx_quotes_wait(struct coco *c)
+{
+	for (int i = 0; i < COCO_MAX_QUOTES; i++) {
+		pthread_mutex_lock(&c->quote_lock);
+		struct coco_quote *j = c->quotes[i];
+
+		c->quotes[i] = NULL;
+		pthread_mutex_unlock(&c->quote_lock);
+		if (j) {
+			pthread_join(j->thread, NULL);
+			quote_free(j);
+		}
+	}
+}
+
 uint64_t tdx_handle_get_quote(struct coco *c, int vcpu, uint64_t gpa, uint64_t size)
 {
-	uint8_t hdr[TDX_QUOTE_HDR_SIZE], *report = NULL, *quote = NULL;
+	uint8_t hdr[TDX_QUOTE_HDR_SIZE];
 	uint64_t version, end;
-	uint32_t in_len, qlen = 0;
-	int unavailable = 0;
+	uint32_t in_len;
 
 	if ((gpa | size) & 0xfff)
 		return TDVMCALL_STATUS_ALIGN_ERROR;
@@ -245,37 +336,35 @@ uint64_t tdx_handle_get_quote(struct coco *c, int vcpu, uint64_t gpa, uint64_t s
 		return put_status(c, gpa, TDX_QUOTE_STATUS_UNAVAILABLE, 0) ?
 		       TDVMCALL_STATUS_INVALID_OPERAND : TDVMCALL_STATUS_SUCCESS;
 	}
-	report = malloc(in_len);
-	if (!report || c->guest_read(c->guest_opaque, gpa + TDX_QUOTE_HDR_SIZE, report, in_len) ||
-	    put_status(c, gpa, TDX_QUOTE_STATUS_IN_FLIGHT, 0)) {
-		free(report);
-		return TDVMCALL_STATUS_INVALID_OPERAND;
-	}
-	/*
-	 * Synchronous, bounded by --quote-timeout: the guest polls its status
-	 * word, and it is final before this vCPU runs again.
-	 */
-	uint64_t status = TDX_QUOTE_STATUS_SUCCESS;
+	struct coco_quote *j = calloc(1, sizeof(*j));
 
-	if (qgs_get_quote(c->opts->quote_socket, c->opts->quote_timeout_ms, report, in_len,
-			  &quote, &qlen, &unavailable)) {
-		status = unavailable ? TDX_QUOTE_STATUS_UNAVAILABLE : TDX_QUOTE_STATUS_ERROR;
-		qlen = 0;
-	} else if (qlen > size - TDX_QUOTE_HDR_SIZE) {
-		cvmm_err("GetQuote: the %u-byte quote does not fit the guest's %llu-byte buffer",
-			 qlen, (unsigned long long)size);
-		status = TDX_QUOTE_STATUS_ERROR;
-		qlen = 0;
-	} else if (c->guest_write(c->guest_opaque, gpa + TDX_QUOTE_HDR_SIZE, quote, qlen)) {
-		status = TDX_QUOTE_STATUS_ERROR;
-		qlen = 0;
-	}
-	free(report);
-	free(quote);
-	__atomic_add_fetch(status == TDX_QUOTE_STATUS_SUCCESS ? &c->quotes_ok : &c->quotes_failed,
-			   1, __ATOMIC_RELAXED);
-	if (put_status(c, gpa, status, qlen))
+	if (j)
+		j->report = malloc(in_len);
+	if (!j || !j->report ||
+	    c->guest_read(c->guest_opaque, gpa + TDX_QUOTE_HDR_SIZE, j->report, in_len) ||
+	    put_status(c, gpa, TDX_QUOTE_STATUS_IN_FLIGHT, 0)) {
+		if (j)
+			quote_free(j);
 		return TDVMCALL_STATUS_INVALID_OPERAND;
-	notify(c, vcpu);
+	}
+	*j = (struct coco_quote){ .c = c, .gpa = gpa, .size = size, .report = j->report,
+				  .in_len = in_len };
+	/*
+	 * The answer comes on a thread of its own: this vCPU goes back to
+	 * the guest (timer ticks, interrupts) while the QGS works. All slots
+	 * busy, or no thread: served here, bounded by --quote-timeout.
+	 */
+	pthread_mutex_lock(&c->quote_lock);
+	int slot = quote_slot(c);
+
+	if (slot >= 0 && pthread_create(&j->thread, NULL, quote_thread, j) == 0) {
+		c->quotes[slot] = j;
+		pthread_mutex_unlock(&c->quote_lock);
+		return TDVMCALL_STATUS_SUCCESS;
+	}
+	pthread_mutex_unlock(&c->quote_lock);
+	quote_serve(j);
+	quote_free(j);
+	(void)vcpu;
 	return TDVMCALL_STATUS_SUCCESS;
 }

@@ -49,12 +49,17 @@ int qgs_get_quote(const char *path, unsigned timeout_ms, const uint8_t *report,
 
 struct coco;
 /*
- * KVM_EXIT_TDX GetQuote(gpa, size): validates the guest's buffer, asks the
- * QGS, writes status/out_len/quote back through the guest-memory door.
- * When the guest set up an event-notify vector, the calling vCPU gets it
- * once the status is final (an MSI to its APIC ID, as QEMU does).
- * Returns the TDVMCALL status for the exit's ret.
+ * KVM_EXIT_TDX GetQuote(gpa, size): validates the guest's buffer, marks it
+ * in flight and returns at once; a thread of its own asks the QGS (bounded
+ * by --quote-timeout) and writes status/out_len/quote back through the
+ * guest-memory door, then, when the guest set up an event-notify vector,
+ * sends it to the vCPU that set it up (an MSI to its APIC ID, as QEMU does).
+ * The guest polls its status word meanwhile, taking interrupts (QEMU
+ * answers asynchronously too). With COCO_MAX_QUOTES in flight the vCPU
+ * waits for one. Returns the TDVMCALL status for the exit's ret.
  */
 uint64_t tdx_handle_get_quote(struct coco *c, int vcpu, uint64_t gpa, uint64_t size);
+/* Waits for every GetQuote in flight to finish (teardown, tests). */
+void tdx_quotes_wait(struct coco *c);
 
 #endif
