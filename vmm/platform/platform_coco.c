@@ -132,7 +132,11 @@ static int coco_init_vcpu(struct vm *vm, struct vcpu *v, const struct launch_pla
 		return -1;
 	}
 	c->vcpu_fds[c->n_vcpus++] = v->fd;
-	v->runnable = true;	/* firmware parks the APs itself */
+	/*
+	 * Every vCPU is runnable: with no in-kernel LAPIC KVM starts them all,
+	 * and the firmware or the boot shim parks the APs (README: known defects).
+	 */
+	v->runnable = true;
 	return c->ops->setup_vcpu(c, v->index, plan);
 }
 
