@@ -1,14 +1,17 @@
 /*
- * Where the confidential platforms' ioctls go. The TDX and SNP launch code
- * never calls ioctl() itself: it goes through one of these tables, so the
- * very same code can
- *   - talk to the kernel (kb_real),
+ * Where a VM's ioctls go. vm_boot() and everything under it (memory,
+ * vCPUs, conversions, the TDX and SNP launch) never call ioctl() on KVM
+ * objects themselves: they go through the VM's table, so the very same
+ * code can
+ *   - talk to the kernel (kb_real: `cvmm run`),
  *   - issue nothing and write down what it would have issued, in order, with
- *     its arguments and sizes (the recorder: --dry-run and the transcript
- *     tests), answering like a host that has everything, or
+ *     its arguments and sizes (the recorder: --dry-run and the tests),
+ *     answered by a fake host that refuses what upstream KVM refuses
+ *     (vmm/kvm/fake_host.c), or
  *   - fail the Nth call with a chosen errno (error-path tests).
- * The recorder hands out real (eventfd) descriptors for every fd-creating
- * call so that fd leaks on error paths are visible in /proc/self/fd.
+ * The recorder hands out real descriptors for every fd-creating call (an
+ * eventfd; a memfd where cvmm maps or punches the fd) so that fd leaks on
+ * error paths are visible in /proc/self/fd.
  */
 #ifndef CVMM_KVM_BACKEND_H
 #define CVMM_KVM_BACKEND_H
