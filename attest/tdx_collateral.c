@@ -11,7 +11,7 @@
 #include "attest/json_span.h"
 #include "attest/tdx_collateral.h"
 #include "attest/x509.h"
-#include "loader/file.h"
+#include "loader/image/file.h"
 #include "vmm/log.h"
 
 #define COLLATERAL_FILE_MAX (1 << 20)
