@@ -22,13 +22,13 @@ VERSION := 0.1.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes
 CSTD    := -std=gnu11 -D_GNU_SOURCE -DCVMM_VERSION='"$(VERSION)"'
 INC     := -I. -Ibuild/gen -Itests/unit
-LIBS    := -lfdt -lcrypto -lpthread
+LIBS    := -lfdt -ljson-c -lcrypto -lpthread
 # The release binary is linked statically: resolving shared libraries
 # (libcrypto above all) costs ~0.5 ms of a ~2 ms start-to-exit (make bench).
 # --no-warnings: glibc warns that libcrypto's unused DSO and name-lookup
 # code would need the shared glibc at run time; cvmm never calls it (the
 # cli tier runs measure and attest verify on this binary).
-STATIC_LIBS := -static -Wl,--no-warnings -lfdt -lcrypto -lpthread -ldl
+STATIC_LIBS := -static -Wl,--no-warnings -lfdt -ljson-c -lcrypto -lpthread -ldl
 
 OPT_CFLAGS  := -O2 -g $(WARN) $(CSTD) $(INC)
 SAN         := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -68,6 +68,8 @@ DEB_PKGS := gcc make pkg-config libfdt-dev libssl-dev check clang libclang-rt-14
             binutils dpkg-dev ovmf qemu-system-x86 gnuplot-nox openssl
 # strace: the cli tier checks that refused inputs never open /dev/kvm
 DEB_PKGS += strace
+# libjson-c-dev: attest verify --collateral reads Intel PCS JSON with json-c
+DEB_PKGS += libjson-c-dev
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

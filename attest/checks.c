@@ -41,9 +41,33 @@ static const char *result_name(enum check_result r)
 	return r == CHECK_PASSED ? "passed" : r == CHECK_FAILED ? "failed" : "skipped";
 }
 
+static void tcb_dump(struct out *o, const struct tcb_result *t)
+{
+	if (!t->set) {
+		out_str(o, "tcb", NULL);
+		return;
+	}
+	out_begin(o, "tcb");
+	out_str(o, "status", t->status);
+	out_bool(o, "accepted", t->accepted);
+	out_str(o, "platform_status", t->platform);
+	out_str(o, "platform_tcb_date", t->platform_date[0] ? t->platform_date : NULL);
+	out_str(o, "tdx_module_id", t->module_id[0] ? t->module_id : NULL);
+	out_str(o, "tdx_module_status", t->module[0] ? t->module : NULL);
+	out_str(o, "qe_status", t->qe[0] ? t->qe : NULL);
+	out_begin_array(o, "advisory_ids");
+	for (size_t i = 0; i < t->n_adv; i++)
+		out_str(o, NULL, t->advisories[i]);
+	out_end_array(o);
+	out_end(o);
+}
+
 void checks_dump(struct out *o, const struct checks *cl)
 {
 	size_t failed = checks_failed(cl), passed = 0;
+	const struct check *tcb = check_find(cl, "tcb_status");
+	/* A TDX verdict reached without Intel's collateral says so: it is not Intel's verdict. */
+	bool excl = tcb && tcb->result == CHECK_SKIPPED;
 
 	for (size_t i = 0; i < cl->n; i++)
 		passed += cl->c[i].result == CHECK_PASSED;
@@ -61,6 +85,10 @@ void checks_dump(struct out *o, const struct checks *cl)
 		out_u64(o, "failed", failed);
 		out_u64(o, "skipped", cl->n - passed - failed);
 		out_str(o, "result", failed ? "failed" : "passed");
+		if (tcb) {
+			out_bool(o, "verdict_excludes_tcb_status", excl);
+			tcb_dump(o, &cl->tcb);
+		}
 		return;
 	}
 	for (size_t i = 0; i < cl->n; i++) {
@@ -69,8 +97,9 @@ void checks_dump(struct out *o, const struct checks *cl)
 		out_text_str(o->f, cl->c[i].detail);
 		fputc('\n', o->f);
 	}
-	fprintf(o->f, "result: %s (%zu passed, %zu failed, %zu skipped)\n",
-		failed ? "FAILED" : "passed", passed, failed, cl->n - passed - failed);
+	fprintf(o->f, "result: %s (%zu passed, %zu failed, %zu skipped)%s\n",
+		failed ? "FAILED" : "passed", passed, failed, cl->n - passed - failed,
+		excl ? "; the verdict excludes TCB status (no --collateral evaluated)" : "");
 }
 
 static void hex_str(char *buf, size_t cap, const uint8_t *p, size_t n)
@@ -116,4 +145,18 @@ void check_debug(struct checks *cl, const struct verify_opts *vo, bool debug, co
 	else
 		check_add(cl, "debug", CHECK_FAILED, "%s: debugging is ON: the host can read and "
 			  "change guest memory (--allow-debug accepts it)", where);
+}
+
+const char *const tcb_rank_names[TCB_RANKS] = {
+	"UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
+	"ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded",
+	"(unknown)", "Revoked",
+};
+
+enum tcb_rank tcb_rank_of(const char *name)
+{
+	for (int r = 0; r < TCB_RANKS; r++)
+		if (r != TCB_UNKNOWN && name && !strcmp(name, tcb_rank_names[r]))
+			return (enum tcb_rank)r;
+	return TCB_UNKNOWN;
 }

@@ -23,9 +23,23 @@ struct check {
 
 #define CHECKS_MAX 48
 
+/* TDX --collateral: the TCB status Intel's data gives the platform, QE and TDX module. */
+struct tcb_result {
+	bool set;
+	bool accepted;			/* by the default policy or --accept-tcb */
+	char status[40];		/* the converged status, or NoMatchingTcbLevel */
+	char platform[40], platform_date[24];
+	char module_id[16], module[40];	/* module_id "" when the quote names no module identity */
+	char qe[40];			/* "" without QE Identity */
+#define TCB_MAX_ADVISORIES 32
+	char advisories[TCB_MAX_ADVISORIES][24];
+	size_t n_adv;
+};
+
 struct checks {
 	struct check c[CHECKS_MAX];
 	size_t n;
+	struct tcb_result tcb;
 };
 
 void check_add(struct checks *cl, const char *name, enum check_result res, const char *fmt, ...)
@@ -55,7 +69,19 @@ struct verify_opts {
 	bool policy_max_set;		/* SNP --policy-max */
 	uint64_t policy_max;
 	time_t at;			/* time the certificates must be valid at */
+	const char *collateral;		/* TDX --collateral FILE|DIR */
+	unsigned accept_tcb;		/* bit per enum tcb_rank that passes (--accept-tcb) */
 };
+
+/* TCB statuses in Intel's order of severity; a status names a bit of accept_tcb. */
+enum tcb_rank {
+	TCB_UP_TO_DATE, TCB_SW_HARDENING_NEEDED, TCB_CONFIGURATION_NEEDED,
+	TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED, TCB_OUT_OF_DATE,
+	TCB_OUT_OF_DATE_CONFIGURATION_NEEDED, TCB_UNKNOWN, TCB_REVOKED, TCB_RANKS
+};
+extern const char *const tcb_rank_names[TCB_RANKS];
+/* "OutOfDate" -> TCB_OUT_OF_DATE; TCB_UNKNOWN for a name Intel does not use. */
+enum tcb_rank tcb_rank_of(const char *name);
 
 /*
  * The evidence's field `what` against the value the option `source` gave

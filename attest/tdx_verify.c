@@ -11,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "attest/roots.h"
+#include "attest/tdx_tcb.h"
 #include "attest/verify.h"
 #include "attest/x509.h"
 #include "vmm/log.h"
@@ -70,6 +71,12 @@ static void check_chain(struct checks *cl, STACK_OF(X509) *chain, X509 *anchor, 
 
 	cert_label(leaf, ll, sizeof(ll));
 	cert_label(anchor, la, sizeof(la));
+	if (!X509_NAME_cmp(X509_get_subject_name(leaf), X509_get_issuer_name(leaf))) {
+		/* A reversed chain must not pass because its first certificate is the root itself. */
+		check_add(cl, "pck_chain", CHECK_FAILED, "the PCK chain starts with a self-issued "
+			  "certificate (%s), not a PCK leaf: DCAP lists the leaf first", ll);
+		goto free;
+	}
 	if (!st || !ctx || !untrusted || !X509_STORE_add_cert(st, anchor))
 		goto out;
 	for (int i = 1; i < sk_X509_num(chain); i++)
@@ -90,6 +97,7 @@ out:
 			  la, how, X509_verify_cert_error_string(err));
 	else
 		check_add(cl, "pck_chain", CHECK_FAILED, "could not set up the chain check");
+free:
 	sk_X509_free(untrusted);
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(st);
@@ -225,8 +233,8 @@ int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct c
 			    "ANCHORED" : vo->root ? "--root" : ROOTS_WHERE);
 	check_chain_validity(cl, vo, chain, root, anchor);
 	check_qe_sig(cl, q, sk_X509_value(chain, 0));
-	check_add(cl, "tcb_status", CHECK_SKIPPED, "the TCB level against Intel's TCB Info and QE "
-		  "Identity collateral is not evaluated");
+	if (tdx_collateral_verify(cl, vo, q, chain, anchor ? anchor : x509_pick_root(chain)))
+		goto out;
 expect:
 	check_debug(cl, vo, q->body[TDB_TD_ATTR] & 1, "TDATTRIBUTES bit 0");
 	check_expected(cl, vo, q->body + TDB_MRTD, q->body + TDB_REPORT_DATA);

@@ -22,7 +22,7 @@
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
-	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT,
+	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT, OPT_COLLATERAL, OPT_ACCEPT_TCB,
 };
 
 struct attest_args {
@@ -84,6 +84,23 @@ static int parse_time(const char *s, time_t *t)
 	return 0;
 }
 
+/* "SWHardeningNeeded,OutOfDate": bits of enum tcb_rank, added to *acc. */
+static int parse_accept_tcb(const char *s, unsigned *acc)
+{
+	char buf[256], *save, *tok;
+
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		return -1;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum tcb_rank r = tcb_rank_of(tok);
+
+		if (r == TCB_UNKNOWN || r == TCB_REVOKED)
+			return -1;
+		*acc |= 1u << r;
+	}
+	return 0;
+}
+
 static const struct argp_option common_options[] = {
 	{ "json", OPT_JSON, NULL, 0, "Print a JSON document instead of aligned text", 0 },
 	{ "offset", OPT_OFFSET, "BYTES", 0,
@@ -119,6 +136,14 @@ static const struct argp_option verify_options[] = {
 	  "SNP: the most the guest policy may allow (e.g. 0x30000: SMT, nothing else); a bit "
 	  "that grants the host more (SMT, MIGRATE_MA, DEBUG, CXL_ALLOW, unnamed bits) fails, "
 	  "as does a restriction set here (SINGLE_SOCKET, ...) the report lacks", 0 },
+	{ "collateral", OPT_COLLATERAL, "FILE|DIR", 0,
+	  "TDX: Intel's collateral (PCS TCB Info and QE Identity JSON, their issuer chain PEM, "
+	  "PCK and Root CA CRLs in DER or PEM, or one dcap-qvl/PCCS collateral JSON object; a "
+	  "directory is read file by file): the TCB status is evaluated and must be UpToDate", 0 },
+	{ "accept-tcb", OPT_ACCEPT_TCB, "STATUS,...", 0,
+	  "TDX with --collateral: TCB statuses that pass besides UpToDate (SWHardeningNeeded, "
+	  "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, OutOfDate, "
+	  "OutOfDateConfigurationNeeded); Revoked and no matching level never pass", 0 },
 	{ "at", OPT_AT, "TIME", 0,
 	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
 	  "instead of now", 0 },
@@ -188,6 +213,12 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 		vo->policy_max_set = true;
 		break;
 	}
+	case OPT_COLLATERAL: vo->collateral = arg; break;
+	case OPT_ACCEPT_TCB:
+		if (parse_accept_tcb(arg, &vo->accept_tcb))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--accept-tcb %s: not a list of TCB "
+				     "statuses that may pass (Revoked never does)", arg);
+		break;
 	case OPT_AT:
 		if (parse_time(arg, &vo->at))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--at %s: not a time (use 2030-01-31, "
@@ -318,7 +349,8 @@ static int predict(struct attest_args *a, const struct evidence *ev)
 
 static int do_verify(int argc, char **argv)
 {
-	struct attest_args a = { .offset = EVIDENCE_NO_OFFSET, .vo = { .time_check = true } };
+	struct attest_args a = { .offset = EVIDENCE_NO_OFFSET,
+				  .vo = { .time_check = true, .accept_tcb = 1u << TCB_UP_TO_DATE } };
 	struct evidence ev;
 	struct checks *cl;
 	struct out o;
