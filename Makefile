@@ -39,13 +39,13 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
                -Wall -Wextra -Wno-unused-parameter $(CSTD) $(INC) -DCVMM_FUZZ
 
 GUEST_BINS = $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
-LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c attest/*.c devices/*.c))
+LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c loader/acpi/*.c attest/*.c devices/*.c))
 LIB_SRCS  := $(filter-out vmm/main.c,$(LIB_SRCS))
 ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S attest/*.S devices/*.S))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 GUEST_SRCS:= $(sort $(wildcard tests/guests/*.c))
-HDRS      := $(wildcard vmm/*.h loader/*.h attest/*.h devices/*.h tests/guests/*.h tests/unit/*.h)
+HDRS      := $(wildcard vmm/*.h loader/*.h loader/acpi/*.h attest/*.h devices/*.h tests/guests/*.h tests/unit/*.h)
 
 # Freestanding guests, built with the host gcc. They run in 64-bit mode with
 # the identity map cvmm sets up; -mno-red-zone/-mgeneral-regs-only because
@@ -64,6 +64,8 @@ DEB_PKGS := gcc make pkg-config libfdt-dev libssl-dev check clang libclang-rt-14
             binutils dpkg-dev ovmf qemu-system-x86 gnuplot-nox openssl
 # strace: the cli tier checks that refused inputs never open /dev/kvm
 DEB_PKGS += strace
+# acpica-tools: iasl -d, the independent checker of the ACPI tables cvmm builds
+DEB_PKGS += acpica-tools
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

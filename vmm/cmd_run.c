@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "loader/acpi/acpi.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/commands.h"
@@ -22,7 +23,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm_boot.h"
 
-enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE };
+enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE, OPT_DUMP_ACPI };
 
 static const struct argp_option run_options[] = {
 	{ NULL, 0, NULL, 0, "Run control:", 10 },
@@ -31,6 +32,8 @@ static const struct argp_option run_options[] = {
 	  "would issue) without creating a VM", 10 },
 	{ "boot-trace", OPT_BOOT_TRACE, "json", OPTION_ARG_OPTIONAL,
 	  "Print when each boot phase happened (table on stderr, or =json)", 10 },
+	{ "dump-acpi", OPT_DUMP_ACPI, "DIR", 0,
+	  "Write the guest's ACPI tables (a bzImage boot) to DIR/SIG.dat, for iasl -d", 10 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeat for debug output)", 10 },
 	{ "quiet", 'q', NULL, 0, "Only errors", 10 },
 	{ 0 }
@@ -47,6 +50,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		state->child_inputs[2] = o;
 		break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
+	case OPT_DUMP_ACPI: o->dump_acpi = arg; break;
 	case OPT_BOOT_TRACE:
 		if (arg && strcmp(arg, "json"))
 			argp_failure(state, CVMM_EXIT_USAGE, 0,
@@ -178,6 +182,8 @@ int cmd_run(int argc, char **argv)
 	if (plat->build_plan(&plan, &o))
 		goto out;
 	trace_point("launch plan built");
+	if (o.dump_acpi && acpi_dump(&plan, o.dump_acpi))
+		goto out;
 	if (o.dry_run) {
 		status = plat->dry_run(&o, &plan, stdout) ? CVMM_EXIT_USAGE : CVMM_EXIT_OK;
 		goto out;
