@@ -126,7 +126,7 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 			vm_request_stop(vm, CVMM_EXIT_OK, "guest powered off");
 			return false;
 		case KVM_SYSTEM_EVENT_RESET:
-			vm_request_stop(vm, CVMM_EXIT_OK, "guest asked for a reset (cvmm does not reboot)");
+			vm_request_stop(vm, CVMM_EXIT_RESET, "guest reset (cvmm does not reboot)");
 			return false;
 		case KVM_SYSTEM_EVENT_CRASH:
 			vm_request_stop(vm, CVMM_EXIT_FAIL, "guest crashed (system event) on vCPU %d", v->index);

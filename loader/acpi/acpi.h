@@ -19,8 +19,8 @@ struct virtio_slot;
 #define ACPI_TABLES_MAX		0x10000ULL
 
 /* The guest-facing registers the FADT names (devices/power.c serves them). */
-#define ACPI_SLEEP_CTL_PORT	0x600	/* write SLP_TYPx << 2 | SLP_EN */
-#define ACPI_SLEEP_STS_PORT	0x601
+#define ACPI_SLEEP_CTL_PORT	0x620	/* write SLP_TYPx << 2 | SLP_EN */
+#define ACPI_SLEEP_STS_PORT	0x621
 #define ACPI_RESET_PORT		0xcf9	/* the PC's reset control register */
 #define ACPI_RESET_VALUE	0x06	/* CPU reset + system reset */
 #define ACPI_SLP_EN		0x20

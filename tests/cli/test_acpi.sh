@@ -48,7 +48,7 @@ acpi_devices() {
 	grep -q 'Subtable Type : 02 \[Interrupt Source Override\]' "$m" ||
 		{ echo "no I/O APIC / override"; return 1; }
 	grep -q 'Hardware Reduced (V5) : 1' "$f" && grep -q 'Address : 0000000000000CF9' "$f" &&
-	grep -q 'Address : 0000000000000600' "$f" && grep -q 'Address : 0000000000000601' "$f" ||
+	grep -q 'Address : 0000000000000620' "$f" && grep -q 'Address : 0000000000000621' "$f" ||
 		{ echo "FADT: not hardware-reduced with sleep and reset registers"; return 1; }
 }
 
