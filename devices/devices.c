@@ -4,6 +4,7 @@
 
 static const struct device_ops *const device_table[] = {
 	&dev_term,		/* stdin/stdout; first in, last out (devices/term.h) */
+	&dev_ioapic,		/* split irqchip + I/O APIC, before the devices that interrupt */
 	&dev_sysports,		/* exit port 0xf4, milestones 0x610 */
 	&dev_uart,		/* COM1 */
 	&dev_convport,		/* shared/private conversions 0x600 */

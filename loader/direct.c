@@ -145,6 +145,7 @@ static int add_acpi(struct launch_plan *p, const struct run_opts *o, uint8_t *bp
 	if (!rsdp)
 		return -1;
 	memcpy(bp + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
+	p->wants_irqchip = true;
 	return 0;
 }
 

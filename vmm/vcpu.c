@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "devices/ioapic.h"
 #include "vmm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/platform.h"
@@ -99,6 +100,9 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 		if (__atomic_sub_fetch(&vm->running_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 			vm_request_stop(vm, CVMM_EXIT_OK, "guest halted (every vCPU executed HLT)");
 		return false;
+	case KVM_EXIT_IOAPIC_EOI:	/* split irqchip: a level vector's EOI */
+		ioapic_eoi(vm->ioapic, run->eoi.vector);
+		return true;
 	case KVM_EXIT_SHUTDOWN:
 		vm_request_stop(vm, CVMM_EXIT_FAIL, "guest triple fault (shutdown) on vCPU %d, rip 0x%llx",
 				v->index, (unsigned long long)vcpu_rip(v));

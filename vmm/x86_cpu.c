@@ -17,6 +17,7 @@
 #define X86_CR4_PAE	(1ULL << 5)
 #define X86_EFER_LME	(1ULL << 8)
 #define X86_EFER_LMA	(1ULL << 10)
+#define X86_CPUID1_ECX_TSC_DEADLINE	(1u << 24)
 
 /*
  * KVM checks EFER.LME against the guest's CPUID (long mode), so the vCPU
@@ -32,8 +33,17 @@ static int set_cpuid(struct vcpu *v)
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &vm->cpuid->entries[i];
 
-		if (e->function == 1)
+		if (e->function == 1) {
 			e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)v->index << 24);
+			/*
+			 * KVM's LAPIC emulates the TSC-deadline timer but leaves
+			 * the bit to userspace; with it Linux needs no PIT or
+			 * HPET to calibrate the LAPIC timer (kvm-clock gives
+			 * the TSC frequency: KVM's 0x40000001 leaf, passed on).
+			 */
+			if (vm->ioapic)
+				e->ecx |= X86_CPUID1_ECX_TSC_DEADLINE;
+		}
 		if (e->function == 0xb || e->function == 0x1f)
 			e->edx = (uint32_t)v->index;
 	}

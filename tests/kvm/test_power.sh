@@ -11,3 +11,11 @@ kvm_case "i8042 reset (0xfe to port 0x64) ends with status 3" 3 'guest reset \(i
 	--kernel $G/power.elf --cmdline kbd
 kvm_case "a bzImage guest's ACPI poweroff ends with status 0" 0 '' \
 	--kernel $G/power.bzImage --cmdline s5
+# Interrupts of a full-OS guest (devices/ioapic.c, tests/guests/ioapic.c).
+if "$CVMM" info 2>/dev/null | grep -q '^split irqchip *yes'; then
+	kvm_case "I/O APIC: version, COM1 THRE on pin 4 (edge), virtio level line with EOI" 0 \
+		'ioapic: version 0x0*170011 uart 1 iir 0x0*c2 virtio [23]$' \
+		--kernel $G/ioapic.bzImage --mem 64M --rng
+else
+	echo "*** SKIPPED: $TIER I/O APIC test: this KVM has no split irqchip ***"; SKIP=$((SKIP + 1))
+fi
