@@ -7,8 +7,8 @@
 #   make fuzz       long fuzz runs (FUZZ_SECONDS per harness, default 300)
 #   make bench      benchmarks (figures printed, never asserted)
 #
-# Sources are found by wildcard: a new file in vmm/, loader/, attest/ or
-# devices/ is part of the build; a new tests/unit/test_*.c is a new unit-test
+# Sources are found by wildcard: a new file anywhere under vmm/, loader/,
+# attest/ or devices/ is part of the build; a new tests/unit/test_*.c is a new unit-test
 # program; a new tests/guests/*.c is a new test guest; a new
 # tests/fuzz/fuzz_*.c is a new fuzz harness.
 
@@ -39,13 +39,17 @@ FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-
                -Wall -Wextra -Wno-unused-parameter $(CSTD) $(INC) -DCVMM_FUZZ
 
 GUEST_BINS = $(patsubst tests/guests/%.c,build/guests/%.elf,$(GUEST_SRCS))
-LIB_SRCS  := $(sort $(wildcard vmm/*.c loader/*.c loader/acpi/*.c attest/*.c devices/*.c))
-LIB_SRCS  := $(filter-out vmm/main.c,$(LIB_SRCS))
-ASM_SRCS  := $(sort $(wildcard vmm/*.S loader/*.S attest/*.S devices/*.S))
+# Every file under the four source trees, at any depth, except the two
+# freestanding programs in loader/ (the boot shim and the demo guest), which
+# are built by their own rules below.
+SRC_FIND   = $(sort $(shell find vmm loader attest devices -name '$(1)' \
+                  -not -path 'loader/shim/*' -not -path 'loader/guest/*'))
+LIB_SRCS  := $(filter-out vmm/main.c,$(call SRC_FIND,*.c))
+ASM_SRCS  := $(call SRC_FIND,*.S)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 GUEST_SRCS:= $(sort $(wildcard tests/guests/*.c))
-HDRS      := $(wildcard vmm/*.h loader/*.h loader/acpi/*.h attest/*.h devices/*.h tests/guests/*.h tests/unit/*.h)
+HDRS      := $(call SRC_FIND,*.h) $(wildcard tests/guests/*.h tests/unit/*.h)
 
 # Freestanding guests, built with the host gcc. They run in 64-bit mode with
 # the identity map cvmm sets up; -mno-red-zone/-mgeneral-regs-only because

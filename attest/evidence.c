@@ -3,7 +3,7 @@
 
 #include "attest/bytes.h"
 #include "attest/evidence.h"
-#include "loader/file.h"
+#include "loader/image/file.h"
 #include "vmm/log.h"
 
 const char *evidence_kind_name(enum evidence_kind k)

@@ -11,7 +11,7 @@
 #include <openssl/pem.h>
 
 #include "attest/x509.h"
-#include "loader/file.h"
+#include "loader/image/file.h"
 #include "vmm/log.h"
 
 #define CERT_FILE_MAX (1 << 20)

@@ -15,10 +15,10 @@
 #include <time.h>
 
 #include "loader/layout.h"
-#include "vmm/attr_map.h"
-#include "vmm/convert.h"
+#include "vmm/mem/attr_map.h"
+#include "vmm/mem/convert.h"
 #include "vmm/log.h"
-#include "vmm/mem.h"
+#include "vmm/mem/mem.h"
 
 static double now(void)
 {

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "devices/virtio_devices.h"
+#include "devices/virtio/virtio_devices.h"
 #include "virtio_driver.h"
 #include "vmm/log.h"
 

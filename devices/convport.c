@@ -9,10 +9,10 @@
 #include "devices/convport.h"
 #include "devices/devices.h"
 #include "loader/layout.h"
-#include "vmm/convert.h"
+#include "vmm/mem/convert.h"
 #include "vmm/log.h"
-#include "vmm/mem.h"
-#include "vmm/vm.h"
+#include "vmm/mem/mem.h"
+#include "vmm/core/vm.h"
 
 struct convport {
 	struct guest_mem *gm;

@@ -1,6 +1,6 @@
 #include "devices/devices.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 static const struct device_ops *const device_table[] = {
 	&dev_term,		/* stdin/stdout; first in, last out (devices/term.h) */

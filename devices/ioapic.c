@@ -8,10 +8,10 @@
 #include "devices/ioapic.h"
 #include "loader/acpi/acpi.h"
 #include "loader/plan.h"
-#include "vmm/kvm_abi.h"
+#include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
-#include "vmm/vm.h"
+#include "vmm/cli/opts.h"
+#include "vmm/core/vm.h"
 
 #define PINS		ACPI_IOAPIC_PINS
 #define IOAPIC_SIZE	0x1000

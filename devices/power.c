@@ -12,7 +12,7 @@
 #include "devices/devices.h"
 #include "loader/acpi/acpi.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 #define SLP_TYP_SHIFT	2
 #define SLP_TYP_MASK	0x1c

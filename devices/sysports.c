@@ -5,7 +5,7 @@
  */
 #include "devices/devices.h"
 #include "vmm/trace.h"
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 #define EXIT_PORT	0xf4
 #define MILESTONE_PORT	0x610

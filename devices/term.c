@@ -17,7 +17,7 @@
 #include "devices/devices.h"
 #include "devices/term.h"
 #include "vmm/log.h"
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 #define CTRL_A	0x01
 

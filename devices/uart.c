@@ -20,9 +20,9 @@
 #include "devices/ioapic.h"
 #include "devices/term.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 #include "vmm/trace.h"
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 #define COM1		0x3f8
 #define RX_SIZE		256

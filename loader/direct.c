@@ -1,18 +1,18 @@
 #include <string.h>
 
-#include "devices/virtio_slots.h"
+#include "loader/virtio_slots.h"
+#include "loader/boot/boot_params.h"
+#include "loader/image/bzimage.h"
 #include "loader/acpi/acpi.h"
-#include "loader/boot_params.h"
-#include "loader/bzimage.h"
 #include "loader/direct.h"
-#include "loader/elf.h"
-#include "loader/file.h"
+#include "loader/image/elf.h"
+#include "loader/image/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "loader/plan_shim.h"
 #include "loader/shared_window.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 extern const uint8_t demo_guest_elf[], demo_guest_elf_end[];
 

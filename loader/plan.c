@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "loader/file.h"
+#include "loader/image/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/log.h"

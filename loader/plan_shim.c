@@ -1,18 +1,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/boot_params.h"
-#include "loader/bzimage.h"
-#include "loader/file.h"
+#include "loader/boot/boot_params.h"
+#include "loader/image/bzimage.h"
+#include "loader/image/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "loader/plan_coco.h"
 #include "loader/plan_shim.h"
 #include "loader/shim/shim_abi.h"
-#include "loader/snp_cpu.h"
-#include "loader/vmsa.h"
+#include "loader/boot/snp_cpu.h"
+#include "loader/boot/vmsa.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 extern const uint8_t shim_blob[], shim_blob_end[];
 

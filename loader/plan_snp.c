@@ -2,14 +2,14 @@
 #include <string.h>
 
 #include "loader/layout.h"
-#include "loader/ovmf.h"
+#include "loader/image/ovmf.h"
 #include "loader/plan_coco.h"
 #include "loader/plan_shim.h"
-#include "loader/snp_cpu.h"
-#include "loader/snp_hashes.h"
-#include "loader/vmsa.h"
+#include "loader/boot/snp_cpu.h"
+#include "loader/boot/snp_hashes.h"
+#include "loader/boot/vmsa.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 static int add(struct launch_plan *p, uint64_t gpa, uint64_t len, const uint8_t *data,
 	       uint64_t data_len, enum piece_type t, const char *what)

@@ -1,13 +1,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/ovmf.h"
+#include "loader/image/ovmf.h"
 #include "loader/plan_coco.h"
 #include "loader/plan_shim.h"
-#include "loader/td_hob.h"
-#include "loader/tdvf.h"
+#include "loader/boot/td_hob.h"
+#include "loader/image/tdvf.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 static int add_section(struct launch_plan *p, const uint8_t *img, uint64_t fw_gpa,
 		       const struct tdvf_section *s, uint8_t **hob, const char *name)

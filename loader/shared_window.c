@@ -4,7 +4,7 @@
 #include "loader/plan.h"
 #include "loader/shared_window.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 bool shared_window_wanted(const struct run_opts *o)
 {

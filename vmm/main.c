@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/argfile.h"
-#include "vmm/commands.h"
+#include "vmm/cli/argfile.h"
+#include "vmm/cli/commands.h"
 #include "vmm/log.h"
 #include "vmm/trace.h"
 

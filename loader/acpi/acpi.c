@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "devices/virtio_slots.h"
+#include "loader/virtio_slots.h"
 #include "loader/acpi/acpi.h"
 #include "loader/acpi/aml.h"
 #include "loader/plan.h"

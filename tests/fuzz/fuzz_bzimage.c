@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/bzimage.h"
+#include "loader/image/bzimage.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/log.h"

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/coco.h"
-#include "vmm/coco_exit.h"
-#include "vmm/kvm_abi.h"
+#include "vmm/platform/coco.h"
+#include "vmm/platform/coco_exit.h"
+#include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 #define GBASE 0x100000ULL
 static uint8_t *guest;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/elf.h"
+#include "loader/image/elf.h"
 #include "loader/plan.h"
 #include "vmm/log.h"
 

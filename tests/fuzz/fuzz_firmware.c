@@ -11,12 +11,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "attest/measure.h"
-#include "loader/ovmf.h"
-#include "loader/tdvf.h"
-#include "loader/vmsa.h"
+#include "attest/measure/measure.h"
+#include "loader/image/ovmf.h"
+#include "loader/image/tdvf.h"
+#include "loader/boot/vmsa.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 static char path[64];
 

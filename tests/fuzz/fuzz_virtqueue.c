@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "devices/virtio_devices.h"
+#include "devices/virtio/virtio_devices.h"
 #include "virtio_driver.h"
-#include "vmm/convert.h"
+#include "vmm/mem/convert.h"
 #include "vmm/log.h"
 
 #define MEM	(256ULL << 10)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check_compat.h"
-#include "vmm/attr_map.h"
+#include "vmm/mem/attr_map.h"
 #include "vmm/log.h"
 
 #define UNIVERSE 2048

@@ -11,9 +11,9 @@
 
 #include "capture.h"
 #include "check_compat.h"
-#include "loader/boot_params.h"
-#include "loader/bzimage.h"
-#include "loader/file.h"
+#include "loader/boot/boot_params.h"
+#include "loader/image/bzimage.h"
+#include "loader/image/file.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/log.h"

@@ -12,13 +12,13 @@
 #include <unistd.h>
 
 #include "check_compat.h"
-#include "vmm/coco.h"
-#include "vmm/coco_exit.h"
-#include "vmm/kvm_abi.h"
-#include "vmm/kvm_backend.h"
+#include "vmm/platform/coco.h"
+#include "vmm/platform/coco_exit.h"
+#include "vmm/kvm/kvm_abi.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
-#include "vmm/qgs.h"
+#include "vmm/cli/opts.h"
+#include "vmm/platform/qgs.h"
 
 /* ---- guest memory: 64 KiB at 0x100000, the last 4 KiB private ------------------ */
 

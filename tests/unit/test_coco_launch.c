@@ -11,20 +11,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "attest/measure.h"
+#include "attest/measure/measure.h"
 #include "loader/plan_coco.h"
-#include "loader/vmsa.h"
+#include "loader/boot/vmsa.h"
 #include "capture.h"
 #include "check_compat.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
-#include "vmm/coco.h"
-#include "vmm/kvm.h"
-#include "vmm/kvm_abi.h"
-#include "vmm/kvm_backend.h"
+#include "vmm/platform/coco.h"
+#include "vmm/kvm/kvm.h"
+#include "vmm/kvm/kvm_abi.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
-#include "vmm/platform_coco.h"
+#include "vmm/cli/opts.h"
+#include "vmm/platform/platform_coco.h"
 
 /* ---- hand-built plans (firmware and direct boot, n vCPUs) ------------------ */
 

@@ -22,10 +22,10 @@
 #include "devices/bus.h"
 #include "devices/convport.h"
 #include "loader/layout.h"
-#include "vmm/attr_map.h"
-#include "vmm/convert.h"
+#include "vmm/mem/attr_map.h"
+#include "vmm/mem/convert.h"
 #include "vmm/log.h"
-#include "vmm/mem.h"
+#include "vmm/mem/mem.h"
 
 #define MEM (16ULL << 20)
 

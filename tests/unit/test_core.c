@@ -6,7 +6,7 @@
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 START_TEST(size_suffixes)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check_compat.h"
-#include "loader/elf.h"
+#include "loader/image/elf.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "vmm/log.h"

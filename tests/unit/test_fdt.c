@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "check_compat.h"
-#include "devices/fdt.h"
-#include "devices/virtio_slots.h"
+#include "loader/boot/fdt.h"
+#include "loader/virtio_slots.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 static uint64_t be64_at(const void *p)
 {

@@ -10,9 +10,9 @@
 
 #include "capture.h"
 #include "check_compat.h"
-#include "loader/file.h"
+#include "loader/image/file.h"
 #include "loader/plan.h"
-#include "loader/snp_hashes.h"
+#include "loader/boot/snp_hashes.h"
 
 static char tmpdir[64];
 

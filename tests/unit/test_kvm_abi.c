@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check_compat.h"
-#include "vmm/kvm_abi.h"
+#include "vmm/kvm/kvm_abi.h"
 
 struct ioc { unsigned long got, want; const char *name; };
 #define IOC(n, v) { n, v##UL, #n }

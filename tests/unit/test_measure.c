@@ -12,19 +12,19 @@
 
 #include <openssl/evp.h>
 
-#include "attest/measure.h"
+#include "attest/measure/measure.h"
 #include "capture.h"
 #include "check_compat.h"
-#include "loader/file.h"
+#include "loader/image/file.h"
 #include "loader/layout.h"
-#include "loader/ovmf.h"
+#include "loader/image/ovmf.h"
 #include "loader/plan_coco.h"
-#include "loader/snp_cpu.h"
-#include "loader/snp_hashes.h"
-#include "loader/vmsa.h"
+#include "loader/boot/snp_cpu.h"
+#include "loader/boot/snp_hashes.h"
+#include "loader/boot/vmsa.h"
 #include "vectors.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 #define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE.fd"
 #define OVMF_UNIFIED	"/usr/share/ovmf/OVMF.fd"

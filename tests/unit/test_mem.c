@@ -9,7 +9,7 @@
 #include "check_compat.h"
 #include "loader/layout.h"
 #include "vmm/log.h"
-#include "vmm/mem.h"
+#include "vmm/mem/mem.h"
 
 #define GiB (1ULL << 30)
 

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "check_compat.h"
-#include "loader/file.h"
-#include "loader/ovmf.h"
-#include "loader/tdvf.h"
+#include "loader/image/file.h"
+#include "loader/image/ovmf.h"
+#include "loader/image/tdvf.h"
 #include "vmm/log.h"
 
 #define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE.fd"

@@ -12,15 +12,15 @@
 #include "loader/layout.h"
 #include "loader/plan.h"
 #include "loader/shared_window.h"
-#include "vmm/attr_map.h"
-#include "vmm/convert.h"
-#include "vmm/kvm.h"
-#include "vmm/kvm_abi.h"
+#include "vmm/mem/attr_map.h"
+#include "vmm/mem/convert.h"
+#include "vmm/kvm/kvm.h"
+#include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
-#include "vmm/platform.h"
-#include "vmm/vcpu.h"
-#include "vmm/vm.h"
+#include "vmm/cli/opts.h"
+#include "vmm/platform/platform.h"
+#include "vmm/core/vcpu.h"
+#include "vmm/core/vm.h"
 
 #define MEM (64ULL << 20)
 

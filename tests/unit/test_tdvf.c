@@ -11,14 +11,14 @@
 #include <unistd.h>
 
 #include "check_compat.h"
-#include "loader/file.h"
+#include "loader/image/file.h"
 #include "loader/layout.h"
-#include "loader/ovmf.h"
+#include "loader/image/ovmf.h"
 #include "loader/plan_coco.h"
-#include "loader/td_hob.h"
-#include "loader/tdvf.h"
+#include "loader/boot/td_hob.h"
+#include "loader/image/tdvf.h"
 #include "vmm/log.h"
-#include "vmm/opts.h"
+#include "vmm/cli/opts.h"
 
 static uint64_t u64(const uint8_t *b, size_t off) { uint64_t v; memcpy(&v, b + off, 8); return v; }
 static uint32_t u32(const uint8_t *b, size_t off) { uint32_t v; memcpy(&v, b + off, 4); return v; }

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "check_compat.h"
-#include "devices/virtio_devices.h"
+#include "devices/virtio/virtio_devices.h"
 #include "virtio_driver.h"
-#include "vmm/convert.h"
+#include "vmm/mem/convert.h"
 #include "vmm/log.h"
 
 #define MEM	(16ULL << 20)

@@ -5,7 +5,7 @@
 
 #include "check_compat.h"
 #include "devices/term.h"
-#include "devices/virtio_devices.h"
+#include "devices/virtio/virtio_devices.h"
 #include "virtio_driver.h"
 #include "vmm/log.h"
 

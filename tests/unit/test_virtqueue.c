@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "check_compat.h"
-#include "devices/virtio_devices.h"
-#include "devices/virtqueue.h"
+#include "devices/virtio/virtio_devices.h"
+#include "devices/virtio/virtqueue.h"
 #include "virtio_driver.h"
 #include "loader/layout.h"
-#include "vmm/convert.h"
+#include "vmm/mem/convert.h"
 #include "vmm/log.h"
 
 #define MEM	(16ULL << 20)

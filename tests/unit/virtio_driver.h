@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-#include "devices/virtio_mmio.h"
-#include "vmm/mem.h"
+#include "devices/virtio/virtio_mmio.h"
+#include "vmm/mem/mem.h"
 
 struct tdrv {
 	struct virtio_mmio *t;

@@ -1,0 +1,94 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/image/file.h"
+#include "vmm/cli/argfile.h"
+#include "vmm/log.h"
+
+/* from: the argument file being read, or NULL for the command line. */
+static int push(struct argfile *a, char *arg, const char *from)
+{
+	if (a->argc >= ARGFILE_MAX_ARGS) {
+		if (from)
+			cvmm_err("@%s: more than %d arguments in all", from, ARGFILE_MAX_ARGS);
+		else
+			cvmm_err("more than %d arguments", ARGFILE_MAX_ARGS);
+		return -1;
+	}
+	a->argv[a->argc++] = arg;
+	return 0;
+}
+
+static int expand_file(struct argfile *a, const char *path)
+{
+	uint8_t *buf;
+	size_t len;
+	char *text, *line, *save = NULL;
+
+	if (a->n_texts == ARGFILE_MAX_FILES) {
+		cvmm_err("@%s: more than %d argument files", path, ARGFILE_MAX_FILES);
+		return -1;
+	}
+	if (file_read_all(path, "argument file", &buf, &len))
+		return -1;
+	text = realloc(buf, len + 1);
+	if (!text) {
+		free(buf);
+		cvmm_err("@%s: out of memory", path);
+		return -1;
+	}
+	a->texts[a->n_texts++] = text;
+	if (memchr(text, '\0', len)) {
+		cvmm_err("@%s: not a text file", path);
+		return -1;
+	}
+	text[len] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t l;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		l = strlen(line);
+		while (l && (line[l - 1] == ' ' || line[l - 1] == '\t' || line[l - 1] == '\r'))
+			line[--l] = '\0';
+		if (!l || line[0] == '#')
+			continue;
+		if (line[0] == '@') {
+			cvmm_err("@%s: argument files do not nest (%s)", path, line);
+			return -1;
+		}
+		if (push(a, line, path))
+			return -1;
+	}
+	return 0;
+}
+
+struct argfile *argfile_expand(int argc, char **argv)
+{
+	struct argfile *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		cvmm_err("out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < argc; i++) {
+		int r = i > 0 && argv[i][0] == '@' && argv[i][1] ?
+			expand_file(a, argv[i] + 1) : push(a, argv[i], NULL);
+
+		if (r) {
+			argfile_free(a);
+			return NULL;
+		}
+	}
+	a->argv[a->argc] = NULL;
+	return a;
+}
+
+void argfile_free(struct argfile *a)
+{
+	if (!a)
+		return;
+	for (int i = 0; i < a->n_texts; i++)
+		free(a->texts[i]);
+	free(a);
+}

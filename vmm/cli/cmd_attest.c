@@ -1,0 +1,399 @@
+/*
+ * `cvmm attest dump|verify FILE`: read attestation evidence (SNP report,
+ * TDX quote, TDREPORT), print it, and check it against its certificates and
+ * the values the user expects.
+ */
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attest/checks.h"
+#include "attest/evidence.h"
+#include "attest/measure/measure.h"
+#include "attest/out.h"
+#include "attest/verify.h"
+#include "vmm/cli/commands.h"
+#include "vmm/log.h"
+#include "vmm/cli/opts.h"
+
+enum {
+	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
+	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
+	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT,
+};
+
+struct attest_args {
+	const char *file;
+	bool json;
+	size_t offset;
+	struct verify_opts vo;
+	uint8_t meas[64], rdata[64];
+	struct run_opts launch;		/* --expect-from: the launch options */
+	struct measurement predicted;
+};
+
+/* Hex (optional 0x, any case) into buf; -1 on bad digits, odd length or too long. */
+static int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len)
+{
+	size_t n;
+
+	if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
+		s += 2;
+	n = strlen(s);
+	if (n == 0 || n % 2 || n / 2 > cap)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		char d[3] = { s[2 * i], s[2 * i + 1], 0 };
+
+		if (!isxdigit((unsigned char)d[0]) || !isxdigit((unsigned char)d[1]))
+			return -1;
+		buf[i] = (uint8_t)strtoul(d, NULL, 16);
+	}
+	*len = n / 2;
+	return 0;
+}
+
+/* "2030-01-31", "2030-01-31T12:00:00Z" or "@1700000000" (seconds since the epoch). */
+static int parse_time(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	const char *end;
+	char *e;
+
+	if (s[0] == '@') {
+		long long v;
+
+		errno = 0;
+		v = strtoll(s + 1, &e, 10);
+		if (errno || e == s + 1 || *e)
+			return -1;
+		*t = (time_t)v;
+		return 0;
+	}
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && *end == 'T')
+		end = strptime(end + 1, "%H:%M:%S", &tm);
+	if (end && *end == 'Z')
+		end++;
+	if (!end || *end)
+		return -1;
+	*t = timegm(&tm);
+	return 0;
+}
+
+static const struct argp_option common_options[] = {
+	{ "json", OPT_JSON, NULL, 0, "Print a JSON document instead of aligned text", 0 },
+	{ "offset", OPT_OFFSET, "BYTES", 0,
+	  "The evidence starts this many bytes into FILE (a vendor container cvmm does not "
+	  "detect; Azure's HCLA blob is detected)", 0 },
+	{ 0 }
+};
+
+static const struct argp_option verify_options[] = {
+	{ "certs", OPT_CERTS, "DIR|FILE", 0,
+	  "SNP: the VCEK or VLEK (DER or PEM, any file name) and the ASK/ARK or ASVK/ARK chain "
+	  "(PEM); a directory is searched file by file; may be given more than once", 0 },
+	{ "root", OPT_ROOT, "PEM", 0,
+	  "Trust this root instead of the one built into cvmm: TDX: the root the PCK chain must "
+	  "end at (default: Intel's SGX Root CA); SNP: the ARK (default: AMD's ARK for the "
+	  "product the certificates name)", 0 },
+	{ "trust-evidence-root", OPT_TRUST_EVIDENCE_ROOT, NULL, 0,
+	  "UNSAFE: trust whatever root the evidence (TDX) or --certs (SNP) brings; anyone can "
+	  "make a chain that passes. For test evidence only: root_pinned says NOT ANCHORED", 0 },
+	{ "expect-measurement", OPT_EXPECT_MEAS, "HEX", 0,
+	  "Expected launch measurement: SNP MEASUREMENT or TDX MRTD (48 bytes)", 0 },
+	{ "expect-from", OPT_EXPECT_FROM, NULL, 0,
+	  "Expect the measurement `cvmm measure` predicts from the launch options given with "
+	  "it (--firmware, --kernel, --cpus, --vcpu-type, ... below; --snp/--tdx default to "
+	  "the evidence's platform)", 0 },
+	{ "report-data", OPT_REPORT_DATA, "HEX", 0,
+	  "Expected report data (up to 64 bytes; shorter values are zero-padded)", 0 },
+	{ "no-time-check", OPT_NO_TIME, NULL, 0,
+	  "Do not check certificate validity periods (real evidence ages)", 0 },
+	{ "allow-debug", OPT_ALLOW_DEBUG, NULL, 0,
+	  "Accept a guest launched with debugging on (SNP policy DEBUG, TDX TDATTRIBUTES.DEBUG)", 0 },
+	{ "policy-max", OPT_POLICY_MAX, "HEX", 0,
+	  "SNP: the most the guest policy may allow (e.g. 0x30000: SMT, nothing else); a bit "
+	  "that grants the host more (SMT, MIGRATE_MA, DEBUG, CXL_ALLOW, unnamed bits) fails, "
+	  "as does a restriction set here (SINGLE_SOCKET, ...) the report lacks", 0 },
+	{ "at", OPT_AT, "TIME", 0,
+	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
+	  "instead of now", 0 },
+	{ 0 }
+};
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	struct attest_args *a = state->input;
+	char *end;
+	unsigned long long v;
+
+	switch (key) {
+	case OPT_JSON:
+		a->json = true;
+		break;
+	case OPT_OFFSET:
+		errno = 0;
+		v = strtoull(arg, &end, 0);
+		if (errno || *end || end == arg || arg[0] == '-' || v >= EVIDENCE_FILE_MAX)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--offset %s: not a byte offset", arg);
+		a->offset = (size_t)v;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->file)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "one evidence FILE only ('%s' is extra)", arg);
+		a->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!a->file)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "no evidence FILE given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static error_t verify_parse(int key, char *arg, struct argp_state *state)
+{
+	struct attest_args *a = state->input;
+	struct verify_opts *vo = &a->vo;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = a;
+		state->child_inputs[1] = &a->launch;	/* launch_argp */
+		state->child_inputs[2] = &a->launch;	/* coco_argp */
+		break;
+	case OPT_EXPECT_FROM: vo->expect_from = true; break;
+	case OPT_CERTS:
+		if (vo->n_certs == VERIFY_MAX_CERTS)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "at most %d --certs", VERIFY_MAX_CERTS);
+		vo->certs[vo->n_certs++] = arg;
+		break;
+	case OPT_ROOT: vo->root = arg; break;
+	case OPT_TRUST_EVIDENCE_ROOT: vo->trust_evidence_root = true; break;
+	case OPT_NO_TIME: vo->time_check = false; break;
+	case OPT_ALLOW_DEBUG: vo->allow_debug = true; break;
+	case OPT_POLICY_MAX: {
+		char *end;
+
+		errno = 0;
+		vo->policy_max = strtoull(arg, &end, 16);
+		if (errno || *end || end == arg || arg[0] == '-')
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--policy-max %s: not a hex policy", arg);
+		vo->policy_max_set = true;
+		break;
+	}
+	case OPT_AT:
+		if (parse_time(arg, &vo->at))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--at %s: not a time (use 2030-01-31, "
+				     "2030-01-31T12:00:00Z or @EPOCH)", arg);
+		break;
+	case OPT_EXPECT_MEAS:
+		if (parse_hex(arg, a->meas, 48, &vo->expect_measurement_len))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--expect-measurement: not hex of at "
+				     "most 48 bytes");
+		vo->expect_measurement = a->meas;
+		break;
+	case OPT_REPORT_DATA:
+		if (parse_hex(arg, a->rdata, 64, &vo->report_data_len))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--report-data: not hex of at most 64 bytes");
+		vo->report_data = a->rdata;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp common_argp = { common_options, common_parse, NULL, NULL, NULL, NULL, NULL };
+static const struct argp_child dump_children[] = { { &common_argp, 0, NULL, 0 }, { 0 } };
+static const struct argp_child verify_children[] = {
+	{ &common_argp, 0, NULL, 0 },
+	{ &launch_argp, 0, NULL, 0 },	/* --expect-from's inputs, as `cvmm measure` takes them */
+	{ &coco_argp, 0, NULL, 0 },
+	{ 0 }
+};
+
+static error_t dump_parse(int key, char *arg, struct argp_state *state)
+{
+	if (key == ARGP_KEY_INIT) {
+		state->child_inputs[0] = state->input;	/* the common options fill the same args */
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const struct argp dump_argp = {
+	NULL, dump_parse, "FILE",
+	"Print every field of attestation evidence: an SEV-SNP ATTESTATION_REPORT (versions 2 "
+	"to 5), an Intel TDX quote (v4, v5) or a raw TDREPORT; the SNP report and the TDREPORT "
+	"also inside Azure's HCLA blob. "
+	"Hash-like fields are contiguous lowercase hex; bit fields are decoded, with bits no "
+	"document names shown as unknown_bits. Exit status 0 when FILE parses, 2 when it does "
+	"not (one line on stderr says why).",
+	dump_children, NULL, NULL
+};
+
+static const struct argp verify_argp = {
+	verify_options, verify_parse, "FILE",
+	"Check attestation evidence and print each check as passed, failed (with the reason) "
+	"or skipped.\vSNP: the ARK/ASK/VCEK (or ARK/ASVK/VLEK) chain, the products the "
+	"certificates and the report name, the report signature (ECDSA P-384), the reported TCB "
+	"against the VCEK's TCB extensions and the chip id against its hwID. TDX: the quote "
+	"signature with the attestation key (ECDSA P-256), the QE report data binding that key, "
+	"the PCK chain to Intel's SGX Root CA built into cvmm (or the --root pin), the QE report "
+	"signature with the PCK leaf. SNP's ARK must be the AMD ARK built into cvmm for the product "
+	"(or the --root pin). "
+	"Both: certificate validity now (or --at), debugging off, the expected measurement (given, "
+	"or predicted from launch options with --expect-from) and report data.\n\n"
+	"Exit status: 0 when no check failed, 1 when one did, 2 when FILE or a certificate file "
+	"cannot be read or parsed.",
+	verify_children, NULL, NULL
+};
+
+static int load(struct attest_args *a, struct evidence *ev)
+{
+	return evidence_load(ev, a->file, a->offset);
+}
+
+static int do_dump(int argc, char **argv)
+{
+	struct attest_args a = { .offset = EVIDENCE_NO_OFFSET };
+	struct evidence ev;
+	struct out o;
+
+	argp_parse(&dump_argp, argc, argv, 0, NULL, &a);
+	if (load(&a, &ev))
+		return CVMM_EXIT_USAGE;
+	out_init(&o, stdout, a.json);
+	evidence_dump(&o, &ev, a.file);
+	out_finish(&o);
+	evidence_free(&ev);
+	return CVMM_EXIT_OK;
+}
+
+/* Launch options make sense only as the input of --expect-from. */
+static bool launch_given(const struct run_opts *o)
+{
+	struct run_opts def;
+
+	run_opts_init(&def);
+	return o->platform || o->kernel || o->initrd || o->cmdline || o->firmware ||
+	       o->mem != def.mem || o->cpus != def.cpus || o->vcpu_type ||
+	       o->guest_features_set || o->snp_policy || o->vmm_type || o->legacy_vmsa ||
+	       o->mrtd_two_pass || o->boot_shim || o->window_set || o->disk || o->rng ||
+	       o->console_virtio || o->virtio_irq || o->no_gmem;
+}
+
+/*
+ * --expect-from: the digest `cvmm measure` gives for the same launch
+ * options, on the evidence's platform unless --snp/--tdx says otherwise.
+ */
+static int predict(struct attest_args *a, const struct evidence *ev)
+{
+	const char *plat = ev->kind == EV_SNP_REPORT ? "snp" : "tdx";
+
+	if (a->vo.expect_measurement) {
+		cvmm_err("--expect-from and --expect-measurement exclude each other");
+		return -1;
+	}
+	if (!a->launch.platform)
+		a->launch.platform = plat;
+	if (strcmp(a->launch.platform, plat)) {
+		cvmm_err("--expect-from --%s cannot predict the measurement of %s evidence",
+			 a->launch.platform, evidence_kind_name(ev->kind));
+		return -1;
+	}
+	if (measure_from_opts(&a->launch, &a->predicted, NULL))
+		return -1;
+	a->vo.expect_measurement = a->predicted.digest;
+	a->vo.expect_measurement_len = MEASURE_DIGEST_LEN;
+	return 0;
+}
+
+static int do_verify(int argc, char **argv)
+{
+	struct attest_args a = { .offset = EVIDENCE_NO_OFFSET, .vo = { .time_check = true } };
+	struct evidence ev;
+	struct checks *cl;
+	struct out o;
+	int rc;
+
+	a.vo.at = time(NULL);
+	run_opts_init(&a.launch);
+	argp_parse(&verify_argp, argc, argv, 0, NULL, &a);
+	if (!a.vo.expect_from && launch_given(&a.launch)) {
+		cvmm_err("launch options (--firmware, --kernel, --snp, ...) are the input of "
+			 "--expect-from; give it or drop them");
+		return CVMM_EXIT_USAGE;
+	}
+	if (a.vo.root && a.vo.trust_evidence_root) {
+		cvmm_err("--root and --trust-evidence-root exclude each other");
+		return CVMM_EXIT_USAGE;
+	}
+	if (load(&a, &ev))
+		return CVMM_EXIT_USAGE;
+	if (a.vo.expect_from && predict(&a, &ev)) {
+		evidence_free(&ev);
+		return CVMM_EXIT_USAGE;
+	}
+	cl = calloc(1, sizeof(*cl));
+	if (!cl || evidence_verify(&ev, &a.vo, cl)) {
+		free(cl);
+		evidence_free(&ev);
+		return CVMM_EXIT_USAGE;
+	}
+	out_init(&o, stdout, a.json);
+	if (a.json) {
+		out_begin(&o, "evidence");
+		out_str(&o, "file", a.file);
+		out_str(&o, "format", evidence_kind_name(ev.kind));
+		out_end(&o);
+	} else {
+		printf("%s: %s\n", a.file, evidence_kind_name(ev.kind));
+	}
+	checks_dump(&o, cl);
+	out_finish(&o);
+	rc = checks_failed(cl) ? CVMM_EXIT_FAIL : CVMM_EXIT_OK;
+	free(cl);
+	evidence_free(&ev);
+	return rc;
+}
+
+static void attest_usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmm attest COMMAND FILE [OPTIONS...]\n\n"
+		   "Commands:\n"
+		   "  dump       print every field of an SNP report, TDX quote or TDREPORT\n"
+		   "  verify     check its signatures, certificate chain and expected values\n\n"
+		   "`cvmm attest COMMAND --help` lists the options of a command.\n");
+}
+
+int cmd_attest(int argc, char **argv)
+{
+	static char dump_name[] = "cvmm attest dump", verify_name[] = "cvmm attest verify";
+
+	if (argc < 2) {
+		attest_usage(stderr);
+		return CVMM_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		attest_usage(stdout);
+		return CVMM_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "dump")) {
+		argv[1] = dump_name;
+		return do_dump(argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[1], "verify")) {
+		argv[1] = verify_name;
+		return do_verify(argc - 1, argv + 1);
+	}
+	cvmm_err("attest: unknown command '%s' (commands: dump, verify)", argv[1]);
+	return CVMM_EXIT_USAGE;
+}

@@ -1,0 +1,103 @@
+/*
+ * The confidential-launch options, an argp child shared by `cvmm run` and
+ * `cvmm measure`: they change what the hardware measures, so a launch and
+ * its prediction must read them the same way. The names are fixed (scripts
+ * depend on them; issue 5).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/boot/snp_cpu.h"
+#include "loader/boot/vmsa.h"
+#include "vmm/cli/opts.h"
+
+enum {
+	OPT_VCPU_TYPE = 0x200, OPT_GUEST_FEATURES, OPT_VMM_TYPE, OPT_LEGACY_VMSA,
+	OPT_POLICY, OPT_MRTD_ORDER, OPT_BOOT_SHIM,
+};
+
+static const struct argp_option coco_options[] = {
+	{ NULL, 0, NULL, 0, "SEV-SNP launch (with --snp):", 5 },
+	{ "vcpu-type", OPT_VCPU_TYPE, "MODEL", 0,
+	  "vCPU model whose signature the VMSAs carry: EPYC-v4 (default), EPYC-Rome, "
+	  "EPYC-Milan, EPYC-Genoa, EPYC-Turin, ...", 5 },
+	{ "guest-features", OPT_GUEST_FEATURES, "HEX", 0,
+	  "SEV features in every VMSA (default 0x1 = SNPActive; 0x21 adds DebugSwap)", 5 },
+	{ "vmm-type", OPT_VMM_TYPE, "qemu|ec2|gce", 0,
+	  "Whose initial vCPU state to reproduce (default qemu, which cvmm itself uses)", 5 },
+	{ "legacy-vmsa", OPT_LEGACY_VMSA, NULL, 0,
+	  "Initial FPU state of hosts without KVM_SEV_INIT2 (MXCSR and FCW zero)", 5 },
+	{ "policy", OPT_POLICY, "HEX", 0, "SNP guest policy (default 0x30000; not in the digest)", 5 },
+	{ NULL, 0, NULL, 0, "TDX launch (with --tdx):", 6 },
+	{ "mrtd-order", OPT_MRTD_ORDER, "single|two-pass", 0,
+	  "Order of PAGE.ADD and MR.EXTEND: single (per page, upstream KVM; default) "
+	  "or two-pass (per section, older QEMU TDX trees)", 6 },
+	{ NULL, 0, NULL, 0, "Direct boot of confidential guests:", 7 },
+	{ "boot-shim", OPT_BOOT_SHIM, NULL, 0,
+	  "Plain VMs: boot --kernel through cvmm's boot shim, the way --snp/--tdx boot a "
+	  "kernel without --firmware (tests the shim on any KVM)", 7 },
+	{ 0 }
+};
+
+static int parse_hex(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	/* strtoull would skip blanks and take a sign: " -1" is not a hex number */
+	if (!s || !isxdigit((unsigned char)*s))
+		return -1;
+	*out = strtoull(s, &end, 16);
+	return errno || *end ? -1 : 0;
+}
+
+static error_t coco_parse(int key, char *arg, struct argp_state *state)
+{
+	struct run_opts *o = state->input;
+	int v;
+
+	switch (key) {
+	case OPT_VCPU_TYPE:
+		if (!snp_cpu_model_find(arg))
+			argp_failure(state, 2, 0, "--vcpu-type %s: unknown CPU model (known: %s)",
+				     arg, snp_cpu_model_list());
+		o->vcpu_type = arg;
+		break;
+	case OPT_GUEST_FEATURES:
+		if (parse_hex(arg, &o->guest_features))
+			argp_failure(state, 2, 0, "--guest-features %s: not a hex number", arg);
+		o->guest_features_set = true;
+		break;
+	case OPT_VMM_TYPE:
+		v = vmsa_vmm_parse(arg);
+		if (v < 0)
+			argp_failure(state, 2, 0, "--vmm-type %s: use qemu, ec2 or gce", arg);
+		o->vmm_type = v;
+		break;
+	case OPT_LEGACY_VMSA:
+		o->legacy_vmsa = true;
+		break;
+	case OPT_POLICY:
+		if (parse_hex(arg, &o->snp_policy))
+			argp_failure(state, 2, 0, "--policy %s: not a hex number", arg);
+		break;
+	case OPT_MRTD_ORDER:
+		if (!strcmp(arg, "single"))
+			o->mrtd_two_pass = false;
+		else if (!strcmp(arg, "two-pass"))
+			o->mrtd_two_pass = true;
+		else
+			argp_failure(state, 2, 0, "--mrtd-order %s: use single or two-pass", arg);
+		break;
+	case OPT_BOOT_SHIM:
+		o->boot_shim = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp coco_argp = { coco_options, coco_parse, NULL, NULL, NULL, NULL, NULL };

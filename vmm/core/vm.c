@@ -1,0 +1,282 @@
+/*
+ * The boot recipe, in one linear function (Firecracker's builder order):
+ * inputs -> launch plan -> host check -> VM -> memory -> devices -> plan
+ * pieces -> vCPUs -> finalize -> run -> teardown. Every step that fails
+ * has printed its one line; vm_teardown() undoes whatever was built.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devices/devices.h"
+#include "loader/direct.h"
+#include "loader/plan.h"
+#include "vmm/core/cpuid.h"
+#include "vmm/kvm/kvm_abi.h"
+#include "vmm/log.h"
+#include "vmm/cli/opts.h"
+#include "vmm/platform/platform.h"
+#include "vmm/trace.h"
+#include "vmm/core/vcpu.h"
+#include "vmm/core/vm.h"
+#include "vmm/core/vm_boot.h"
+
+#define SIG_DONE SIGUSR2	/* a vCPU tells the main thread the VM ended */
+
+void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&vm->exit_lock);
+	if (vm->stopping) {
+		pthread_mutex_unlock(&vm->exit_lock);
+		return;
+	}
+	vm->exit_code = code;
+	va_start(ap, fmt);
+	vsnprintf(vm->exit_reason, sizeof(vm->exit_reason), fmt, ap);
+	va_end(ap);
+	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
+	/*
+	 * Kick under the lock: teardown takes it before joining, so no vCPU
+	 * is signalled after it has been joined (its pthread_t is then dead).
+	 */
+	for (int i = 0; i < vm->n_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	pthread_kill(vm->main_thread, SIG_DONE);
+	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform_ops *plat,
+		     const struct run_opts *o)
+{
+	unsigned long type = plat->vm_type(host);
+
+	/* vm->host is set by vm_boot before the CPUID prefetch thread reads it */
+	vm->plat = plat;
+	vm->opts = o;
+	vm->pio.name = "pio";
+	vm->mmio.name = "mmio";
+	vm->main_thread = pthread_self();
+	pthread_mutex_init(&vm->exit_lock, NULL);
+	vm->vcpu_mmap_size = ioctl(host->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->vcpu_mmap_size < (int)sizeof(struct kvm_run)) {
+		cvmm_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		return -1;
+	}
+	vm->vm_fd = ioctl(host->fd, KVM_CREATE_VM, type);
+	if (vm->vm_fd < 0) {
+		cvmm_err("KVM_CREATE_VM (type %lu, %s): %s", type, plat->name, strerror(errno));
+		return -1;
+	}
+	trace_point("VM created");
+	return plat->init_vm ? plat->init_vm(vm) : 0;
+}
+
+static int join_within(pthread_t t, long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += ms * 1000000;
+	ts.tv_sec += ts.tv_nsec / 1000000000;
+	ts.tv_nsec %= 1000000000;
+	return pthread_timedjoin_np(t, NULL, &ts);
+}
+
+/* Waits for every started vCPU thread to end; once stopping is set. */
+static void vm_join_vcpus(struct vm *vm)
+{
+	/* A thread may still be kicking in vm_request_stop(): let it finish. */
+	pthread_mutex_lock(&vm->exit_lock);
+	pthread_mutex_unlock(&vm->exit_lock);
+	for (int i = 0; i < vm->n_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		/*
+		 * A vCPU may be blocked outside KVM_RUN (writing guest output
+		 * to a full pipe) and may have taken the one kick before it
+		 * blocked: kick again until it leaves.
+		 */
+		while (v->thread_started && join_within(v->thread, 20) == ETIMEDOUT)
+			vcpu_kick(v);
+		v->thread_started = false;
+	}
+}
+
+static void vm_teardown(struct vm *vm)
+{
+	vm_join_vcpus(vm);
+	devices_destroy(vm);
+	for (int i = 0; i < vm->n_vcpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	cpuid_release(vm);
+	if (vm->plat && vm->plat->destroy)
+		vm->plat->destroy(vm);
+	gm_destroy(&vm->mem);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	vm->vm_fd = -1;
+	pthread_mutex_destroy(&vm->exit_lock);
+}
+
+static int vm_load_plan(struct vm *vm, const struct launch_plan *plan)
+{
+	uint64_t bytes = 0, t0 = trace_now_ns(), dt;
+
+	for (size_t i = 0; i < plan->n_pieces; i++) {
+		if (vm->plat->add_piece(vm, &plan->pieces[i]))
+			return -1;
+		bytes += plan->pieces[i].len;
+	}
+	dt = trace_now_ns() - t0;
+	trace_point_detail("launch plan copied in", "%zu pieces, %llu pages, %.0f MB/s",
+			   plan->n_pieces, (unsigned long long)((bytes + 4095) >> 12),
+			   dt ? bytes * 1e3 / dt : 0.0);
+	return 0;
+}
+
+/*
+ * Device input threads already run (Ctrl-A x may stop the VM now), so the
+ * array and each finished vCPU are published under exit_lock, which
+ * vm_request_stop() holds while it kicks.
+ */
+static void vm_publish_vcpus(struct vm *vm, struct vcpu *vcpus, int n)
+{
+	pthread_mutex_lock(&vm->exit_lock);
+	vm->vcpus = vcpus;
+	vm->n_vcpus = n;
+	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+static int vm_create_vcpus(struct vm *vm, const struct launch_plan *plan, int n)
+{
+	struct vcpu *vcpus = calloc((size_t)n, sizeof(*vcpus));
+
+	if (!vcpus) {
+		cvmm_err("out of memory for %d vCPUs", n);
+		return -1;
+	}
+	vm_publish_vcpus(vm, vcpus, 0);
+	for (int i = 0; i < n; i++) {
+		if (vcpu_create(vm, &vcpus[i], i))
+			return -1;
+		vm_publish_vcpus(vm, vcpus, i + 1);
+		if (vm->plat->init_vcpu(vm, &vm->vcpus[i], plan))
+			return -1;
+	}
+	trace_point_detail("vCPUs created", "%d", n);
+	return 0;
+}
+
+/* Does [gpa, gpa+size) hold a plan piece? Those chunks are registered up front. */
+static bool plan_needs(uint64_t gpa, uint64_t size, void *arg)
+{
+	const struct launch_plan *plan = arg;
+
+	for (size_t i = 0; i < plan->n_pieces; i++) {
+		const struct plan_piece *q = &plan->pieces[i];
+
+		if (q->gpa < gpa + size && gpa < q->gpa + q->len)
+			return true;
+	}
+	return false;
+}
+
+/* Waits for the VM to end or for SIGINT/SIGTERM; returns the exit status. */
+static int vm_run(struct vm *vm, const sigset_t *waitset)
+{
+	vm->running_vcpus = 0;
+	for (int i = 0; i < vm->n_vcpus; i++)
+		if (vm->vcpus[i].runnable)
+			vm->running_vcpus++;
+	trace_point("first KVM_RUN");
+	for (int i = 0; i < vm->n_vcpus; i++) {
+		if (!vm->vcpus[i].runnable)
+			continue;
+		if (vcpu_start(&vm->vcpus[i])) {
+			vm_request_stop(vm, CVMM_EXIT_FAIL, "starting vCPU %d: %s", i, strerror(errno));
+			break;
+		}
+	}
+	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
+		siginfo_t si;
+		int sig = sigwaitinfo(waitset, &si);
+
+		if (sig == SIGINT || sig == SIGTERM)
+			vm_request_stop(vm, 128 + sig, "stopped by %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	}
+	return vm->exit_code;
+}
+
+int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
+	    struct kvm_host *host, const struct launch_plan *plan, const sigset_t *waitset)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int status = CVMM_EXIT_FAIL;
+
+	if (!vm) {
+		cvmm_err("out of memory");
+		return CVMM_EXIT_FAIL;
+	}
+	vm->vm_fd = -1;
+	vm->plan = plan;
+	vm->host = host;
+	if (plat->uses_supported_cpuid)
+		cpuid_prefetch_start(vm);	/* overlaps VM and memory set-up */
+	if (vm_create(vm, host, plat, o))
+		goto out;
+	/* Memory before anything else: slots added after an irqchip stall KVM here. */
+	enum gm_backing backing = plat->backing(vm);
+
+	bool lazy = plat->lazy_memslots && plat->lazy_memslots(vm);
+
+	if (gm_init_backing(&vm->mem, plan->mem_size, vm->vm_fd, backing) ||
+	    gm_register(&vm->mem, vm->vm_fd, lazy ? plan_needs : NULL, (void *)plan))
+		goto out;
+	trace_point_detail("guest memory registered", "%llu MiB, %s, %d of %d slots",
+			   (unsigned long long)(plan->mem_size >> 20),
+			   vm->mem.use_gmem ? "guest_memfd" : "anonymous",
+			   vm->mem.n_chunks - vm->mem.lazy_left, vm->mem.n_chunks);
+	if (devices_create(vm))
+		goto out;
+	trace_point("devices created");
+	if (vm_load_plan(vm, plan) || vm_create_vcpus(vm, plan, o->cpus))
+		goto out;
+	if (plat->finalize && plat->finalize(vm))
+		goto out;
+	cvmm_verbose("%s VM: %llu MiB (%s), %d vCPU%s, %s image", plat->name,
+		     (unsigned long long)(plan->mem_size >> 20),
+		     vm->mem.use_gmem ? "guest_memfd" : "anonymous memory", o->cpus,
+		     o->cpus == 1 ? "" : "s", plan->image_kind);
+	status = vm_run(vm, waitset);
+	trace_point("VM ended");
+	/* The counters below are the vCPUs' until they have left. */
+	vm_join_vcpus(vm);
+	if (status != CVMM_EXIT_OK && status < 128 &&
+	    strncmp(vm->exit_reason, "guest wrote", 11) != 0)
+		cvmm_err("%s", vm->exit_reason);	/* a failure: say why, once */
+	else
+		cvmm_verbose("%s", vm->exit_reason);
+	cvmm_verbose("memory slots: %d of %d registered, %d on first touch", vm->mem.n_chunks - vm->mem.lazy_left,
+		     vm->mem.n_chunks, vm->mem.lazy_faults);
+	if (vm->pio.misses || vm->mmio.misses)
+		cvmm_verbose("accesses to unclaimed ports: %llu, to unclaimed MMIO: %llu",
+			     (unsigned long long)vm->pio.misses, (unsigned long long)vm->mmio.misses);
+	if (status >= 128)
+		cvmm_info("%s", vm->exit_reason);
+out:
+	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < vm->n_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	vm_teardown(vm);
+	free(vm);
+	return status;
+}

@@ -1,0 +1,64 @@
+/*
+ * --dry-run for --snp/--tdx: the launch plan, then the launch executed
+ * against the recorder, which issues nothing and answers like a host that
+ * has everything; the ioctl transcript it wrote is printed in issue order.
+ */
+#include <stdio.h>
+
+#include "loader/plan.h"
+#include "loader/plan_coco.h"
+#include "vmm/platform/coco.h"
+#include "vmm/kvm/kvm_backend.h"
+#include "vmm/cli/opts.h"
+#include "vmm/platform/platform_coco.h"
+
+#define U(x) ((unsigned long long)(x))
+
+static void print_plan(const struct launch_plan *p, const char *platform, FILE *out)
+{
+	fprintf(out, "launch plan (%s): %zu pieces, %llu MiB RAM, %d vCPU(s), %s entry\n",
+		platform, p->n_pieces, U(p->mem_size >> 20), p->coco.n_vcpus,
+		p->boot.mode == CPU_MODE_RESET ? "reset-vector" : "64-bit");
+	for (size_t i = 0; i < p->n_pieces; i++) {
+		const struct plan_piece *pc = &p->pieces[i];
+
+		fprintf(out, "  [0x%012llx, 0x%012llx) %-10s %-8s %s\n", U(pc->gpa),
+			U(pc->gpa + pc->len), piece_type_name(pc->type),
+			pc->measured ? "measured" : "-", pc->what);
+	}
+}
+
+int coco_dry_run_plan(const struct run_opts *o, const struct launch_plan *p, FILE *out)
+{
+	const char *platform = p->coco.platform ? p->coco.platform : o->platform;
+	const struct coco_ops *ops = coco_ops_by_name(platform);
+	struct kb_recorder rec;
+	struct coco c;
+	int ret;
+
+	if (!ops) {
+		fprintf(out, "dry run: platform %s has no confidential launch\n", platform);
+		return -1;
+	}
+	print_plan(p, platform, out);
+	kb_recorder_init(&rec);
+	coco_init(&c, ops, &rec.ops, o);
+	ret = coco_launch(&c, p);
+	fprintf(out, "ioctl transcript (%zu calls, none issued: --dry-run):\n", rec.n_calls);
+	kb_recorder_print(&rec, out);
+	coco_destroy(&c);
+	kb_recorder_free(&rec);
+	return ret;
+}
+
+int coco_dry_run(const struct run_opts *o, FILE *out)
+{
+	struct launch_plan p;
+	int ret;
+
+	if (plan_build_coco(&p, o))
+		return -1;
+	ret = coco_dry_run_plan(o, &p, out);
+	plan_free(&p);
+	return ret;
+}
