@@ -70,6 +70,8 @@ DEB_PKGS := gcc make pkg-config libfdt-dev libssl-dev check clang libclang-rt-14
 DEB_PKGS += strace
 # libjson-c-dev: attest verify --collateral reads Intel PCS JSON with json-c
 DEB_PKGS += libjson-c-dev
+# acpica-tools: iasl -d, the independent checker of the ACPI tables cvmm builds
+DEB_PKGS += acpica-tools
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

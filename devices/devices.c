@@ -4,10 +4,12 @@
 
 static const struct device_ops *const device_table[] = {
 	&dev_term,		/* stdin/stdout; first in, last out (devices/term.h) */
+	&dev_ioapic,		/* split irqchip + I/O APIC, before the devices that interrupt */
 	&dev_sysports,		/* exit port 0xf4, milestones 0x610 */
 	&dev_uart,		/* COM1 */
 	&dev_convport,		/* shared/private conversions 0x600 */
 	&dev_virtio,		/* virtio-mmio console, blk, rng (devices/virtio.c) */
+	&dev_power,		/* ACPI sleep control, reset 0xcf9, i8042 0xfe (devices/power.c) */
 };
 
 #define N_DEVICES (sizeof(device_table) / sizeof(device_table[0]))

@@ -20,7 +20,8 @@ struct device_ops {
 	void (*destroy)(void *state);
 };
 
-extern const struct device_ops dev_term, dev_uart, dev_sysports, dev_convport, dev_virtio;
+extern const struct device_ops dev_term, dev_uart, dev_sysports, dev_convport, dev_virtio,
+				dev_power, dev_ioapic;
 
 /* Creates every wanted device; -1 after one line (already-created ones stay
  * recorded in vm->devices for devices_destroy). */

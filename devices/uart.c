@@ -4,9 +4,11 @@
  * stdout; input comes from the terminal device (devices/term.h) unless
  * --console virtio takes it.
  *
- * No interrupts: cvmm creates no in-kernel irqchip for this guest class
- * (design.md's start-up costs), so THR is always empty and the guest polls
- * LSR for received bytes.
+ * Interrupts on IRQ 4 (edge, as ISA) when the VM has an I/O APIC (a Linux
+ * guest, devices/ioapic.h): "received data" while the FIFO holds bytes and
+ * "THR empty" after each transmitted byte or when enabled, both gated by
+ * MCR OUT2 as on a PC. Tiny guests have none and poll LSR; THR is always
+ * empty because output is written at once.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "devices/ioapic.h"
 #include "devices/term.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
@@ -28,6 +31,14 @@
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
 #define LCR_DLAB	0x80
+#define IER_RDI		0x01	/* received data available */
+#define IER_THRI	0x02	/* transmitter holding register empty */
+#define IIR_NONE	0x01
+#define IIR_THRI	0x02
+#define IIR_RDI		0x04
+#define IIR_FIFO	0xc0
+#define MCR_OUT2	0x08	/* on a PC, the UART's interrupt line enable */
+#define COM1_IRQ	4
 
 struct uart {
 	struct vm *vm;
@@ -40,7 +51,25 @@ struct uart {
 	bool first_byte_seen;
 	bool interactive;			/* stdout is a person: no buffering */
 	bool input;				/* attached to the terminal */
+	bool thre_pending;			/* the THR-empty interrupt, until IIR shows it */
 };
+
+/* The interrupt identification the guest would read now. */
+static uint8_t iir(const struct uart *u)
+{
+	if ((u->ier & IER_RDI) && u->rx_head != u->rx_tail)
+		return IIR_RDI;
+	if ((u->ier & IER_THRI) && u->thre_pending)
+		return IIR_THRI;
+	return IIR_NONE;
+}
+
+/* Drives IRQ 4 from the interrupt state; lock held. */
+static void update_irq(struct uart *u)
+{
+	if (u->vm->ioapic)
+		ioapic_set_level(u->vm->ioapic, COM1_IRQ, (u->mcr & MCR_OUT2) && iir(u) != IIR_NONE);
+}
 
 /*
  * Writes what the guest printed. From a vCPU thread it blocks while stdout
@@ -88,8 +117,24 @@ static void uart_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, boo
 
 	if (is_write) {
 		switch (off) {
-		case 0: if (dlab) u->dll = v; else out_byte(u, v); break;
-		case 1: if (dlab) u->dlm = v; else u->ier = v & 0x0f; break;
+		case 0:
+			if (dlab) {
+				u->dll = v;
+			} else {
+				out_byte(u, v);
+				u->thre_pending = true;	/* sent at once: empty again */
+			}
+			break;
+		case 1:
+			if (dlab)
+				u->dlm = v;
+			else {
+				/* enabling THRI with THR empty raises it, as an 8250 does */
+				if ((v & IER_THRI) && !(u->ier & IER_THRI))
+					u->thre_pending = true;
+				u->ier = v & 0x0f;
+			}
+			break;
 		case 3: u->lcr = v; break;
 		case 4: u->mcr = v & 0x1f; break;
 		case 7: u->scr = v; break;
@@ -106,7 +151,11 @@ static void uart_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, boo
 			}
 			break;
 		case 1: v = dlab ? u->dlm : u->ier; break;
-		case 2: v = 0xc1; break;	/* FIFOs enabled, no interrupt pending */
+		case 2:		/* FIFOs enabled; reading a THR-empty identification clears it */
+			v = IIR_FIFO | iir(u);
+			if ((v & 0x0f) == IIR_THRI)
+				u->thre_pending = false;
+			break;
 		case 3: v = u->lcr; break;
 		case 4: v = u->mcr; break;
 		case 5: v = LSR_THRE | LSR_TEMT | (u->rx_head != u->rx_tail ? LSR_DR : 0); break;
@@ -116,6 +165,7 @@ static void uart_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, boo
 		for (uint32_t i = 0; i < len; i++)
 			data[i] = i ? 0xff : v;
 	}
+	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -137,6 +187,7 @@ static void uart_feed(void *opaque, const uint8_t *buf, size_t n, bool at_tty)
 	pthread_mutex_lock(&u->lock);
 	for (size_t i = 0; i < n; i++)
 		rx_push(u, buf[i]);
+	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }
 

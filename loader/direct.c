@@ -3,6 +3,7 @@
 #include "loader/virtio_slots.h"
 #include "loader/boot/boot_params.h"
 #include "loader/image/bzimage.h"
+#include "loader/acpi/acpi.h"
 #include "loader/direct.h"
 #include "loader/image/elf.h"
 #include "loader/image/file.h"
@@ -128,6 +129,26 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, const cha
 	return elf_load(p, img, len, name, entry);
 }
 
+/*
+ * A bzImage is a full Linux: it finds its interrupt controllers, COM1 and
+ * the virtio transports in ACPI (Debian's kernel has no device-tree or
+ * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
+ */
+static int add_acpi(struct launch_plan *p, const struct run_opts *o, uint8_t *bp)
+{
+	struct virtio_slot s[VIRTIO_MAX_SLOTS];
+	struct acpi_in in = { .n_cpus = o->cpus, .slots = s };
+	uint64_t rsdp;
+
+	in.n_slots = virtio_slots(o, s);
+	rsdp = acpi_build(p, &in);
+	if (!rsdp)
+		return -1;
+	memcpy(bp + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
+	p->wants_irqchip = true;
+	return 0;
+}
+
 int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 {
 	struct boot_params_in bpi = { 0 };
@@ -169,7 +190,7 @@ int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
 	} else {
 		bp = boot_params_build(p, &bpi);
 	}
-	if (!bp || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
+	if (!bp || (built && add_acpi(p, o, bp)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
 	    shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){

@@ -56,6 +56,7 @@ struct launch_plan {
 	struct vcpu_boot boot;		/* BSP; APs wait (plain: halted) */
 	uint64_t mem_size;		/* bytes of guest RAM */
 	const char *image_kind;		/* "demo", "elf", "bzImage", "firmware" */
+	bool wants_irqchip;		/* a full OS: LAPICs + I/O APIC where the host can (devices/ioapic.h) */
 
 	/* ---- confidential launches (loader/plan_snp.c, loader/plan_tdx.c) ---- */
 	struct coco_plan {

@@ -28,6 +28,7 @@ enum {
 	CVMM_EXIT_OK = 0,
 	CVMM_EXIT_FAIL = 1,	/* runtime failure: KVM, guest crash, check failed */
 	CVMM_EXIT_USAGE = 2,	/* bad option, bad input file, unsupported host */
+	CVMM_EXIT_RESET = 3,	/* the guest reset itself (reboot, or panic then reboot) */
 };
 
 #endif

@@ -12,6 +12,7 @@
 #include "devices/virtio/virtio_devices.h"
 #include "loader/virtio_slots.h"
 #include "vmm/core/irq.h"
+#include "devices/ioapic.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
 #include "vmm/core/vm.h"
@@ -65,6 +66,11 @@ static struct virtio_mmio *make(struct vm *vm, const struct virtio_slot *s)
 	return NULL;
 }
 
+static void ioapic_level(void *io, unsigned line, bool asserted)
+{
+	ioapic_set_level(io, line, asserted);
+}
+
 static void *virtio_create(struct vm *vm)
 {
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
@@ -101,6 +107,9 @@ static void *virtio_create(struct vm *vm)
 		if (set->irq_on) {
 			t->irq_fn = irq_lines_raise;
 			t->irq_opaque = &set->irq;
+		} else if (vm->ioapic) {	/* a Linux guest: the DSDT says level, active-high */
+			t->irq_level_fn = ioapic_level;
+			t->irq_opaque = vm->ioapic;
 		}
 		if (virtio_mmio_register(t, &vm->mmio, s[i].base, s[i].irq))
 			goto fail;

@@ -53,8 +53,17 @@ bool virtio_mmio_live(const struct virtio_mmio *t)
 static void raise_irq(struct virtio_mmio *t, uint32_t why)
 {
 	t->isr |= why;
-	if (t->irq_fn)
+	if (t->irq_level_fn)
+		t->irq_level_fn(t->irq_opaque, t->irq, true);
+	else if (t->irq_fn)
 		t->irq_fn(t->irq_opaque, t->irq);
+}
+
+/* A level line follows InterruptStatus: the ACK (or a reset) that clears it lowers the line. */
+static void update_level(struct virtio_mmio *t)
+{
+	if (t->irq_level_fn)
+		t->irq_level_fn(t->irq_opaque, t->irq, t->isr != 0);
 }
 
 static void vcomplain(struct virtio_mmio *t, const char *fmt, va_list ap)
@@ -122,6 +131,7 @@ static void device_reset(struct virtio_mmio *t)
 	t->dev_feat_sel = t->drv_feat_sel = t->queue_sel = 0;
 	t->status = 0;
 	t->isr = 0;
+	update_level(t);
 	if (t->ops->reset)
 		t->ops->reset(t);
 }
@@ -255,7 +265,7 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 		if (v < t->ops->n_queues && t->vqs[v].ready && virtio_mmio_live(t))
 			t->ops->notify(t, v);
 		break;
-	case VIRTIO_MMIO_INTERRUPT_ACK:		t->isr &= ~v; break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:		t->isr &= ~v; update_level(t); break;
 	case VIRTIO_MMIO_STATUS:		write_status(t, v); break;
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:

@@ -77,6 +77,8 @@ struct virtio_dev_ops {
 
 /* Raises interrupt line `line` (edge: the guest acknowledges through InterruptACK). */
 typedef void (*virtio_irq_fn)(void *opaque, unsigned line);
+/* Drives line `line` level (asserted while InterruptStatus is non-zero), for an I/O APIC. */
+typedef void (*virtio_level_fn)(void *opaque, unsigned line, bool asserted);
 
 struct virtio_mmio {
 	const struct virtio_dev_ops *ops;
@@ -86,6 +88,7 @@ struct virtio_mmio {
 	unsigned irq;
 	virtio_irq_fn irq_fn;		/* NULL: no interrupts, the guest polls */
 	void *irq_opaque;
+	virtio_level_fn irq_level_fn;	/* instead of irq_fn: a level line (devices/ioapic.h) */
 
 	uint64_t dev_features;		/* device-specific bits, set by the device */
 	bool require_access_platform;	/* confidential guests must accept ACCESS_PLATFORM */

@@ -14,6 +14,7 @@
 
 struct launch_plan;
 
+#define BP_ACPI_RSDP_ADDR	0x070	/* u64: where the kernel finds the RSDP */
 #define BP_EXT_RAMDISK_IMAGE	0x0c0
 #define BP_EXT_RAMDISK_SIZE	0x0c4
 #define BP_EXT_CMD_LINE_PTR	0x0c8

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "loader/acpi/acpi.h"
 #include "loader/boot/vmsa.h"
 #include "loader/layout.h"
 #include "loader/plan.h"
@@ -24,7 +25,7 @@
 #include "vmm/core/vcpu.h"
 #include "vmm/core/vm_boot.h"
 
-enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE };
+enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE, OPT_DUMP_ACPI };
 
 static const struct argp_option run_options[] = {
 	{ NULL, 0, NULL, 0, "Run control:", 10 },
@@ -33,6 +34,8 @@ static const struct argp_option run_options[] = {
 	  "would issue) without creating a VM", 10 },
 	{ "boot-trace", OPT_BOOT_TRACE, "json", OPTION_ARG_OPTIONAL,
 	  "Print when each boot phase happened (table on stderr, or =json)", 10 },
+	{ "dump-acpi", OPT_DUMP_ACPI, "DIR", 0,
+	  "Write the guest's ACPI tables (a bzImage boot) to DIR/SIG.dat, for iasl -d", 10 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeat for debug output)", 10 },
 	{ "quiet", 'q', NULL, 0, "Only errors", 10 },
 	{ 0 }
@@ -49,6 +52,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		state->child_inputs[2] = o;
 		break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
+	case OPT_DUMP_ACPI: o->dump_acpi = arg; break;
 	case OPT_BOOT_TRACE:
 		if (arg && strcmp(arg, "json"))
 			argp_failure(state, CVMM_EXIT_USAGE, 0,
@@ -79,7 +83,8 @@ static const char run_doc[] =
 	"prints a greeting on COM1 and exits through port 0xf4.\n\n"
 	"Exit status: what the guest wrote to port 0xf4; 0 when it halted or powered off; "
 	"1 when the VM failed (triple fault, KVM error); 2 for bad options, files or an "
-	"unsupported host; 128+N when stopped by signal N.\n\n"
+	"unsupported host; 3 when the guest reset itself (reboot; a Linux panic with panic=N "
+	"reboots too): cvmm does not reboot; 128+N when stopped by signal N. ACPI poweroff is 0.\n\n"
 	"Examples:\n"
 	"  cvmm                                   run the demo guest\n"
 	"  cvmm --kernel guest.elf --mem 64M      a tiny ELF guest\n"
@@ -191,6 +196,8 @@ int cmd_run(int argc, char **argv)
 	if (plat->build_plan(&plan, &o))
 		goto out;
 	trace_point("launch plan built");
+	if (o.dump_acpi && acpi_dump(&plan, o.dump_acpi))
+		goto out;
 	if (o.dry_run) {
 		status = plat->dry_run(&o, &plan, stdout) ? CVMM_EXIT_USAGE : CVMM_EXIT_OK;
 		goto out;

@@ -32,6 +32,7 @@ struct run_opts {
 	bool window_set, window_gpa_set;
 	uint64_t window_size, window_gpa;
 	const char *boot_trace;		/* NULL, "table" or "json" */
+	const char *dump_acpi;		/* --dump-acpi DIR: write the ACPI tables there */
 	bool json;			/* info/measure output */
 
 	/* ---- devices: parsed by devices/opts_devices.c ---- */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "vmm/kvm/kvm_abi.h"
+#include "devices/ioapic.h"
 #include "vmm/log.h"
 #include "vmm/platform/platform.h"
 #include "vmm/core/vcpu.h"
@@ -109,6 +110,9 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 		if (__atomic_sub_fetch(&vm->running_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 			vm_request_stop(vm, CVMM_EXIT_OK, "guest halted (every vCPU executed HLT)");
 		return false;
+	case KVM_EXIT_IOAPIC_EOI:	/* split irqchip: a level vector's EOI */
+		ioapic_eoi(vm->ioapic, run->eoi.vector);
+		return true;
 	case KVM_EXIT_SHUTDOWN:
 		vm_request_stop(vm, CVMM_EXIT_FAIL, "guest triple fault (shutdown) on vCPU %d%s",
 				v->index, vcpu_where(v, where, sizeof(where)));
@@ -136,7 +140,7 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 			vm_request_stop(vm, CVMM_EXIT_OK, "guest powered off");
 			return false;
 		case KVM_SYSTEM_EVENT_RESET:
-			vm_request_stop(vm, CVMM_EXIT_OK, "guest asked for a reset (cvmm does not reboot)");
+			vm_request_stop(vm, CVMM_EXIT_RESET, "guest reset (cvmm does not reboot)");
 			return false;
 		case KVM_SYSTEM_EVENT_CRASH:
 			vm_request_stop(vm, CVMM_EXIT_FAIL, "guest crashed (system event) on vCPU %d", v->index);

@@ -20,6 +20,7 @@ struct run_opts;
 struct vcpu;
 struct device_ops;
 struct kvm_cpuid2;
+struct ioapic;
 
 struct vm {
 	struct kvm_host *host;
@@ -53,6 +54,7 @@ struct vm {
 	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */
 	int n_devices;
+	struct ioapic *ioapic;		/* devices/ioapic.h; NULL: no irqchip, HLT ends a vCPU */
 };
 
 /*

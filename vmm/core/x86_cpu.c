@@ -17,6 +17,7 @@
 #define X86_CR4_PAE	(1ULL << 5)
 #define X86_EFER_LME	(1ULL << 8)
 #define X86_EFER_LMA	(1ULL << 10)
+#define X86_CPUID1_ECX_TSC_DEADLINE	(1u << 24)
 
 /*
  * KVM checks EFER.LME against the guest's CPUID (long mode), so the vCPU
@@ -29,6 +30,17 @@ static int set_cpuid(struct vcpu *v)
 	if (!cpuid_supported(vm))
 		return -1;
 	cpuid_set_apic_id(vm->cpuid, v->index);
+	/*
+	 * KVM's LAPIC emulates the TSC-deadline timer but leaves the bit to
+	 * userspace; with it Linux needs no PIT or HPET to calibrate the LAPIC
+	 * timer (kvm-clock gives the TSC frequency: KVM's 0x40000001 leaf,
+	 * passed on).
+	 */
+	if (vm->ioapic) {
+		for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+			if (vm->cpuid->entries[i].function == 1)
+				vm->cpuid->entries[i].ecx |= X86_CPUID1_ECX_TSC_DEADLINE;
+	}
 	return vm_ioctl(v->fd, KVM_SET_CPUID2, vm->cpuid) < 0 ? -1 : 0;
 }
 

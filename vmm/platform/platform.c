@@ -3,6 +3,7 @@
 #include "loader/direct.h"
 #include "loader/plan.h"
 #include "vmm/cli/opts.h"
+#include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/platform/platform.h"
 #include "vmm/core/vcpu.h"
@@ -45,7 +46,20 @@ int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan
 			 "firmware boot (--firmware) needs --snp or --tdx", vm->plat->name);
 		return -1;
 	}
-	return vcpu_setup_long64(v, plan);
+	if (vcpu_setup_long64(v, plan))
+		return -1;
+	/*
+	 * With local APICs in KVM (a bzImage), only the BSP enters the kernel:
+	 * APs wait in KVM for the INIT/SIPI Linux sends them (which resets
+	 * the registers set above). Without them every vCPU enters (tiny guests).
+	 */
+	if (vm->ioapic && v->index > 0) {
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_UNINITIALIZED };
+
+		if (vm_ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int platform_direct_plan(struct launch_plan *p, const struct run_opts *o)
