@@ -17,7 +17,7 @@
 #include "devices/devices.h"
 #include "devices/term.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/trace.h"
 #include "vmm/core/vm.h"
 

@@ -11,7 +11,7 @@
 #include "loader/plan_shim.h"
 #include "loader/shared_window.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
 extern const uint8_t demo_guest_elf[], demo_guest_elf_end[];
 
@@ -78,7 +78,7 @@ static int read_initrd(struct launch_plan *p, const char *path, uint8_t **buf, s
  * The image: the demo guest, or --kernel as a bzImage (which brings its own
  * boot_params: *built is set) or an ELF64.
  */
-static int load_image(struct launch_plan *p, const struct run_opts *o, const char *cmdline,
+static int load_image(struct launch_plan *p, const struct launch_opts *o, const char *cmdline,
 		      const struct shared_window *w, uint64_t *entry, bool *built)
 {
 	const uint8_t *img;
@@ -128,7 +128,7 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, const cha
 	return elf_load(p, img, len, name, entry);
 }
 
-int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
+int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o)
 {
 	struct boot_params_in bpi = { 0 };
 	struct shared_window w;

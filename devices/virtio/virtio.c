@@ -13,7 +13,7 @@
 #include "loader/virtio_slots.h"
 #include "vmm/core/irq.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/core/vm.h"
 
 struct virtio_set {
@@ -48,7 +48,7 @@ static void virtio_destroy(void *state)
 
 static struct virtio_mmio *make(struct vm *vm, const struct virtio_slot *s)
 {
-	const struct run_opts *o = vm->opts;
+	const struct launch_opts *o = vm->opts;
 
 	switch (s->kind) {
 	case VIRTIO_KIND_CONSOLE:

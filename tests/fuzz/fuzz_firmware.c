@@ -27,10 +27,10 @@ static char path[64];
  */
 static void measure_file(const char *platform, bool kernel, int vmm)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct measurement m;
 
-	run_opts_init(&o);
+	launch_opts_init(&o);
 	o.platform = platform;
 	o.firmware = path;
 	o.cpus = 2;

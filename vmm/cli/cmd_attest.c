@@ -31,7 +31,7 @@ struct attest_args {
 	size_t offset;
 	struct verify_opts vo;
 	uint8_t meas[64], rdata[64];
-	struct run_opts launch;		/* --expect-from: the launch options */
+	struct launch_opts launch;		/* --expect-from: the launch options */
 	struct measurement predicted;
 };
 
@@ -278,11 +278,11 @@ static int do_dump(int argc, char **argv)
 }
 
 /* Launch options make sense only as the input of --expect-from. */
-static bool launch_given(const struct run_opts *o)
+static bool launch_given(const struct launch_opts *o)
 {
-	struct run_opts def;
+	struct launch_opts def;
 
-	run_opts_init(&def);
+	launch_opts_init(&def);
 	return o->platform || o->kernel || o->initrd || o->cmdline || o->firmware ||
 	       o->mem != def.mem || o->cpus != def.cpus || o->vcpu_type ||
 	       o->guest_features_set || o->snp_policy || o->vmm_type || o->legacy_vmsa ||
@@ -325,7 +325,7 @@ static int do_verify(int argc, char **argv)
 	int rc;
 
 	a.vo.at = time(NULL);
-	run_opts_init(&a.launch);
+	launch_opts_init(&a.launch);
 	argp_parse(&verify_argp, argc, argv, 0, NULL, &a);
 	if (!a.vo.expect_from && launch_given(&a.launch)) {
 		cvmm_err("launch options (--firmware, --kernel, --snp, ...) are the input of "

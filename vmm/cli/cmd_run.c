@@ -38,7 +38,7 @@ static const struct argp_option run_options[] = {
 
 static error_t run_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -87,7 +87,7 @@ static const char run_doc[] =
 static const struct argp run_argp = { run_options, run_parse, NULL, run_doc, run_children, NULL, NULL };
 
 /* Validation that needs no KVM. */
-static int check_machine(const struct run_opts *o)
+static int check_machine(const struct launch_opts *o)
 {
 	struct sysinfo si;
 
@@ -122,7 +122,7 @@ static int check_machine(const struct run_opts *o)
 	return 0;
 }
 
-static int check_host(const struct run_opts *o, const struct platform_ops *plat,
+static int check_host(const struct launch_opts *o, const struct platform_ops *plat,
 		      struct kvm_host *h)
 {
 	char why[512];
@@ -157,14 +157,14 @@ static void block_signals(sigset_t *waitset)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan plan;
 	struct kvm_host host = { .fd = -1 };
 	const struct platform_ops *plat;
 	sigset_t waitset;
 	int status = CVMM_EXIT_USAGE;
 
-	run_opts_init(&o);
+	launch_opts_init(&o);
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
 	if (!o.platform)
 		o.platform = "plain";

@@ -76,7 +76,7 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int set_platform(struct run_opts *o, const char *p, struct argp_state *state)
+static int set_platform(struct launch_opts *o, const char *p, struct argp_state *state)
 {
 	if (o->platform && strcmp(o->platform, p) != 0)
 		argp_failure(state, 2, 0, "--%s and --%s exclude each other", o->platform, p);
@@ -86,7 +86,7 @@ static int set_platform(struct run_opts *o, const char *p, struct argp_state *st
 
 static error_t launch_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 	char *end;
 	long n;
 
@@ -139,9 +139,3 @@ static const struct argp_child launch_children[] = {
 
 const struct argp launch_argp = { launch_options, launch_parse, NULL, NULL, launch_children, NULL, NULL };
 
-void run_opts_init(struct run_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->mem = OPTS_DEFAULT_MEM;
-	o->cpus = 1;
-}

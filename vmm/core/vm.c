@@ -20,7 +20,7 @@
 #include "vmm/core/cpuid.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/trace.h"
 #include "vmm/core/vcpu.h"
@@ -54,7 +54,7 @@ void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 }
 
 static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform_ops *plat,
-		     const struct run_opts *o)
+		     const struct launch_opts *o)
 {
 	unsigned long type = plat->vm_type(host);
 
@@ -216,7 +216,7 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 	return vm->exit_code;
 }
 
-int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
+int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 	    struct kvm_host *host, const struct launch_plan *plan, const sigset_t *waitset)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));

@@ -15,7 +15,7 @@
 
 struct platform_ops;
 struct launch_plan;
-struct run_opts;
+struct launch_opts;
 struct vcpu;
 struct device_ops;
 struct kvm_cpuid2;
@@ -43,7 +43,7 @@ struct vm {
 	pthread_t cpuid_thread;
 	bool cpuid_prefetching;
 	int cpuid_err;
-	const struct run_opts *opts;
+	const struct launch_opts *opts;
 	const struct launch_plan *plan;	/* what the launch puts in (until teardown) */
 	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */

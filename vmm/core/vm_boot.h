@@ -3,7 +3,7 @@
 
 #include <signal.h>
 
-struct run_opts;
+struct launch_opts;
 struct platform_ops;
 struct kvm_host;
 struct launch_plan;
@@ -13,7 +13,7 @@ struct launch_plan;
  * waitset: the signals the main thread waits for (already blocked).
  * Returns the process exit status.
  */
-int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
+int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 	    struct kvm_host *host, const struct launch_plan *plan, const sigset_t *waitset);
 
 #endif

@@ -11,12 +11,12 @@
 #include "vmm/platform/coco.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
 #define U(x) ((unsigned long long)(x))
 
 void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *kb,
-	       const struct run_opts *opts)
+	       const struct launch_opts *opts)
 {
 	memset(c, 0, sizeof(*c));
 	c->ops = ops;
@@ -404,7 +404,7 @@ int coco_share_pieces(struct coco *c, const struct launch_plan *p)
 
 /* ---- the whole launch, and teardown ------------------------------------------ */
 
-int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p)
+int coco_check_inputs(const struct launch_opts *o, const struct launch_plan *p)
 {
 	const struct coco_ops *ops = coco_ops_by_name(p->coco.platform ? p->coco.platform :
 						       o->platform);

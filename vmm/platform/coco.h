@@ -29,7 +29,7 @@
 #include "vmm/kvm/kvm_backend.h"
 
 struct launch_plan;
-struct run_opts;
+struct launch_opts;
 struct kvm_cpuid2;
 struct kvm_tdx_capabilities;
 
@@ -64,7 +64,7 @@ extern const struct coco_ops coco_snp_ops, coco_tdx_ops;
 struct coco {
 	const struct coco_ops *ops;
 	struct kvm_backend *kb;
-	const struct run_opts *opts;
+	const struct launch_opts *opts;
 	int kvm_fd, sev_fd, vm_fd;
 	bool borrowed_fds;		/* kvm, VM and vCPU fds belong to struct vm */
 	int vcpu_fds[COCO_MAX_VCPUS];
@@ -105,10 +105,10 @@ struct coco {
 };
 
 void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *kb,
-	       const struct run_opts *opts);
+	       const struct launch_opts *opts);
 int coco_launch(struct coco *c, const struct launch_plan *p);
 /* ops->prepare() alone, so that bad inputs are refused before KVM is touched. */
-int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p);
+int coco_check_inputs(const struct launch_opts *o, const struct launch_plan *p);
 void coco_destroy(struct coco *c);
 
 /* The steps, for callers that interleave their own work. */

@@ -9,7 +9,7 @@
 #include "loader/plan_coco.h"
 #include "vmm/platform/coco.h"
 #include "vmm/kvm/kvm_backend.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform_coco.h"
 
 #define U(x) ((unsigned long long)(x))
@@ -28,7 +28,7 @@ static void print_plan(const struct launch_plan *p, const char *platform, FILE *
 	}
 }
 
-int coco_dry_run_plan(const struct run_opts *o, const struct launch_plan *p, FILE *out)
+int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out)
 {
 	const char *platform = p->coco.platform ? p->coco.platform : o->platform;
 	const struct coco_ops *ops = coco_ops_by_name(platform);
@@ -51,7 +51,7 @@ int coco_dry_run_plan(const struct run_opts *o, const struct launch_plan *p, FIL
 	return ret;
 }
 
-int coco_dry_run(const struct run_opts *o, FILE *out)
+int coco_dry_run(const struct launch_opts *o, FILE *out)
 {
 	struct launch_plan p;
 	int ret;

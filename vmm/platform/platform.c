@@ -2,7 +2,7 @@
 
 #include "loader/direct.h"
 #include "loader/plan.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/log.h"
 #include "vmm/platform/platform.h"
 #include "vmm/core/vcpu.h"
@@ -48,7 +48,7 @@ int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan
 	return vcpu_setup_long64(v, plan);
 }
 
-int platform_direct_plan(struct launch_plan *p, const struct run_opts *o)
+int platform_direct_plan(struct launch_plan *p, const struct launch_opts *o)
 {
 	if (o->firmware) {
 		cvmm_err("--firmware: the %s platform boots kernels and ELF images directly; "
@@ -63,7 +63,7 @@ int platform_direct_plan(struct launch_plan *p, const struct run_opts *o)
 	return direct_boot_plan(p, o);
 }
 
-int platform_print_plan(const struct run_opts *o, const struct launch_plan *p, FILE *f)
+int platform_print_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *f)
 {
 	fprintf(f, "launch plan: %s image, %llu MiB RAM, %zu pieces\n", p->image_kind ? p->image_kind : "?",
 		(unsigned long long)(p->mem_size >> 20), p->n_pieces);

@@ -19,7 +19,7 @@
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/platform/platform_coco.h"
 #include "vmm/core/vcpu.h"
@@ -198,7 +198,7 @@ static bool tdx_host_ok(const struct kvm_host *h, char *why, size_t n)
 }
 
 /* The plan `cvmm measure` hashes; with --dry-run only the plan itself is checked. */
-static int coco_build_plan(struct launch_plan *p, const struct run_opts *o)
+static int coco_build_plan(struct launch_plan *p, const struct launch_opts *o)
 {
 	if (!strcmp(o->platform, "snp") &&
 	    snp_policy_check(o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT, 0, false))

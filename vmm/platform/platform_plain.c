@@ -7,7 +7,7 @@
 
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_abi.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/core/vm.h"
 
