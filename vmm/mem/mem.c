@@ -350,7 +350,7 @@ int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_vi
 {
 	const struct mem_region *r = gm_region_of(gm, gpa, len);
 
-	v->gm = NULL;
+	*v = (struct gm_view){ 0 };	/* a refused view is empty, never a stale pointer */
 	if (!r)
 		return GM_E_RANGE;
 	pthread_rwlock_rdlock(&gm->lock);
