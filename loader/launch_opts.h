@@ -12,8 +12,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * Which platform runs. Everything below the CLI tells platforms apart by
+ * this id (the platform table, vmm/platform/, maps each to its operations),
+ * never by comparing names.
+ */
+enum platform_id { PLATFORM_PLAIN, PLATFORM_SW, PLATFORM_SNP, PLATFORM_TDX };
+
+/* "plain", "sw", "snp", "tdx": the option's name, for messages. */
+const char *platform_name(enum platform_id id);
+/* The inverse; -1 for a name that is not a platform. */
+int platform_from_name(const char *name, enum platform_id *id);
+
 struct launch_opts {
-	const char *platform;		/* "plain" (default), "sw", "tdx", "snp" */
+	enum platform_id platform;	/* PLATFORM_PLAIN unless given */
+	bool platform_set;		/* --plain/--sw/--snp/--tdx was given */
 
 	/* ---- TDX/SNP platform options (vmm/opts_platform.c, issue 6) ---- */
 	const char *id_block, *id_auth;	/* SNP LAUNCH_FINISH: 96 B / 4 KiB files */

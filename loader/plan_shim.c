@@ -200,7 +200,7 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 			 blob_len, SHIM_SIZE);
 		return -1;
 	}
-	if (t == SHIM_FOR_PLAIN && o->platform && strcmp(o->platform, "plain")) {
+	if (t == SHIM_FOR_PLAIN && o->platform != PLATFORM_PLAIN) {
 		cvmm_err("--boot-shim: runs on --plain VMs only (its memory map has no shared window)");
 		return -1;
 	}

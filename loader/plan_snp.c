@@ -216,9 +216,9 @@ fail:
 
 int plan_build_coco(struct launch_plan *p, const struct launch_opts *o)
 {
-	if (o->platform && !strcmp(o->platform, "snp"))
+	if (o->platform == PLATFORM_SNP)
 		return plan_build_snp(p, o);
-	if (o->platform && !strcmp(o->platform, "tdx"))
+	if (o->platform == PLATFORM_TDX)
 		return plan_build_tdx(p, o);
 	cvmm_err("a confidential launch plan needs --snp or --tdx");
 	return -1;

@@ -8,7 +8,7 @@
 
 bool shared_window_wanted(const struct launch_opts *o)
 {
-	return o->platform && !strcmp(o->platform, "sw");
+	return o->platform == PLATFORM_SW;
 }
 
 int shared_window_resolve(const struct launch_opts *o, uint64_t mem_size, struct shared_window *w)

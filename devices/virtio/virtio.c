@@ -70,8 +70,8 @@ static void *virtio_create(struct vm *vm)
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
 	int n = virtio_slots(vm->opts, s);
 	struct virtio_set *set = calloc(1, sizeof(*set));
-	/* Every platform but plain keeps guest memory private: the guest must bounce. */
-	bool confidential = strcmp(vm->opts->platform, "plain") != 0;
+	/* Guest memory is private: the guest must bounce its DMA. */
+	bool confidential = vm_private_memory(vm);
 
 	if (!set) {
 		cvmm_err("virtio: out of memory");

@@ -31,7 +31,8 @@ static void measure_file(const char *platform, bool kernel, int vmm)
 	struct measurement m;
 
 	launch_opts_init(&o);
-	o.platform = platform;
+	if (platform_from_name(platform, &o.platform))
+		abort();
 	o.firmware = path;
 	o.cpus = 2;
 	o.vmm_type = vmm;

@@ -831,7 +831,7 @@ static void measure_case(const char *platform, const char *fw, const char *kerne
 	uint8_t got[48];
 
 	launch_opts_init(&o);
-	o.platform = platform;
+	ck_assert_int_eq(platform_from_name(platform, &o.platform), 0);
 	o.firmware = fw;
 	o.kernel = kernel;
 	o.cpus = cpus;

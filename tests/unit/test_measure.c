@@ -87,7 +87,7 @@ static int check_row(const char *dir, char **col, int *applied)
 	int rc;
 
 	launch_opts_init(&o);
-	o.platform = col[1];
+	ck_assert_int_eq(platform_from_name(col[1], &o.platform), 0);
 	o.firmware = input_path(dir, col[2], fw, sizeof(fw));
 	o.kernel = input_path(dir, col[4], kernel, sizeof(kernel));
 	o.initrd = input_path(dir, col[5], initrd, sizeof(initrd));
@@ -166,7 +166,7 @@ END_TEST
 static void snp_opts(struct launch_opts *o, const char *fw)
 {
 	launch_opts_init(o);
-	o->platform = "snp";
+	o->platform = PLATFORM_SNP;
 	o->firmware = fw;
 }
 
@@ -409,7 +409,7 @@ START_TEST(tdx_dependencies)
 
 	cvmm_verbosity = LOG_QUIET;
 	launch_opts_init(&o);
-	o.platform = "tdx";
+	o.platform = PLATFORM_TDX;
 	o.firmware = OVMF_UNIFIED;
 	ck_assert_int_eq(measure_from_opts(&o, &m, &p), 0);
 	memcpy(base, m.digest, 48);
@@ -486,7 +486,7 @@ START_TEST(tdx_page_aug_not_added)
 	cvmm_verbosity = LOG_QUIET;
 	snprintf(fw, sizeof(fw), "%s/measure/inputs/synth-fw-v1.fd", dir);
 	launch_opts_init(&o);
-	o.platform = "tdx";
+	o.platform = PLATFORM_TDX;
 	o.firmware = fw;
 	ck_assert_int_eq(measure_from_opts(&o, &m, &p), 0);
 	ck_assert_int_eq(p.coco.n_aug, 1);
@@ -525,7 +525,7 @@ START_TEST(impossible_requests)
 	snp_opts(&o, NULL);
 	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
 	snp_opts(&o, "/usr/share/OVMF/OVMF_CODE_4M.fd");
-	o.platform = "tdx";
+	o.platform = PLATFORM_TDX;
 	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "no TDVF metadata"));
 	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
@@ -603,7 +603,7 @@ static void shim_digest(const char *platform, uint64_t mem, int cpus, uint8_t ou
 	struct measurement m;
 
 	launch_opts_init(&o);
-	o.platform = platform;
+	ck_assert_int_eq(platform_from_name(platform, &o.platform), 0);
 	o.kernel = TEST_BZIMAGE;
 	o.initrd = TEST_BZIMAGE;	/* any file will do as an initrd */
 	o.cmdline = "console=ttyS0";
@@ -649,7 +649,7 @@ START_TEST(direct_boot_memmap_unmeasured)
 
 	cvmm_verbosity = LOG_QUIET;
 	launch_opts_init(&o);
-	o.platform = "snp";
+	o.platform = PLATFORM_SNP;
 	o.kernel = TEST_BZIMAGE;
 	o.mem = 8ULL << 30;
 	ck_assert_int_eq(plan_build_snp(&p, &o), 0);

@@ -38,7 +38,7 @@ static void setup(void)
 	signal(SIGUSR2, SIG_IGN);	/* vm_request_stop() wakes the main thread */
 	host = (struct kvm_host){ .fd = -1, .vm_types = 1u << KVM_X86_DEFAULT_VM };
 	launch_opts_init(&opts);
-	opts.platform = "sw";
+	opts.platform = PLATFORM_SW;
 	memset(&vm, 0, sizeof(vm));
 	vm.host = &host;
 	vm.opts = &opts;

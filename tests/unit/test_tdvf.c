@@ -33,7 +33,7 @@ static void check_hob(uint64_t mem)
 	size_t off;
 
 	launch_opts_init(&o);
-	o.platform = "tdx";
+	o.platform = PLATFORM_TDX;
 	o.firmware = "/usr/share/ovmf/OVMF.fd";
 	o.mem = mem;
 	ck_assert_int_eq(plan_build_tdx(&p, &o), 0);
@@ -148,7 +148,7 @@ static int build_patched(uint32_t type, uint64_t gpa, uint64_t size, char *err, 
 	close(fd);
 	free(img);
 	launch_opts_init(&o);
-	o.platform = "tdx";
+	o.platform = PLATFORM_TDX;
 	o.firmware = path;
 	cvmm_verbosity = LOG_NORMAL;
 	rc = build_quiet(&p, &o, err, n);

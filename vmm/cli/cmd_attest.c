@@ -283,7 +283,7 @@ static bool launch_given(const struct launch_opts *o)
 	struct launch_opts def;
 
 	launch_opts_init(&def);
-	return o->platform || o->kernel || o->initrd || o->cmdline || o->firmware ||
+	return o->platform_set || o->kernel || o->initrd || o->cmdline || o->firmware ||
 	       o->mem != def.mem || o->cpus != def.cpus || o->vcpu_type ||
 	       o->guest_features_set || o->snp_policy || o->vmm_type || o->legacy_vmsa ||
 	       o->mrtd_two_pass || o->boot_shim || o->window_set || o->disk || o->rng ||
@@ -296,17 +296,17 @@ static bool launch_given(const struct launch_opts *o)
  */
 static int predict(struct attest_args *a, const struct evidence *ev)
 {
-	const char *plat = ev->kind == EV_SNP_REPORT ? "snp" : "tdx";
+	enum platform_id plat = ev->kind == EV_SNP_REPORT ? PLATFORM_SNP : PLATFORM_TDX;
 
 	if (a->vo.expect_measurement) {
 		cvmm_err("--expect-from and --expect-measurement exclude each other");
 		return -1;
 	}
-	if (!a->launch.platform)
+	if (!a->launch.platform_set)
 		a->launch.platform = plat;
-	if (strcmp(a->launch.platform, plat)) {
+	if (a->launch.platform != plat) {
 		cvmm_err("--expect-from --%s cannot predict the measurement of %s evidence",
-			 a->launch.platform, evidence_kind_name(ev->kind));
+			 platform_name(a->launch.platform), evidence_kind_name(ev->kind));
 		return -1;
 	}
 	if (measure_from_opts(&a->launch, &a->predicted, NULL))

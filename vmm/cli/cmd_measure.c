@@ -286,7 +286,7 @@ int cmd_measure(int argc, char **argv)
 	launch_opts_init(&o);
 	if (argp_parse(&measure_argp, argc, argv, 0, NULL, &o))
 		return CVMM_EXIT_USAGE;
-	if (!o.platform || (strcmp(o.platform, "snp") && strcmp(o.platform, "tdx"))) {
+	if (o.platform != PLATFORM_SNP && o.platform != PLATFORM_TDX) {
 		cvmm_err("measure: give --snp or --tdx (only confidential launches are measured)");
 		return CVMM_EXIT_USAGE;
 	}

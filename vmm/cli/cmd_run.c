@@ -110,9 +110,9 @@ static int check_machine(const struct launch_opts *o)
 			return -1;
 		}
 	}
-	if (o->no_gmem && strcmp(o->platform, "plain")) {
+	if (o->no_gmem && o->platform != PLATFORM_PLAIN) {
 		cvmm_err("--no-guest-memfd: plain VMs only (--%s keeps guest memory in guest_memfd)",
-			 o->platform);
+			 platform_name(o->platform));
 		return -1;
 	}
 	if (o->cpus < 1) {
@@ -131,7 +131,7 @@ static int check_host(const struct launch_opts *o, const struct platform_ops *pl
 		return -1;
 	trace_point("/dev/kvm opened and probed");
 	if (plat->host_ok && !plat->host_ok(h, why, sizeof(why))) {
-		cvmm_err("--%s: %s", o->platform, why);
+		cvmm_err("--%s: %s", plat->name, why);
 		return -1;
 	}
 	if (o->cpus > h->max_vcpus) {
@@ -166,10 +166,8 @@ int cmd_run(int argc, char **argv)
 
 	launch_opts_init(&o);
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
-	if (!o.platform)
-		o.platform = "plain";
 	trace_point("options parsed");
-	plat = platform_by_name(o.platform);
+	plat = platform_by_id(o.platform);
 	if (check_machine(&o))
 		return CVMM_EXIT_USAGE;
 	plan_init(&plan, o.mem);

@@ -280,3 +280,8 @@ out:
 	free(vm);
 	return status;
 }
+
+bool vm_private_memory(const struct vm *vm)
+{
+	return vm->plat && vm->plat->has_private_memory;
+}

@@ -58,4 +58,7 @@ struct vm {
 void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Does the platform keep guest memory private (the platform table says)? */
+bool vm_private_memory(const struct vm *vm);
+
 #endif

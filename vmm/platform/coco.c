@@ -407,12 +407,12 @@ int coco_share_pieces(struct coco *c, const struct launch_plan *p)
 int coco_check_inputs(const struct launch_opts *o, const struct launch_plan *p)
 {
 	const struct coco_ops *ops = coco_ops_by_name(p->coco.platform ? p->coco.platform :
-						       o->platform);
+						       platform_name(o->platform));
 	struct coco c;
 	int r;
 
 	if (!ops) {
-		cvmm_err("--%s is not a confidential platform", o->platform);
+		cvmm_err("--%s is not a confidential platform", platform_name(o->platform));
 		return -1;
 	}
 	coco_init(&c, ops, &kb_real, o);

@@ -30,7 +30,7 @@ static void print_plan(const struct launch_plan *p, const char *platform, FILE *
 
 int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out)
 {
-	const char *platform = p->coco.platform ? p->coco.platform : o->platform;
+	const char *platform = p->coco.platform ? p->coco.platform : platform_name(o->platform);
 	const struct coco_ops *ops = coco_ops_by_name(platform);
 	struct kb_recorder rec;
 	struct coco c;

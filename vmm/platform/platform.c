@@ -15,10 +15,10 @@ static const struct platform_ops *const platforms[] = {
 	&platform_tdx,
 };
 
-const struct platform_ops *platform_by_name(const char *name)
+const struct platform_ops *platform_by_id(enum platform_id id)
 {
 	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
-		if (!strcmp(platforms[i]->name, name))
+		if (platforms[i]->id == id)
 			return platforms[i];
 	return NULL;
 }
@@ -52,7 +52,7 @@ int platform_direct_plan(struct launch_plan *p, const struct launch_opts *o)
 {
 	if (o->firmware) {
 		cvmm_err("--firmware: the %s platform boots kernels and ELF images directly; "
-			 "firmware boot needs --snp or --tdx", o->platform);
+			 "firmware boot needs --snp or --tdx", platform_name(o->platform));
 		return -1;
 	}
 	if (o->cpus > (int)DIRECT_MAX_ENTRY_VCPUS) {

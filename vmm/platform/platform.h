@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loader/launch_opts.h"
 #include "vmm/mem/mem.h"
 
 struct vm;
@@ -29,6 +30,12 @@ enum exit_action {
 
 struct platform_ops {
 	const char *name;		/* "plain", "sw", "tdx", "snp" */
+	enum platform_id id;		/* what the launch inputs call it */
+	/*
+	 * Guest memory is private (guest_memfd, conversions): devices must
+	 * share what they touch and the guest must bounce its DMA.
+	 */
+	bool has_private_memory;
 	/*
 	 * After init_vm: may RAM the launch plan does not touch be given to
 	 * KVM on first touch (vmm/mem.h)? Not where KVM keeps private memory:
@@ -87,6 +94,6 @@ int platform_print_plan(const struct launch_opts *o, const struct launch_plan *p
 int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan);
 
 /* By name ("plain", "sw", "tdx", "snp"); NULL when unknown. */
-const struct platform_ops *platform_by_name(const char *name);
+const struct platform_ops *platform_by_id(enum platform_id id);
 
 #endif

@@ -200,7 +200,7 @@ static bool tdx_host_ok(const struct kvm_host *h, char *why, size_t n)
 /* The plan `cvmm measure` hashes; with --dry-run only the plan itself is checked. */
 static int coco_build_plan(struct launch_plan *p, const struct launch_opts *o)
 {
-	if (!strcmp(o->platform, "snp") &&
+	if (o->platform == PLATFORM_SNP &&
 	    snp_policy_check(o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT, 0, false))
 		return -1;
 	if (plan_build_coco(p, o))
@@ -213,6 +213,8 @@ static unsigned long tdx_vm_type(const struct kvm_host *h) { return KVM_X86_TDX_
 
 const struct platform_ops platform_snp = {
 	.name = "snp",
+	.id = PLATFORM_SNP,
+	.has_private_memory = true,
 	.host_first = true,
 	.build_plan = coco_build_plan,
 	.dry_run = coco_dry_run_plan,
@@ -229,6 +231,8 @@ const struct platform_ops platform_snp = {
 
 const struct platform_ops platform_tdx = {
 	.name = "tdx",
+	.id = PLATFORM_TDX,
+	.has_private_memory = true,
 	.host_first = true,
 	.build_plan = coco_build_plan,
 	.dry_run = coco_dry_run_plan,
