@@ -29,19 +29,17 @@
 
 #define SIG_DONE SIGUSR2	/* a vCPU tells the main thread the VM ended */
 
-void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
+static void request_stop(struct vm *vm, enum vm_stop_kind kind, int code, const char *fmt,
+			 va_list ap)
 {
-	va_list ap;
-
 	pthread_mutex_lock(&vm->exit_lock);
 	if (vm->stopping) {
 		pthread_mutex_unlock(&vm->exit_lock);
 		return;
 	}
 	vm->exit_code = code;
-	va_start(ap, fmt);
+	vm->exit_kind = kind;
 	vsnprintf(vm->exit_reason, sizeof(vm->exit_reason), fmt, ap);
-	va_end(ap);
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
 	/*
 	 * Kick under the lock: teardown takes it before joining, so no vCPU
@@ -51,6 +49,24 @@ void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 		vcpu_kick(&vm->vcpus[i]);
 	pthread_kill(vm->main_thread, SIG_DONE);
 	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	request_stop(vm, VM_STOP_VMM, code, fmt, ap);
+	va_end(ap);
+}
+
+void vm_request_stop_by(struct vm *vm, enum vm_stop_kind kind, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	request_stop(vm, kind, code, fmt, ap);
+	va_end(ap);
 }
 
 static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform_ops *plat,
@@ -211,7 +227,8 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 		int sig = sigwaitinfo(waitset, &si);
 
 		if (sig == SIGINT || sig == SIGTERM)
-			vm_request_stop(vm, 128 + sig, "stopped by %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+			vm_request_stop_by(vm, VM_STOP_SIGNAL, 128 + sig, "stopped by %s",
+					   sig == SIGINT ? "SIGINT" : "SIGTERM");
 	}
 	return vm->exit_code;
 }
@@ -260,8 +277,7 @@ int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 	trace_point("VM ended");
 	/* The counters below are the vCPUs' until they have left. */
 	vm_join_vcpus(vm);
-	if (status != CVMM_EXIT_OK && status < 128 &&
-	    strncmp(vm->exit_reason, "guest wrote", 11) != 0)
+	if (status != CVMM_EXIT_OK && vm->exit_kind == VM_STOP_VMM)
 		cvmm_err("%s", vm->exit_reason);	/* a failure: say why, once */
 	else
 		cvmm_verbose("%s", vm->exit_reason);
