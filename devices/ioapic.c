@@ -10,7 +10,7 @@
 #include "loader/plan.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/core/vm.h"
 
 #define PINS		ACPI_IOAPIC_PINS

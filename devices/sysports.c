@@ -21,7 +21,7 @@ static void exit_port(void *opaque, uint64_t off, uint8_t *data, uint32_t len, b
 		return;
 	}
 	trace_point("guest exit port");
-	vm_request_stop(vm, data[0], "guest wrote %u to the exit port", data[0]);
+	vm_request_stop_by(vm, VM_STOP_GUEST, data[0], "guest wrote %u to the exit port", data[0]);
 }
 
 static void milestone_port(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)

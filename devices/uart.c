@@ -20,7 +20,7 @@
 #include "devices/ioapic.h"
 #include "devices/term.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/trace.h"
 #include "vmm/core/vm.h"
 

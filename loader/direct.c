@@ -12,7 +12,7 @@
 #include "loader/plan_shim.h"
 #include "loader/shared_window.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
 extern const uint8_t demo_guest_elf[], demo_guest_elf_end[];
 
@@ -79,7 +79,7 @@ static int read_initrd(struct launch_plan *p, const char *path, uint8_t **buf, s
  * The image: the demo guest, or --kernel as a bzImage (which brings its own
  * boot_params: *built is set) or an ELF64.
  */
-static int load_image(struct launch_plan *p, const struct run_opts *o, const char *cmdline,
+static int load_image(struct launch_plan *p, const struct launch_opts *o, const char *cmdline,
 		      const struct shared_window *w, uint64_t *entry, bool *built)
 {
 	const uint8_t *img;
@@ -134,7 +134,7 @@ static int load_image(struct launch_plan *p, const struct run_opts *o, const cha
  * the virtio transports in ACPI (Debian's kernel has no device-tree or
  * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
  */
-static int add_acpi(struct launch_plan *p, const struct run_opts *o, uint8_t *bp)
+static int add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp)
 {
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
 	struct acpi_in in = { .n_cpus = o->cpus, .slots = s };
@@ -149,7 +149,7 @@ static int add_acpi(struct launch_plan *p, const struct run_opts *o, uint8_t *bp
 	return 0;
 }
 
-int direct_boot_plan(struct launch_plan *p, const struct run_opts *o)
+int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o)
 {
 	struct boot_params_in bpi = { 0 };
 	struct shared_window w;

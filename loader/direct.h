@@ -10,14 +10,14 @@
 #include <stdint.h>
 
 struct launch_plan;
-struct run_opts;
+struct launch_opts;
 
 /* Stacks of the vCPUs that enter the image: vCPU i gets the i-th one. */
 #define DIRECT_STACK_SIZE	0x800ULL
 #define DIRECT_STACKS_BASE	0x30000ULL
 #define DIRECT_MAX_ENTRY_VCPUS	((0x8f000ULL - DIRECT_STACKS_BASE) / DIRECT_STACK_SIZE)
 
-int direct_boot_plan(struct launch_plan *p, const struct run_opts *o);
+int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o);
 /* Initial rsp of vCPU i (BSP: 0). */
 uint64_t direct_stack_top(int i);
 

@@ -11,7 +11,7 @@
 
 #include "loader/plan.h"
 
-struct run_opts;
+struct launch_opts;
 
 #define FIRMWARE_MAX_SIZE	(64ULL << 20)
 #define SNP_VMSA_GPA		0x0000fffffffff000ULL	/* PAGE_INFO GPA of VMSA pages */
@@ -25,7 +25,7 @@ struct run_opts;
  * snp_cpuid_page_build() and coco.vcpu_sig (the PSP checks it, the digest
  * does not depend on it).
  */
-int plan_build_snp(struct launch_plan *p, const struct run_opts *o);
+int plan_build_snp(struct launch_plan *p, const struct launch_opts *o);
 
 /*
  * TDX from firmware (TDVF metadata): one piece per section without
@@ -34,9 +34,9 @@ int plan_build_snp(struct launch_plan *p, const struct run_opts *o);
  * MR.EXTEND. coco.td_hob_gpa goes to the BSP's RCX. Without --firmware:
  * --kernel through cvmm's boot shim at the reset vector.
  */
-int plan_build_tdx(struct launch_plan *p, const struct run_opts *o);
+int plan_build_tdx(struct launch_plan *p, const struct launch_opts *o);
 
 /* By o->platform ("snp" or "tdx"). */
-int plan_build_coco(struct launch_plan *p, const struct run_opts *o);
+int plan_build_coco(struct launch_plan *p, const struct launch_opts *o);
 
 #endif

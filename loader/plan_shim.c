@@ -12,7 +12,7 @@
 #include "loader/boot/snp_cpu.h"
 #include "loader/boot/vmsa.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
 extern const uint8_t shim_blob[], shim_blob_end[];
 
@@ -83,7 +83,7 @@ static struct plan_piece *piece_at(struct launch_plan *p, uint64_t gpa)
  * behind the kernel's init_size, whatever --mem is. The e820 table it wrote
  * for that pretend size is cleared: the shim writes the real one.
  */
-static int add_kernel(struct launch_plan *p, const struct run_opts *o)
+static int add_kernel(struct launch_plan *p, const struct launch_opts *o)
 {
 	struct bzimage_info bi;
 	struct bzimage_in in = { .name = o->kernel, .cmdline = o->cmdline };
@@ -154,7 +154,7 @@ static int add_snp_pages(struct launch_plan *p)
 	return 0;
 }
 
-static int add_vmsas(struct launch_plan *p, const struct run_opts *o)
+static int add_vmsas(struct launch_plan *p, const struct launch_opts *o)
 {
 	const struct snp_cpu_model *cpu = snp_cpu_model(o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
 	struct vmsa_params vp = {
@@ -189,7 +189,7 @@ static int add_vmsas(struct launch_plan *p, const struct run_opts *o)
 	return 0;
 }
 
-int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shim_target t)
+int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum shim_target t)
 {
 	uint64_t base = t == SHIM_FOR_PLAIN ? SHIM_PLAIN_BASE : SHIM_BASE;
 	size_t blob_len = (size_t)(shim_blob_end - shim_blob);
@@ -200,7 +200,7 @@ int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shi
 			 blob_len, SHIM_SIZE);
 		return -1;
 	}
-	if (t == SHIM_FOR_PLAIN && o->platform && strcmp(o->platform, "plain")) {
+	if (t == SHIM_FOR_PLAIN && o->platform != PLATFORM_PLAIN) {
 		cvmm_err("--boot-shim: runs on --plain VMs only (its memory map has no shared window)");
 		return -1;
 	}

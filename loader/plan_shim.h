@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct launch_plan;
-struct run_opts;
+struct launch_opts;
 struct shim_memmap;
 
 enum shim_target { SHIM_FOR_PLAIN, SHIM_FOR_SNP, SHIM_FOR_TDX };
@@ -24,7 +24,7 @@ enum shim_target { SHIM_FOR_PLAIN, SHIM_FOR_SNP, SHIM_FOR_TDX };
  * added page tables and GDT and gets a 64-bit entry; SNP gets VMSAs (32-bit
  * entry), TDX the reset vector. -1 with one line on failure.
  */
-int plan_add_shim_boot(struct launch_plan *p, const struct run_opts *o, enum shim_target t);
+int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum shim_target t);
 
 /*
  * The memory map of mem_size bytes of guest RAM, as the e820 table cvmm

@@ -9,7 +9,7 @@
 #include "loader/boot/snp_hashes.h"
 #include "loader/boot/vmsa.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
 static int add(struct launch_plan *p, uint64_t gpa, uint64_t len, const uint8_t *data,
 	       uint64_t data_len, enum piece_type t, const char *what)
@@ -24,7 +24,7 @@ static int add(struct launch_plan *p, uint64_t gpa, uint64_t len, const uint8_t 
 
 /* The kernel hashes page: the table at the hash-table GPA's page offset. */
 static int add_hashes_page(struct launch_plan *p, const struct ovmf_info *fw,
-			   const struct sev_section *s, const struct run_opts *o,
+			   const struct sev_section *s, const struct launch_opts *o,
 			   const char *name)
 {
 	struct sev_hashes h;
@@ -54,7 +54,7 @@ static int add_hashes_page(struct launch_plan *p, const struct ovmf_info *fw,
 }
 
 static int add_section(struct launch_plan *p, const struct ovmf_info *fw,
-		       const struct sev_section *s, const struct run_opts *o,
+		       const struct sev_section *s, const struct launch_opts *o,
 		       const char *name)
 {
 	if (!plan_range_in_ram(p, s->gpa, s->size)) {
@@ -96,7 +96,7 @@ static int add_section(struct launch_plan *p, const struct ovmf_info *fw,
 	return -1;
 }
 
-static int add_vmsas(struct launch_plan *p, const struct ovmf_info *fw, const struct run_opts *o)
+static int add_vmsas(struct launch_plan *p, const struct ovmf_info *fw, const struct launch_opts *o)
 {
 	struct vmsa_params vp = {
 		.sev_features = p->coco.sev_features, .vcpu_sig = p->coco.vcpu_sig,
@@ -119,7 +119,7 @@ oom:
 	return -1;
 }
 
-static int check_inputs(const struct run_opts *o, const struct ovmf_info *fw, const char *name)
+static int check_inputs(const struct launch_opts *o, const struct ovmf_info *fw, const char *name)
 {
 	if ((o->initrd || o->cmdline) && !o->kernel) {
 		cvmm_err("--initrd and --cmdline need --kernel");
@@ -147,7 +147,7 @@ static int check_inputs(const struct run_opts *o, const struct ovmf_info *fw, co
 	return 0;
 }
 
-int plan_build_snp(struct launch_plan *p, const struct run_opts *o)
+int plan_build_snp(struct launch_plan *p, const struct launch_opts *o)
 {
 	const struct snp_cpu_model *cpu;
 	struct ovmf_info *fw = malloc(sizeof(*fw));
@@ -217,11 +217,11 @@ fail:
 	return -1;
 }
 
-int plan_build_coco(struct launch_plan *p, const struct run_opts *o)
+int plan_build_coco(struct launch_plan *p, const struct launch_opts *o)
 {
-	if (o->platform && !strcmp(o->platform, "snp"))
+	if (o->platform == PLATFORM_SNP)
 		return plan_build_snp(p, o);
-	if (o->platform && !strcmp(o->platform, "tdx"))
+	if (o->platform == PLATFORM_TDX)
 		return plan_build_tdx(p, o);
 	cvmm_err("a confidential launch plan needs --snp or --tdx");
 	return -1;

@@ -7,7 +7,7 @@
 #include "loader/boot/td_hob.h"
 #include "loader/image/tdvf.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
 static int add_section(struct launch_plan *p, const uint8_t *img, uint64_t fw_gpa,
 		       const struct tdvf_section *s, uint8_t **hob, const char *name)
@@ -61,7 +61,7 @@ static int add_section(struct launch_plan *p, const uint8_t *img, uint64_t fw_gp
 	return plan_add(p, &piece);
 }
 
-int plan_build_tdx(struct launch_plan *p, const struct run_opts *o)
+int plan_build_tdx(struct launch_plan *p, const struct launch_opts *o)
 {
 	struct ovmf_info *fw = malloc(sizeof(*fw));
 	struct tdvf_info *td = malloc(sizeof(*td));

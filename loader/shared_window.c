@@ -4,14 +4,14 @@
 #include "loader/plan.h"
 #include "loader/shared_window.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
-bool shared_window_wanted(const struct run_opts *o)
+bool shared_window_wanted(const struct launch_opts *o)
 {
-	return o->platform && !strcmp(o->platform, "sw");
+	return o->platform == PLATFORM_SW;
 }
 
-int shared_window_resolve(const struct run_opts *o, uint64_t mem_size, struct shared_window *w)
+int shared_window_resolve(const struct launch_opts *o, uint64_t mem_size, struct shared_window *w)
 {
 	uint64_t low = layout_low_ram(mem_size);
 	uint64_t end;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct run_opts;
+struct launch_opts;
 struct launch_plan;
 
 #define SHARED_WINDOW_DEFAULT	(2ULL << 20)
@@ -20,14 +20,14 @@ struct shared_window {
 };
 
 /* Does this platform have private memory, hence a window? */
-bool shared_window_wanted(const struct run_opts *o);
+bool shared_window_wanted(const struct launch_opts *o);
 
 /*
  * From --shared-window, or the default: 2 MiB at the top of RAM below the
  * 32-bit hole (none when that RAM is under 8 MiB). -1 with one line when
  * the window is unaligned or not inside one RAM region.
  */
-int shared_window_resolve(const struct run_opts *o, uint64_t mem_size, struct shared_window *w);
+int shared_window_resolve(const struct launch_opts *o, uint64_t mem_size, struct shared_window *w);
 
 /* -1 with one line when a launch piece lies in the window. */
 int shared_window_check_plan(const struct shared_window *w, const struct launch_plan *p);

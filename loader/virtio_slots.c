@@ -2,13 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/virtio/virtio_mmio.h"
 #include "loader/virtio_slots.h"
 #include "loader/layout.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
-int virtio_slots(const struct run_opts *o, struct virtio_slot *s)
+int virtio_slots(const struct launch_opts *o, struct virtio_slot *s)
 {
 	int n = 0;
 	enum virtio_kind kinds[VIRTIO_MAX_SLOTS];
@@ -29,7 +28,7 @@ int virtio_slots(const struct run_opts *o, struct virtio_slot *s)
 	return n;
 }
 
-char *virtio_cmdline(const struct run_opts *o)
+char *virtio_cmdline(const struct launch_opts *o)
 {
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
 	int n = virtio_slots(o, s);

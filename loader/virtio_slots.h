@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct run_opts;
+struct launch_opts;
 
 enum virtio_kind { VIRTIO_KIND_CONSOLE, VIRTIO_KIND_BLK, VIRTIO_KIND_RNG };
 
@@ -22,12 +22,13 @@ struct virtio_slot {
 };
 
 #define VIRTIO_MAX_SLOTS	4
+#define VIRTIO_MMIO_SIZE	0x200	/* the register window of one slot */
 #define VIRTIO_FIRST_IRQ	5	/* 5, 6, ...: free ISA lines on a PC */
 /* MSI vector of line n when interrupts are on (vmm/irq.c) */
 #define VIRTIO_IRQ_VECTOR(n)	(0x20 + (n))
 
 /* Fills s[VIRTIO_MAX_SLOTS]; returns how many devices the options ask for. */
-int virtio_slots(const struct run_opts *o, struct virtio_slot *s);
+int virtio_slots(const struct launch_opts *o, struct virtio_slot *s);
 
 /*
  * The guest command line: the user's, then for each device
@@ -35,7 +36,7 @@ int virtio_slots(const struct run_opts *o, struct virtio_slot *s);
  * support), then " console=hvc0" with --console virtio. Returns a malloc'd
  * string (the user's own when there are no devices), or NULL after one line.
  */
-char *virtio_cmdline(const struct run_opts *o);
+char *virtio_cmdline(const struct launch_opts *o);
 
 
 struct launch_plan;
@@ -46,7 +47,7 @@ struct launch_plan;
  * SETUP_DTB on the zero page bp. Nothing when no virtio device is asked for.
  * -1 after one line.
  */
-int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct run_opts *o,
+int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct launch_opts *o,
 		    const char *cmdline, uint64_t window_gpa, uint64_t window_size);
 
 #endif

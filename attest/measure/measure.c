@@ -3,7 +3,7 @@
 #include "attest/measure/measure.h"
 #include "loader/plan_coco.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
 void measure_hex(const uint8_t *b, size_t n, char *out)
 {
@@ -32,7 +32,7 @@ int measure_plan(const struct launch_plan *p, struct measurement *m)
 	return -1;
 }
 
-int measure_from_opts(const struct run_opts *o, struct measurement *m,
+int measure_from_opts(const struct launch_opts *o, struct measurement *m,
 		      struct launch_plan *plan_out)
 {
 	struct launch_plan p;

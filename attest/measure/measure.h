@@ -11,7 +11,7 @@
 
 #include "loader/plan.h"
 
-struct run_opts;
+struct launch_opts;
 
 #define MEASURE_DIGEST_LEN	48	/* SHA-384 */
 #define MEASURE_PIECE_TYPES	10	/* indexed by enum piece_type */
@@ -47,7 +47,7 @@ struct measurement {
 
 /* Builds the plan for o (--snp or --tdx) and measures it; p may be NULL. */
 int measure_plan(const struct launch_plan *p, struct measurement *m);
-int measure_from_opts(const struct run_opts *o, struct measurement *m,
+int measure_from_opts(const struct launch_opts *o, struct measurement *m,
 		      struct launch_plan *plan_out);
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */

@@ -14,7 +14,7 @@
 #include "vmm/core/irq.h"
 #include "devices/ioapic.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/core/vm.h"
 
 struct virtio_set {
@@ -49,7 +49,7 @@ static void virtio_destroy(void *state)
 
 static struct virtio_mmio *make(struct vm *vm, const struct virtio_slot *s)
 {
-	const struct run_opts *o = vm->opts;
+	const struct launch_opts *o = vm->opts;
 
 	switch (s->kind) {
 	case VIRTIO_KIND_CONSOLE:
@@ -76,8 +76,8 @@ static void *virtio_create(struct vm *vm)
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
 	int n = virtio_slots(vm->opts, s);
 	struct virtio_set *set = calloc(1, sizeof(*set));
-	/* Every platform but plain keeps guest memory private: the guest must bounce. */
-	bool confidential = strcmp(vm->opts->platform, "plain") != 0;
+	/* Guest memory is private: the guest must bounce its DMA. */
+	bool confidential = vm_private_memory(vm);
 
 	if (!set) {
 		cvmm_err("virtio: out of memory");

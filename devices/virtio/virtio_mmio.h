@@ -14,9 +14,9 @@
 
 #include "devices/bus.h"
 #include "devices/virtio/virtqueue.h"
+#include "loader/virtio_slots.h"	/* VIRTIO_MMIO_SIZE */
 #include "vmm/mem/mem.h"
 
-#define VIRTIO_MMIO_SIZE	0x200	/* one slot per device from LAYOUT_MMIO_BASE */
 #define VIRTIO_MMIO_MAGIC	0x74726976	/* "virt" */
 #define VIRTIO_MMIO_MAX_QUEUES	2
 #define VIRTIO_MMIO_CONFIG_MAX	64

@@ -10,9 +10,9 @@
 #include "loader/boot/boot_params.h"
 #include "loader/plan.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 
-int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct run_opts *o,
+int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct launch_opts *o,
 		    const char *cmdline, uint64_t window_gpa, uint64_t window_size)
 {
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];

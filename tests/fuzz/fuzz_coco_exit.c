@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    KVM_EXIT_MEMORY_FAULT, KVM_EXIT_SNP_REQ_CERTS, KVM_EXIT_IO };
 	struct kvm_run run;
 	struct kvm_tdx_capabilities caps = { .user_tdvmcallinfo_1_r11 = 2 };
-	struct run_opts opts;
+	struct launch_opts opts;
 	struct coco c;
 	struct coco_stop s;
 
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	guest_len = size - 260;
 	guest = malloc(guest_len ? guest_len : 1);
 	memcpy(guest, data + 260, guest_len);
-	run_opts_init(&opts);
+	launch_opts_init(&opts);
 	coco_init(&c, data[2] & 1 ? &coco_tdx_ops : &coco_snp_ops, &kb_real, &opts);
 	c.guest_read = g_read;
 	c.guest_write = g_write;

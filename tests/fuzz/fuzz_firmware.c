@@ -27,11 +27,12 @@ static char path[64];
  */
 static void measure_file(const char *platform, bool kernel, int vmm)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct measurement m;
 
-	run_opts_init(&o);
-	o.platform = platform;
+	launch_opts_init(&o);
+	if (platform_from_name(platform, &o.platform))
+		abort();
 	o.firmware = path;
 	o.cpus = 2;
 	o.vmm_type = vmm;

@@ -57,14 +57,14 @@ static int fake_convert(void *o, uint64_t gpa, uint64_t pages, bool to_private)
 }
 
 static struct coco c;
-static struct run_opts opts;
+static struct launch_opts opts;
 static struct kvm_tdx_capabilities caps;
 static struct kvm_run run;
 static struct coco_stop why;
 
 static void setup(void)
 {
-	run_opts_init(&opts);
+	launch_opts_init(&opts);
 	coco_init(&c, &coco_tdx_ops, &kb_real, &opts);
 	c.guest_read = g_read;
 	c.guest_write = g_write;

@@ -142,11 +142,11 @@ typedef void (*plan_fn)(struct launch_plan *p, int cpus);
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static struct run_opts opts;
+static struct launch_opts opts;
 
 static void setup(void)
 {
-	run_opts_init(&opts);
+	launch_opts_init(&opts);
 	cvmm_verbosity = LOG_NORMAL;
 }
 
@@ -1217,15 +1217,15 @@ END_TEST
  */
 static void measure_case(const char *platform, const char *fw, const char *kernel, int cpus)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan p;
 	struct measurement m;
 	struct kb_recorder rec;
 	struct seen s;
 	uint8_t got[48];
 
-	run_opts_init(&o);
-	o.platform = platform;
+	launch_opts_init(&o);
+	ck_assert_int_eq(platform_from_name(platform, &o.platform), 0);
 	o.firmware = fw;
 	o.kernel = kernel;
 	o.cpus = cpus;

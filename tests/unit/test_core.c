@@ -7,6 +7,7 @@
 #include "loader/plan.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/platform/platform.h"
 
 START_TEST(size_suffixes)
 {
@@ -70,6 +71,37 @@ START_TEST(bus_dispatch_and_misses)
 }
 END_TEST
 
+/* The platform table is where ids, names and the private-memory property meet. */
+START_TEST(platform_table_ids)
+{
+	static const struct {
+		const struct platform_ops *ops;
+		enum platform_id id;
+		const char *name;
+		bool private_memory;
+	} want[] = {
+		{ &platform_plain, PLATFORM_PLAIN, "plain", false },
+		{ &platform_sw, PLATFORM_SW, "sw", true },
+		{ &platform_snp, PLATFORM_SNP, "snp", true },
+		{ &platform_tdx, PLATFORM_TDX, "tdx", true },
+	};
+	enum platform_id id;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_ptr_eq(platform_by_id(want[i].id), want[i].ops);
+		ck_assert_int_eq(want[i].ops->id, want[i].id);
+		ck_assert_str_eq(want[i].ops->name, want[i].name);
+		ck_assert_str_eq(platform_name(want[i].id), want[i].name);
+		ck_assert_int_eq(platform_from_name(want[i].name, &id), 0);
+		ck_assert_int_eq(id, want[i].id);
+		ck_assert_int_eq(want[i].ops->has_private_memory, want[i].private_memory);
+	}
+	ck_assert_int_eq(platform_from_name("SNP", &id), -1);
+	ck_assert_int_eq(platform_from_name(NULL, &id), -1);
+	ck_assert_ptr_null(platform_by_id((enum platform_id)99));
+}
+END_TEST
+
 START_TEST(plan_overlap_and_ram)
 {
 	struct launch_plan p;
@@ -112,6 +144,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, size_rejects);
 	tcase_add_test(tc, bus_dispatch_and_misses);
 	tcase_add_test(tc, plan_overlap_and_ram);
+	tcase_add_test(tc, platform_table_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }

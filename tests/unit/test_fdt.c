@@ -19,7 +19,7 @@ static uint64_t be64_at(const void *p)
 
 START_TEST(nodes_match_inputs)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
 	struct fdt_in in = { .slots = s, .pool_gpa = 0xe00000, .pool_size = 0x200000,
 			     .bootargs = "console=hvc0 quiet" };
@@ -28,7 +28,7 @@ START_TEST(nodes_match_inputs)
 	int node, plen, n_virtio = 0;
 	const void *p;
 
-	run_opts_init(&o);
+	launch_opts_init(&o);
 	o.disk = "x.img";
 	o.rng = true;
 	o.console_virtio = true;
@@ -117,11 +117,11 @@ END_TEST
 
 START_TEST(cmdline_form)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	char *c;
 
 	cvmm_verbosity = LOG_QUIET;
-	run_opts_init(&o);
+	launch_opts_init(&o);
 	c = virtio_cmdline(&o);
 	ck_assert_str_eq(c, "");
 	free(c);

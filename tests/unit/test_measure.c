@@ -41,7 +41,7 @@ static int capture_stderr(int (*fn)(void *), void *arg, char *buf, size_t n)
 }
 
 struct row_run {
-	const struct run_opts *o;
+	const struct launch_opts *o;
 	struct measurement m;
 };
 
@@ -82,12 +82,12 @@ static int check_row(const char *dir, char **col, int *applied)
 {
 	char fw[512], kernel[512], initrd[512], err[1024], hex[2 * MEASURE_DIGEST_LEN + 1];
 	const char *opts = col[9], *expected = col[10];
-	struct run_opts o;
+	struct launch_opts o;
 	struct row_run r = { .o = &o };
 	int rc;
 
-	run_opts_init(&o);
-	o.platform = col[1];
+	launch_opts_init(&o);
+	ck_assert_int_eq(platform_from_name(col[1], &o.platform), 0);
 	o.firmware = input_path(dir, col[2], fw, sizeof(fw));
 	o.kernel = input_path(dir, col[4], kernel, sizeof(kernel));
 	o.initrd = input_path(dir, col[5], initrd, sizeof(initrd));
@@ -163,10 +163,10 @@ START_TEST(reference_vectors)
 }
 END_TEST
 
-static void snp_opts(struct run_opts *o, const char *fw)
+static void snp_opts(struct launch_opts *o, const char *fw)
 {
-	run_opts_init(o);
-	o->platform = "snp";
+	launch_opts_init(o);
+	o->platform = PLATFORM_SNP;
 	o->firmware = fw;
 }
 
@@ -175,7 +175,7 @@ START_TEST(vmsa_matches_documented_state)
 {
 	static const char bsp_want[] = "77920c4c629ff47e90c0e174fc1ad0eb6fa664f88cd4739488058a8c6cb1a77b3856f55378e9518d0da99452d51c553a";
 	static const char ap_want[] = "8413b852790765a310d95867a8b00bfca3a802b5a80830044b45e253fe96222657e11e53fcf63eb0e0afd722385bf7b4";
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan p;
 	uint8_t h[48];
 	char hex[97];
@@ -207,7 +207,7 @@ END_TEST
  * built here field by field from that table (AP_EIP 0x0080b004 of Debian's
  * OVMF, signatures from the vCPU table).
  */
-static void digest_of(const struct run_opts *o, uint8_t out[48]);
+static void digest_of(const struct launch_opts *o, uint8_t out[48]);
 
 static void seg16(uint8_t *v, unsigned off, uint16_t sel, uint16_t attr, uint32_t lim,
 		  uint64_t base)
@@ -265,7 +265,7 @@ START_TEST(snp_vcpu_chain_property)
 	static const char *const vmms[] = { "qemu", "ec2", "gce" };
 	static const uint64_t features[] = { 0x1, 0x21 };
 	uint8_t vmsa[4096], h[48], pi[0x70], prev[48], next[48], want[48];
-	struct run_opts o;
+	struct launch_opts o;
 
 	cvmm_verbosity = LOG_QUIET;
 	for (size_t c = 0; c < sizeof(cpus) / sizeof(cpus[0]); c++)
@@ -372,7 +372,7 @@ START_TEST(kernel_hashes_table)
 }
 END_TEST
 
-static void digest_of(const struct run_opts *o, uint8_t out[48])
+static void digest_of(const struct launch_opts *o, uint8_t out[48])
 {
 	struct measurement m;
 
@@ -383,7 +383,7 @@ static void digest_of(const struct run_opts *o, uint8_t out[48])
 /* SNP from firmware: one VMSA per vCPU, RAM size not in the digest. */
 START_TEST(snp_dependencies)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	uint8_t one[48], two[48], big[48];
 
 	cvmm_verbosity = LOG_QUIET;
@@ -402,14 +402,14 @@ END_TEST
 /* TDX from firmware: MRTD depends on neither vCPUs nor RAM, but on the order. */
 START_TEST(tdx_dependencies)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	uint8_t base[48], d[48];
 	struct measurement m;
 	struct launch_plan p;
 
 	cvmm_verbosity = LOG_QUIET;
-	run_opts_init(&o);
-	o.platform = "tdx";
+	launch_opts_init(&o);
+	o.platform = PLATFORM_TDX;
 	o.firmware = OVMF_UNIFIED;
 	ck_assert_int_eq(measure_from_opts(&o, &m, &p), 0);
 	memcpy(base, m.digest, 48);
@@ -476,7 +476,7 @@ END_TEST
 START_TEST(tdx_page_aug_not_added)
 {
 	const char *dir = vectors_dir();
-	struct run_opts o;
+	struct launch_opts o;
 	struct measurement m;
 	struct launch_plan p;
 	char fw[512];
@@ -485,8 +485,8 @@ START_TEST(tdx_page_aug_not_added)
 		return;
 	cvmm_verbosity = LOG_QUIET;
 	snprintf(fw, sizeof(fw), "%s/measure/inputs/synth-fw-v1.fd", dir);
-	run_opts_init(&o);
-	o.platform = "tdx";
+	launch_opts_init(&o);
+	o.platform = PLATFORM_TDX;
 	o.firmware = fw;
 	ck_assert_int_eq(measure_from_opts(&o, &m, &p), 0);
 	ck_assert_int_eq(p.coco.n_aug, 1);
@@ -509,7 +509,7 @@ static int bad_snp(void *arg)
 /* Requests that cannot be launched are refused with exactly one line. */
 START_TEST(impossible_requests)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	char err[1024];
 
 	cvmm_verbosity = LOG_NORMAL;
@@ -525,7 +525,7 @@ START_TEST(impossible_requests)
 	snp_opts(&o, NULL);
 	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
 	snp_opts(&o, "/usr/share/OVMF/OVMF_CODE_4M.fd");
-	o.platform = "tdx";
+	o.platform = PLATFORM_TDX;
 	ck_assert_int_eq(capture_stderr(bad_snp, &o, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "no TDVF metadata"));
 	ck_assert_ptr_eq(strchr(err, '\n'), err + strlen(err) - 1);
@@ -547,7 +547,7 @@ static void grown_section_refused(const char *dir, uint32_t type, uint32_t gpa,
 {
 	char src[512], path[] = "/tmp/cvmm-test-fw-XXXXXX", k[512], err[1024];
 	struct ovmf_info fw;
-	struct run_opts o;
+	struct launch_opts o;
 	uint8_t *img;
 	size_t len;
 	int fd;
@@ -599,11 +599,11 @@ END_TEST
 static void shim_digest(const char *platform, uint64_t mem, int cpus, uint8_t out[48],
 			struct measurement *mp)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct measurement m;
 
-	run_opts_init(&o);
-	o.platform = platform;
+	launch_opts_init(&o);
+	ck_assert_int_eq(platform_from_name(platform, &o.platform), 0);
 	o.kernel = TEST_BZIMAGE;
 	o.initrd = TEST_BZIMAGE;	/* any file will do as an initrd */
 	o.cmdline = "console=ttyS0";
@@ -643,13 +643,13 @@ END_TEST
 /* The memory-map page is what carries --mem, and it is not measured. */
 START_TEST(direct_boot_memmap_unmeasured)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan p;
 	const struct plan_piece *mm = NULL;
 
 	cvmm_verbosity = LOG_QUIET;
-	run_opts_init(&o);
-	o.platform = "snp";
+	launch_opts_init(&o);
+	o.platform = PLATFORM_SNP;
 	o.kernel = TEST_BZIMAGE;
 	o.mem = 8ULL << 30;
 	ck_assert_int_eq(plan_build_snp(&p, &o), 0);

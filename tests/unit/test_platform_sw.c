@@ -25,7 +25,7 @@
 #define MEM (64ULL << 20)
 
 static struct kvm_host host;
-static struct run_opts opts;
+static struct launch_opts opts;
 static struct vm vm;
 static struct vcpu vcpu;
 static struct kvm_run run;
@@ -37,8 +37,8 @@ static void setup(void)
 	cvmm_verbosity = LOG_QUIET;
 	signal(SIGUSR2, SIG_IGN);	/* vm_request_stop() wakes the main thread */
 	host = (struct kvm_host){ .fd = -1, .vm_types = 1u << KVM_X86_DEFAULT_VM };
-	run_opts_init(&opts);
-	opts.platform = "sw";
+	launch_opts_init(&opts);
+	opts.platform = PLATFORM_SW;
 	memset(&vm, 0, sizeof(vm));
 	vm.host = &host;
 	vm.opts = &opts;

@@ -26,14 +26,14 @@ static uint16_t u16(const uint8_t *b, size_t off) { uint16_t v; memcpy(&v, b + o
 
 static void check_hob(uint64_t mem)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan p;
 	const struct plan_piece *hob = NULL;
 	uint64_t ram = 0, accepted = 0, prev_end = 0;
 	size_t off;
 
-	run_opts_init(&o);
-	o.platform = "tdx";
+	launch_opts_init(&o);
+	o.platform = PLATFORM_TDX;
 	o.firmware = "/usr/share/ovmf/OVMF.fd";
 	o.mem = mem;
 	ck_assert_int_eq(plan_build_tdx(&p, &o), 0);
@@ -99,7 +99,7 @@ END_TEST
  * A TD_HOB section far outside guest RAM is refused for what it is, before
  * cvmm allocates a buffer of the size the file claims (here 16 TiB).
  */
-static int build_quiet(struct launch_plan *p, struct run_opts *o, char *err, size_t n)
+static int build_quiet(struct launch_plan *p, struct launch_opts *o, char *err, size_t n)
 {
 	FILE *tmp = tmpfile();
 	int saved = dup(2), rc;
@@ -123,7 +123,7 @@ static int build_patched(uint32_t type, uint64_t gpa, uint64_t size, char *err, 
 	const char *src = "/usr/share/ovmf/OVMF.fd";
 	struct ovmf_info fw;
 	struct tdvf_info td;
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan p;
 	uint8_t *img;
 	size_t len;
@@ -147,8 +147,8 @@ static int build_patched(uint32_t type, uint64_t gpa, uint64_t size, char *err, 
 	ck_assert_int_eq(write(fd, img, len), (ssize_t)len);
 	close(fd);
 	free(img);
-	run_opts_init(&o);
-	o.platform = "tdx";
+	launch_opts_init(&o);
+	o.platform = PLATFORM_TDX;
 	o.firmware = path;
 	cvmm_verbosity = LOG_NORMAL;
 	rc = build_quiet(&p, &o, err, n);

@@ -31,7 +31,7 @@ struct attest_args {
 	size_t offset;
 	struct verify_opts vo;
 	uint8_t meas[64], rdata[64];
-	struct run_opts launch;		/* --expect-from: the launch options */
+	struct launch_opts launch;		/* --expect-from: the launch options */
 	struct measurement predicted;
 };
 
@@ -309,12 +309,12 @@ static int do_dump(int argc, char **argv)
 }
 
 /* Launch options make sense only as the input of --expect-from. */
-static bool launch_given(const struct run_opts *o)
+static bool launch_given(const struct launch_opts *o)
 {
-	struct run_opts def;
+	struct launch_opts def;
 
-	run_opts_init(&def);
-	return o->platform || o->kernel || o->initrd || o->cmdline || o->firmware ||
+	launch_opts_init(&def);
+	return o->platform_set || o->kernel || o->initrd || o->cmdline || o->firmware ||
 	       o->mem != def.mem || o->cpus != def.cpus || o->vcpu_type ||
 	       o->guest_features_set || o->snp_policy || o->vmm_type || o->legacy_vmsa ||
 	       o->mrtd_two_pass || o->boot_shim || o->window_set || o->disk || o->rng ||
@@ -327,17 +327,17 @@ static bool launch_given(const struct run_opts *o)
  */
 static int predict(struct attest_args *a, const struct evidence *ev)
 {
-	const char *plat = ev->kind == EV_SNP_REPORT ? "snp" : "tdx";
+	enum platform_id plat = ev->kind == EV_SNP_REPORT ? PLATFORM_SNP : PLATFORM_TDX;
 
 	if (a->vo.expect_measurement) {
 		cvmm_err("--expect-from and --expect-measurement exclude each other");
 		return -1;
 	}
-	if (!a->launch.platform)
+	if (!a->launch.platform_set)
 		a->launch.platform = plat;
-	if (strcmp(a->launch.platform, plat)) {
+	if (a->launch.platform != plat) {
 		cvmm_err("--expect-from --%s cannot predict the measurement of %s evidence",
-			 a->launch.platform, evidence_kind_name(ev->kind));
+			 platform_name(a->launch.platform), evidence_kind_name(ev->kind));
 		return -1;
 	}
 	if (measure_from_opts(&a->launch, &a->predicted, NULL))
@@ -357,7 +357,7 @@ static int do_verify(int argc, char **argv)
 	int rc;
 
 	a.vo.at = time(NULL);
-	run_opts_init(&a.launch);
+	launch_opts_init(&a.launch);
 	argp_parse(&verify_argp, argc, argv, 0, NULL, &a);
 	if (!a.vo.expect_from && launch_given(&a.launch)) {
 		cvmm_err("launch options (--firmware, --kernel, --snp, ...) are the input of "

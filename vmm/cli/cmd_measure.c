@@ -34,7 +34,7 @@ static const struct argp_option measure_options[] = {
 
 static error_t measure_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -126,9 +126,9 @@ static int json_shim(FILE *f)
  * build succeeded, so a failure here is about the changed input: say so in
  * one line that carries the inner reason.
  */
-static int depends(const struct run_opts *o, const struct measurement *m, bool *cpus, bool *mem)
+static int depends(const struct launch_opts *o, const struct measurement *m, bool *cpus, bool *mem)
 {
-	struct run_opts alt = *o;
+	struct launch_opts alt = *o;
 	struct measurement am;
 	int saved = cvmm_verbosity;
 	char why[512], what[64];
@@ -157,7 +157,7 @@ out:
 	return ret;
 }
 
-static void json_options(FILE *f, const struct run_opts *o, const struct launch_plan *p)
+static void json_options(FILE *f, const struct launch_opts *o, const struct launch_plan *p)
 {
 	fprintf(f, "  \"image\": ");
 	out_json_str(f, p->image_kind ? p->image_kind : "?");
@@ -242,7 +242,7 @@ static int json_rtmr(FILE *f, const struct launch_plan *p)
 	return 0;
 }
 
-static int print_json(FILE *f, const struct run_opts *o, const struct launch_plan *p,
+static int print_json(FILE *f, const struct launch_opts *o, const struct launch_plan *p,
 		      const struct measurement *m)
 {
 	bool dep_cpus, dep_mem;
@@ -277,16 +277,16 @@ static int print_json(FILE *f, const struct run_opts *o, const struct launch_pla
 
 int cmd_measure(int argc, char **argv)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan p;
 	struct measurement m;
 	char hex[2 * MEASURE_DIGEST_LEN + 1];
 	int ret;
 
-	run_opts_init(&o);
+	launch_opts_init(&o);
 	if (argp_parse(&measure_argp, argc, argv, 0, NULL, &o))
 		return CVMM_EXIT_USAGE;
-	if (!o.platform || (strcmp(o.platform, "snp") && strcmp(o.platform, "tdx"))) {
+	if (o.platform != PLATFORM_SNP && o.platform != PLATFORM_TDX) {
 		cvmm_err("measure: give --snp or --tdx (only confidential launches are measured)");
 		return CVMM_EXIT_USAGE;
 	}

@@ -43,7 +43,7 @@ static const struct argp_option run_options[] = {
 
 static error_t run_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -94,7 +94,7 @@ static const char run_doc[] =
 static const struct argp run_argp = { run_options, run_parse, NULL, run_doc, run_children, NULL, NULL };
 
 /* Validation that needs no KVM. */
-static int check_machine(const struct run_opts *o)
+static int check_machine(const struct launch_opts *o)
 {
 	struct sysinfo si;
 
@@ -117,9 +117,9 @@ static int check_machine(const struct run_opts *o)
 			return -1;
 		}
 	}
-	if (o->no_gmem && strcmp(o->platform, "plain")) {
+	if (o->no_gmem && o->platform != PLATFORM_PLAIN) {
 		cvmm_err("--no-guest-memfd: plain VMs only (--%s keeps guest memory in guest_memfd)",
-			 o->platform);
+			 platform_name(o->platform));
 		return -1;
 	}
 	if (o->cpus < 1) {
@@ -140,7 +140,7 @@ static int check_machine(const struct run_opts *o)
 	return 0;
 }
 
-static int check_host(const struct run_opts *o, const struct platform_ops *plat,
+static int check_host(const struct launch_opts *o, const struct platform_ops *plat,
 		      struct kvm_host *h)
 {
 	char why[512];
@@ -149,7 +149,7 @@ static int check_host(const struct run_opts *o, const struct platform_ops *plat,
 		return -1;
 	trace_point("/dev/kvm opened and probed");
 	if (plat->host_ok && !plat->host_ok(h, why, sizeof(why))) {
-		cvmm_err("--%s: %s", o->platform, why);
+		cvmm_err("--%s: %s", plat->name, why);
 		return -1;
 	}
 	if (o->cpus > h->max_vcpus) {
@@ -175,19 +175,17 @@ static void block_signals(sigset_t *waitset)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o;
+	struct launch_opts o;
 	struct launch_plan plan;
 	struct kvm_host host = { .fd = -1 };
 	const struct platform_ops *plat;
 	sigset_t waitset;
 	int status = CVMM_EXIT_USAGE;
 
-	run_opts_init(&o);
+	launch_opts_init(&o);
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
-	if (!o.platform)
-		o.platform = "plain";
 	trace_point("options parsed");
-	plat = platform_by_name(o.platform);
+	plat = platform_by_id(o.platform);
 	if (check_machine(&o))
 		return CVMM_EXIT_USAGE;
 	plan_init(&plan, o.mem);

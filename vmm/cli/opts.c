@@ -76,17 +76,19 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int set_platform(struct run_opts *o, const char *p, struct argp_state *state)
+static int set_platform(struct launch_opts *o, enum platform_id p, struct argp_state *state)
 {
-	if (o->platform && strcmp(o->platform, p) != 0)
-		argp_failure(state, 2, 0, "--%s and --%s exclude each other", o->platform, p);
+	if (o->platform_set && o->platform != p)
+		argp_failure(state, 2, 0, "--%s and --%s exclude each other",
+			     platform_name(o->platform), platform_name(p));
 	o->platform = p;
+	o->platform_set = true;
 	return 0;
 }
 
 static error_t launch_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 	char *end;
 	long n;
 
@@ -94,10 +96,10 @@ static error_t launch_parse(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = o;	/* devices_argp */
 		break;
-	case OPT_PLAIN: return set_platform(o, "plain", state);
-	case OPT_SW:	return set_platform(o, "sw", state);
-	case OPT_TDX:	return set_platform(o, "tdx", state);
-	case OPT_SNP:	return set_platform(o, "snp", state);
+	case OPT_PLAIN: return set_platform(o, PLATFORM_PLAIN, state);
+	case OPT_SW:	return set_platform(o, PLATFORM_SW, state);
+	case OPT_TDX:	return set_platform(o, PLATFORM_TDX, state);
+	case OPT_SNP:	return set_platform(o, PLATFORM_SNP, state);
 	case OPT_KERNEL:	o->kernel = arg; break;
 	case OPT_INITRD:	o->initrd = arg; break;
 	case OPT_CMDLINE:	o->cmdline = arg; break;
@@ -139,9 +141,3 @@ static const struct argp_child launch_children[] = {
 
 const struct argp launch_argp = { launch_options, launch_parse, NULL, NULL, launch_children, NULL, NULL };
 
-void run_opts_init(struct run_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->mem = OPTS_DEFAULT_MEM;
-	o->cpus = 1;
-}

@@ -1,7 +1,7 @@
 /*
- * The launch inputs: what `cvmm run`, `cvmm measure` and `cvmm run
- * --dry-run` share, so that a measurement is predicted from exactly the
- * options a launch uses. Parsed by one argp child (vmm/opts.c).
+ * The command line's launch options: the argp children that fill a
+ * struct launch_opts (loader/launch_opts.h) for `cvmm run`, `cvmm measure`
+ * and `cvmm attest verify --expect-from`. Only vmm/cli/ includes this.
  */
 #ifndef CVMM_OPTS_H
 #define CVMM_OPTS_H
@@ -10,58 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct run_opts {
-	const char *platform;		/* "plain" (default), "sw", "tdx", "snp" */
+#include "loader/launch_opts.h"
 
-	/* ---- TDX/SNP platform options (vmm/opts_platform.c, issue 6) ---- */
-	const char *id_block, *id_auth;	/* SNP LAUNCH_FINISH: 96 B / 4 KiB files */
-	bool author_key;		/* SNP: the ID auth carries an author key */
-	uint8_t host_data[32];		/* SNP: HOST_DATA in every report */
-	uint8_t mrconfigid[48], mrowner[48], mrownerconfig[48];	/* TDX */
-	uint64_t td_attributes, xfam;	/* TDX; valid when *_set */
-	bool td_attributes_set, xfam_set;
-	const char *quote_socket;	/* TDX GetQuote: QGS unix socket */
-	unsigned quote_timeout_ms;	/* 0: OPTS_QUOTE_TIMEOUT_MS */
-	/* ---- end of TDX/SNP platform options ---- */
-	const char *kernel, *initrd, *cmdline, *firmware;
-	uint64_t mem;			/* bytes */
-	int cpus;
-	bool dry_run;
-	bool no_gmem;			/* plain: anonymous memory even if guest_memfd works */
-	/* --shared-window SIZE[@GPA]: resolved by loader/shared_window.c */
-	bool window_set, window_gpa_set;
-	uint64_t window_size, window_gpa;
-	const char *boot_trace;		/* NULL, "table" or "json" */
-	const char *dump_acpi;		/* --dump-acpi DIR: write the ACPI tables there */
-	bool json;			/* info/measure output */
-
-	/* ---- devices: parsed by devices/opts_devices.c ---- */
-	const char *disk;		/* --disk FILE[,ro][,direct] */
-	bool disk_ro, disk_direct;
-	bool console_virtio;		/* --console virtio (default: uart) */
-	bool rng;			/* --rng */
-	bool virtio_irq;		/* --virtio-irq: split irqchip + MSI (vmm/irq.c) */
-	/* ---- end devices ---- */
-	/* ---- confidential launch options (vmm/opts_coco.c, issue 5) ---- */
-	const char *vcpu_type;		/* SNP CPU model; NULL: EPYC-v4 */
-	uint64_t guest_features;	/* SNP SEV_FEATURES, when guest_features_set */
-	bool guest_features_set;	/* else 0x1 (SNPActive) */
-	uint64_t snp_policy;		/* SNP guest policy; 0: OPTS_SNP_POLICY_DEFAULT */
-	int vmm_type;			/* enum vmsa_vmm: 0 qemu, 1 ec2, 2 gce */
-	bool legacy_vmsa;		/* SNP: host without KVM_SEV_INIT2 */
-	bool mrtd_two_pass;		/* TDX: --mrtd-order two-pass */
-	bool boot_shim;			/* plain: direct boot through cvmm's boot shim */
-	/* ---- end of confidential launch options ---- */
-};
-
-#define OPTS_SNP_POLICY_DEFAULT	0x30000ULL	/* SMT allowed; bit 17 must be 1 */
 extern const struct argp coco_argp;	/* the confidential-launch options child */
-
-#define OPTS_DEFAULT_MEM	(256ULL << 20)
-
-void run_opts_init(struct run_opts *o);
 extern const struct argp launch_argp;	/* the shared options, as an argp child */
-extern const struct argp devices_argp;	/* devices/opts_devices.c: a child of launch_argp */
+extern const struct argp devices_argp;	/* vmm/cli/opts_devices.c: a child of launch_argp */
 
 /* "512M", "4G", "65536", "2m" -> bytes. -1 on syntax error or overflow. */
 int parse_size(const char *s, uint64_t *out);

@@ -57,7 +57,7 @@ static int parse_hex(const char *s, uint64_t *out)
 
 static error_t coco_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 	int v;
 
 	switch (key) {

@@ -28,7 +28,7 @@ static const struct argp_option device_options[] = {
 };
 
 /* "FILE[,ro][,direct]": the flags are cut off the end, in place. */
-static int parse_disk(struct run_opts *o, char *arg, struct argp_state *state)
+static int parse_disk(struct launch_opts *o, char *arg, struct argp_state *state)
 {
 	char *comma;
 
@@ -52,7 +52,7 @@ static int parse_disk(struct run_opts *o, char *arg, struct argp_state *state)
 
 static error_t devices_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 
 	switch (key) {
 	case OPT_DISK:

@@ -84,7 +84,7 @@ static int parse_u64_hex(const char *s, uint64_t *out)
 
 static error_t platform_parse(int key, char *arg, struct argp_state *state)
 {
-	struct run_opts *o = state->input;
+	struct launch_opts *o = state->input;
 
 	switch (key) {
 	case OPT_ID_BLOCK:	o->id_block = arg; break;

@@ -6,9 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OPTS_QUOTE_TIMEOUT_MS	30000	/* QEMU's GetQuote transaction time-out */
-#define OPTS_TD_ATTRS_DEFAULT	(1ULL << 28)	/* SEPT_VE_DISABLE, as QEMU */
-
 extern const struct argp platform_argp;
 
 /* Exactly 2n hex digits into n bytes; -1 otherwise. */

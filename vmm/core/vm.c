@@ -19,7 +19,7 @@
 #include "vmm/core/cpuid.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/trace.h"
 #include "vmm/core/vcpu.h"
@@ -28,19 +28,17 @@
 
 #define SIG_DONE SIGUSR2	/* a vCPU tells the main thread the VM ended */
 
-void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
+static void request_stop(struct vm *vm, enum vm_stop_kind kind, int code, const char *fmt,
+			 va_list ap)
 {
-	va_list ap;
-
 	pthread_mutex_lock(&vm->exit_lock);
 	if (vm->stopping) {
 		pthread_mutex_unlock(&vm->exit_lock);
 		return;
 	}
 	vm->exit_code = code;
-	va_start(ap, fmt);
+	vm->exit_kind = kind;
 	vsnprintf(vm->exit_reason, sizeof(vm->exit_reason), fmt, ap);
-	va_end(ap);
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
 	/*
 	 * Kick under the lock: teardown takes it before joining, so no vCPU
@@ -52,8 +50,26 @@ void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 	pthread_mutex_unlock(&vm->exit_lock);
 }
 
+void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	request_stop(vm, VM_STOP_VMM, code, fmt, ap);
+	va_end(ap);
+}
+
+void vm_request_stop_by(struct vm *vm, enum vm_stop_kind kind, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	request_stop(vm, kind, code, fmt, ap);
+	va_end(ap);
+}
+
 static int vm_create(struct vm *vm, struct kvm_host *host, const struct platform_ops *plat,
-		     const struct run_opts *o)
+		     const struct launch_opts *o)
 {
 	unsigned long type = plat->vm_type(host);
 
@@ -210,7 +226,8 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 		int sig = sigwaitinfo(waitset, &si);
 
 		if (sig == SIGINT || sig == SIGTERM)
-			vm_request_stop(vm, 128 + sig, "stopped by %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+			vm_request_stop_by(vm, VM_STOP_SIGNAL, 128 + sig, "stopped by %s",
+					   sig == SIGINT ? "SIGINT" : "SIGTERM");
 	}
 	return vm->exit_code;
 }
@@ -241,7 +258,7 @@ static int vm_memory(struct vm *vm, const struct platform_ops *plat, const struc
 	return 0;
 }
 
-int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
+int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 	    struct kvm_host *host, const struct launch_plan *plan, struct kvm_backend *kb,
 	    const sigset_t *waitset)
 {
@@ -280,8 +297,7 @@ int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
 	trace_point("VM ended");
 	/* The counters below are the vCPUs' until they have left. */
 	vm_join_vcpus(vm);
-	if (status != CVMM_EXIT_OK && status < 128 &&
-	    strncmp(vm->exit_reason, "guest wrote", 11) != 0)
+	if (status != CVMM_EXIT_OK && vm->exit_kind == VM_STOP_VMM)
 		cvmm_err("%s", vm->exit_reason);	/* a failure: say why, once */
 	else
 		cvmm_verbose("%s", vm->exit_reason);
@@ -299,4 +315,9 @@ out:
 	vm_teardown(vm);
 	free(vm);
 	return status;
+}
+
+bool vm_private_memory(const struct vm *vm)
+{
+	return vm->plat && vm->plat->has_private_memory;
 }

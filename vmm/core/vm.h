@@ -16,11 +16,18 @@
 
 struct platform_ops;
 struct launch_plan;
-struct run_opts;
+struct launch_opts;
 struct vcpu;
 struct device_ops;
 struct kvm_cpuid2;
 struct ioapic;
+
+/* Who decided that the VM ends, and so what its exit status means. */
+enum vm_stop_kind {
+	VM_STOP_VMM,	/* cvmm's verdict: a non-zero status is a failure, said on stderr */
+	VM_STOP_GUEST,	/* the guest's own exit code (exit port): not a cvmm error */
+	VM_STOP_SIGNAL,	/* SIGINT/SIGTERM: 128 + signal, as a shell reports it */
+};
 
 struct vm {
 	struct kvm_host *host;
@@ -41,6 +48,7 @@ struct vm {
 	volatile sig_atomic_t stopping;	/* set once: every vCPU leaves KVM_RUN */
 	pthread_mutex_t exit_lock;
 	int exit_code;			/* process exit status when the VM ended */
+	enum vm_stop_kind exit_kind;	/* who chose exit_code */
 	char exit_reason[160];
 	int running_vcpus;
 
@@ -49,7 +57,7 @@ struct vm {
 	bool cpuid_prefetching;
 	int cpuid_err;
 	bool dry_run;			/* --dry-run: built and sealed, never run */
-	const struct run_opts *opts;
+	const struct launch_opts *opts;
 	const struct launch_plan *plan;	/* what the launch puts in (until teardown) */
 	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */
@@ -64,5 +72,11 @@ struct vm {
  */
 void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same, for a stop that cvmm did not decide (enum vm_stop_kind). */
+void vm_request_stop_by(struct vm *vm, enum vm_stop_kind kind, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Does the platform keep guest memory private (the platform table says)? */
+bool vm_private_memory(const struct vm *vm);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include <signal.h>
 
-struct run_opts;
+struct launch_opts;
 struct platform_ops;
 struct kvm_host;
 struct launch_plan;
@@ -20,7 +20,7 @@ struct kvm_backend;
  * for --dry-run: stop once the launch is sealed, run nothing.
  * Returns the process exit status (CVMM_EXIT_OK for a sealed dry run).
  */
-int vm_boot(const struct run_opts *o, const struct platform_ops *plat,
+int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 	    struct kvm_host *host, const struct launch_plan *plan, struct kvm_backend *kb,
 	    const sigset_t *waitset);
 

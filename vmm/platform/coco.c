@@ -10,13 +10,13 @@
 #include "vmm/mem/convert.h"
 #include "vmm/mem/mem.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/qgs.h"
 
 #define U(x) ((unsigned long long)(x))
 
 void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *kb,
-	       const struct run_opts *opts)
+	       const struct launch_opts *opts)
 {
 	memset(c, 0, sizeof(*c));
 	c->ops = ops;
@@ -186,15 +186,15 @@ uint8_t *coco_launch_ptr(struct coco *c, uint64_t gpa, uint64_t len)
 
 /* ---- the whole launch, and teardown ------------------------------------------ */
 
-int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p)
+int coco_check_inputs(const struct launch_opts *o, const struct launch_plan *p)
 {
 	const struct coco_ops *ops = coco_ops_by_name(p->coco.platform ? p->coco.platform :
-						       o->platform);
+						       platform_name(o->platform));
 	struct coco c;
 	int r;
 
 	if (!ops) {
-		cvmm_err("--%s is not a confidential platform", o->platform);
+		cvmm_err("--%s is not a confidential platform", platform_name(o->platform));
 		return -1;
 	}
 	coco_init(&c, ops, &kb_real, o);

@@ -31,7 +31,7 @@
 #include "vmm/kvm/kvm_backend.h"
 
 struct launch_plan;
-struct run_opts;
+struct launch_opts;
 struct kvm_cpuid2;
 struct kvm_tdx_capabilities;
 
@@ -59,7 +59,7 @@ extern const struct coco_ops coco_snp_ops, coco_tdx_ops;
 struct coco {
 	const struct coco_ops *ops;
 	struct kvm_backend *kb;
-	const struct run_opts *opts;
+	const struct launch_opts *opts;
 	int kvm_fd, vm_fd;		/* struct vm's */
 	int sev_fd;			/* ours (SNP) */
 	int vcpu_fds[COCO_MAX_VCPUS];	/* struct vm's, in creation order */
@@ -99,9 +99,9 @@ struct coco {
 };
 
 void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *kb,
-	       const struct run_opts *opts);
+	       const struct launch_opts *opts);
 /* ops->prepare() alone, so that bad inputs are refused before KVM is touched. */
-int coco_check_inputs(const struct run_opts *o, const struct launch_plan *p);
+int coco_check_inputs(const struct launch_opts *o, const struct launch_plan *p);
 void coco_destroy(struct coco *c);
 
 int coco_open_devices(struct coco *c);		/* /dev/sev (SNP) */

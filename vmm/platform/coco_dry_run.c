@@ -14,7 +14,7 @@
 #include "vmm/platform/coco.h"
 #include "vmm/platform/platform.h"
 #include "vmm/kvm/kvm_backend.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform_coco.h"
 
 #define U(x) ((unsigned long long)(x))
@@ -34,10 +34,12 @@ static void print_plan(const struct launch_plan *p, const char *platform, FILE *
 	}
 }
 
-int coco_dry_run_plan(const struct run_opts *o, const struct launch_plan *p, FILE *out)
+int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out)
 {
-	const char *platform = p->coco.platform ? p->coco.platform : o->platform;
-	const struct platform_ops *plat = platform_by_name(platform);
+	const char *platform = p->coco.platform ? p->coco.platform : platform_name(o->platform);
+	enum platform_id id;
+	const struct platform_ops *plat =
+		platform_from_name(platform, &id) ? NULL : platform_by_id(id);
 	struct kb_recorder rec;
 	struct kvm_host host = { .fd = -1 };
 	int ret = -1;
@@ -60,7 +62,7 @@ int coco_dry_run_plan(const struct run_opts *o, const struct launch_plan *p, FIL
 	return ret;
 }
 
-int coco_dry_run(const struct run_opts *o, FILE *out)
+int coco_dry_run(const struct launch_opts *o, FILE *out)
 {
 	struct launch_plan p;
 	int ret;

@@ -2,7 +2,7 @@
 
 #include "loader/direct.h"
 #include "loader/plan.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/platform/platform.h"
@@ -16,10 +16,10 @@ static const struct platform_ops *const platforms[] = {
 	&platform_tdx,
 };
 
-const struct platform_ops *platform_by_name(const char *name)
+const struct platform_ops *platform_by_id(enum platform_id id)
 {
 	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
-		if (!strcmp(platforms[i]->name, name))
+		if (platforms[i]->id == id)
 			return platforms[i];
 	return NULL;
 }
@@ -62,11 +62,11 @@ int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan
 	return 0;
 }
 
-int platform_direct_plan(struct launch_plan *p, const struct run_opts *o)
+int platform_direct_plan(struct launch_plan *p, const struct launch_opts *o)
 {
 	if (o->firmware) {
 		cvmm_err("--firmware: the %s platform boots kernels and ELF images directly; "
-			 "firmware boot needs --snp or --tdx", o->platform);
+			 "firmware boot needs --snp or --tdx", platform_name(o->platform));
 		return -1;
 	}
 	if (o->cpus > (int)DIRECT_MAX_ENTRY_VCPUS) {
@@ -77,7 +77,7 @@ int platform_direct_plan(struct launch_plan *p, const struct run_opts *o)
 	return direct_boot_plan(p, o);
 }
 
-int platform_print_plan(const struct run_opts *o, const struct launch_plan *p, FILE *f)
+int platform_print_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *f)
 {
 	fprintf(f, "launch plan: %s image, %llu MiB RAM, %zu pieces\n", p->image_kind ? p->image_kind : "?",
 		(unsigned long long)(p->mem_size >> 20), p->n_pieces);

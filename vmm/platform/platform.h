@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loader/launch_opts.h"
 #include "vmm/mem/mem.h"
 
 struct vm;
@@ -19,7 +20,7 @@ struct kvm_host;
 struct kvm_run;
 struct launch_plan;
 struct plan_piece;
-struct run_opts;
+struct launch_opts;
 
 enum exit_action {
 	EXIT_HANDLED,		/* re-enter the guest */
@@ -29,6 +30,12 @@ enum exit_action {
 
 struct platform_ops {
 	const char *name;		/* "plain", "sw", "tdx", "snp" */
+	enum platform_id id;		/* what the launch inputs call it */
+	/*
+	 * Guest memory is private (guest_memfd, conversions): devices must
+	 * share what they touch and the guest must bounce its DMA.
+	 */
+	bool has_private_memory;
 	/*
 	 * After init_vm: may RAM the launch plan does not touch be given to
 	 * KVM on first touch (vmm/mem.h)? Not where KVM keeps private memory:
@@ -49,9 +56,9 @@ struct platform_ops {
 	 * Inputs -> launch plan: the builder `cvmm measure` uses too.
 	 * With o->dry_run only the plan's own consistency is checked.
 	 */
-	int (*build_plan)(struct launch_plan *p, const struct run_opts *o);
+	int (*build_plan)(struct launch_plan *p, const struct launch_opts *o);
 	/* --dry-run: print the plan (and what a launch would issue). */
-	int (*dry_run)(const struct run_opts *o, const struct launch_plan *p, FILE *out);
+	int (*dry_run)(const struct launch_opts *o, const struct launch_plan *p, FILE *out);
 	/*
 	 * Before anything is created: can this host run it? On no, write
 	 * what exactly is missing into why and return false.
@@ -82,11 +89,11 @@ extern const struct platform_ops platform_plain, platform_sw, platform_snp, plat
  * direct 64-bit entry, refusing a firmware plan. -1 with a message.
  */
 int platform_copy_piece(struct vm *vm, const struct plan_piece *piece);
-int platform_direct_plan(struct launch_plan *p, const struct run_opts *o);
-int platform_print_plan(const struct run_opts *o, const struct launch_plan *p, FILE *out);
+int platform_direct_plan(struct launch_plan *p, const struct launch_opts *o);
+int platform_print_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out);
 int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan);
 
 /* By name ("plain", "sw", "tdx", "snp"); NULL when unknown. */
-const struct platform_ops *platform_by_name(const char *name);
+const struct platform_ops *platform_by_id(enum platform_id id);
 
 #endif

@@ -19,7 +19,7 @@
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/platform/platform_coco.h"
 #include "vmm/core/vcpu.h"
@@ -195,9 +195,9 @@ static bool tdx_host_ok(const struct kvm_host *h, char *why, size_t n)
 }
 
 /* The plan `cvmm measure` hashes; with --dry-run only the plan itself is checked. */
-static int coco_build_plan(struct launch_plan *p, const struct run_opts *o)
+static int coco_build_plan(struct launch_plan *p, const struct launch_opts *o)
 {
-	if (!strcmp(o->platform, "snp") &&
+	if (o->platform == PLATFORM_SNP &&
 	    snp_policy_check(o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT, 0, false))
 		return -1;
 	if (plan_build_coco(p, o))
@@ -210,6 +210,8 @@ static unsigned long tdx_vm_type(const struct kvm_host *h) { return KVM_X86_TDX_
 
 const struct platform_ops platform_snp = {
 	.name = "snp",
+	.id = PLATFORM_SNP,
+	.has_private_memory = true,
 	.host_first = true,
 	.build_plan = coco_build_plan,
 	.dry_run = coco_dry_run_plan,
@@ -226,6 +228,8 @@ const struct platform_ops platform_snp = {
 
 const struct platform_ops platform_tdx = {
 	.name = "tdx",
+	.id = PLATFORM_TDX,
+	.has_private_memory = true,
 	.host_first = true,
 	.build_plan = coco_build_plan,
 	.dry_run = coco_dry_run_plan,

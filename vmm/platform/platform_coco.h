@@ -14,7 +14,7 @@ struct kvm_host;
 struct kvm_cpuid2;
 struct kvm_tdx_capabilities;
 struct launch_plan;
-struct run_opts;
+struct launch_opts;
 struct kvm_backend;
 
 /*
@@ -34,9 +34,9 @@ void coco_info_details(FILE *f, struct kvm_host *h, struct kvm_backend *kb);
  * `--dry-run` for --snp/--tdx: builds the plan, prints it, runs the launch
  * against the recorder and prints the ioctl transcript. 0 or -1 (one line).
  */
-int coco_dry_run(const struct run_opts *o, FILE *out);
+int coco_dry_run(const struct launch_opts *o, FILE *out);
 /* The same for a plan already built (tests). */
-int coco_dry_run_plan(const struct run_opts *o, const struct launch_plan *p, FILE *out);
+int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out);
 
 /* SNP guest policy: bit 17 set, defined bits only, within allowed when known. */
 int snp_policy_check(uint64_t policy, uint64_t allowed, bool have_allowed);

@@ -7,7 +7,7 @@
 
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_abi.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/core/vm.h"
 
@@ -38,6 +38,8 @@ static bool plain_lazy_memslots(const struct vm *vm)
 
 const struct platform_ops platform_plain = {
 	.name = "plain",
+	.id = PLATFORM_PLAIN,
+	.has_private_memory = false,
 	.uses_supported_cpuid = true,
 	.build_plan = platform_direct_plan,
 	.dry_run = platform_print_plan,

@@ -17,7 +17,7 @@
 #include "vmm/platform/coco.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
+#include "loader/launch_opts.h"
 #include "vmm/core/cpuid.h"
 #include "vmm/platform/platform_coco.h"
 
@@ -88,7 +88,7 @@ static int read_exact(const char *path, const char *what, uint8_t **out, size_t 
 /* Before any KVM object exists: everything a user or a file can get wrong. */
 static int snp_prepare(struct coco *c, const struct launch_plan *p)
 {
-	const struct run_opts *o = c->opts;
+	const struct launch_opts *o = c->opts;
 
 	c->policy = p->coco.policy ? p->coco.policy :
 		    o && o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT;

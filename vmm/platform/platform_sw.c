@@ -304,6 +304,8 @@ static void sw_destroy(struct vm *vm)
 
 const struct platform_ops platform_sw = {
 	.name = "sw",
+	.id = PLATFORM_SW,
+	.has_private_memory = true,
 	.uses_supported_cpuid = true,
 	.build_plan = platform_direct_plan,
 	.dry_run = platform_print_plan,

@@ -17,8 +17,7 @@
 #include "vmm/platform/coco.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
-#include "vmm/cli/opts_platform.h"
+#include "loader/launch_opts.h"
 #include "vmm/core/cpuid.h"
 #include "vmm/platform/platform_coco.h"
 
@@ -30,7 +29,7 @@
 
 static int tdx_prepare(struct coco *c, const struct launch_plan *p)
 {
-	const struct run_opts *o = c->opts;
+	const struct launch_opts *o = c->opts;
 
 	if (p->boot.mode != CPU_MODE_RESET) {
 		cvmm_err("TDX: a TD starts at the reset vector; this launch plan enters in "
@@ -222,7 +221,7 @@ static int enable_cap(struct coco *c, uint32_t cap, uint64_t arg, const char *st
 
 static int tdx_init_vm(struct coco *c, const struct launch_plan *p)
 {
-	const struct run_opts *o = c->opts;
+	const struct launch_opts *o = c->opts;
 	struct kvm_cpuid2 *host = NULL, *filtered = NULL;
 	struct kvm_tdx_init_vm *iv = NULL;
 	int ret = -1, tries = 0;

@@ -12,8 +12,7 @@
 #include "vmm/platform/coco.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
-#include "vmm/cli/opts.h"
-#include "vmm/cli/opts_platform.h"
+#include "loader/launch_opts.h"
 #include "vmm/platform/qgs.h"
 
 static int64_t now_ms(void)
