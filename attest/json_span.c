@@ -48,7 +48,7 @@ int json_member_span(const char *t, size_t len, const char *key, size_t *off, si
 	if (i < len && t[i] == '}')
 		return 1;
 	while (i < len) {
-		json_object *k, *v;
+		json_object *k, *v = NULL;
 		size_t kl = t[i] == '"' ? value_len(t, len, i, &k) : 0, vl;
 		int match;
 

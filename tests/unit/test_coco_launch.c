@@ -159,7 +159,7 @@ static int boot(struct kvm_backend *kb, const struct launch_plan *p, const sigse
 	struct kvm_host h = { .fd = -1 };
 	int st;
 
-	opts.platform = p->coco.platform;
+	ck_assert_int_eq(platform_from_name(p->coco.platform, &opts.platform), 0);
 	opts.cpus = p->coco.n_vcpus;
 	/* cmd_run's order: the plan's inputs checked, then the launch */
 	if (coco_check_inputs(&opts, p))
@@ -169,7 +169,7 @@ static int boot(struct kvm_backend *kb, const struct launch_plan *p, const sigse
 		cvmm_err("/dev/kvm: %s", strerror(errno));
 		return -1;
 	}
-	st = vm_boot(&opts, platform_by_name(p->coco.platform), &h, p, kb, waitset);
+	st = vm_boot(&opts, platform_by_id(opts.platform), &h, p, kb, waitset);
 	kb->close(kb, h.fd);
 	return st == CVMM_EXIT_OK ? 0 : -1;
 }
@@ -591,7 +591,7 @@ static char *dry_run_text(const struct launch_plan *p)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	opts.platform = p->coco.platform;
+	ck_assert_int_eq(platform_from_name(p->coco.platform, &opts.platform), 0);
 	opts.cpus = p->coco.n_vcpus;
 	ck_assert_int_eq(coco_dry_run_plan(&opts, p, f), 0);
 	fclose(f);
