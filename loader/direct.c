@@ -2,6 +2,7 @@
 
 #include "loader/virtio_slots.h"
 #include "loader/boot/boot_params.h"
+#include "loader/boot/fdt.h"
 #include "loader/image/bzimage.h"
 #include "loader/acpi/acpi.h"
 #include "loader/direct.h"

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader/launch_opts.h"
+
 /* Page types. The values 1-6 are the SNP PAGE_TYPE encodings on purpose. */
 enum piece_type {
 	PIECE_NORMAL = 1,	/* data pages (measured on SNP) */
@@ -60,7 +62,11 @@ struct launch_plan {
 
 	/* ---- confidential launches (loader/plan_snp.c, loader/plan_tdx.c) ---- */
 	struct coco_plan {
-		const char *platform;	/* "snp", "tdx"; NULL for plain/sw plans */
+		/*
+		 * PLATFORM_SNP or PLATFORM_TDX; PLATFORM_PLAIN for the plans
+		 * whose memory cvmm writes itself (plain, sw).
+		 */
+		enum platform_id platform;
 		int n_vcpus;
 		/*
 		 * SNP: one 4 KiB VMSA per vCPU, in vCPU order; the PSP measures

@@ -245,7 +245,7 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 	case SHIM_FOR_SNP:
 		p->boot = (struct vcpu_boot){ .mode = CPU_MODE_FLAT32,
 			.rip = base + SHIM_ENTRY32_OFF, .rsi = SHIM_SNP_MAGIC };
-		p->coco.platform = "snp";
+		p->coco.platform = PLATFORM_SNP;
 		p->coco.n_vcpus = o->cpus;
 		p->coco.ap_eip = SHIM_BASE + SHIM_ENTRY32_OFF;	/* APs park there */
 		p->coco.fw_gpa = base;
@@ -253,7 +253,7 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 		return add_vmsas(p, o);
 	case SHIM_FOR_TDX:
 		p->boot = (struct vcpu_boot){ .mode = CPU_MODE_RESET };
-		p->coco.platform = "tdx";
+		p->coco.platform = PLATFORM_TDX;
 		p->coco.n_vcpus = o->cpus;
 		p->coco.fw_gpa = base;
 		p->coco.fw_size = SHIM_SIZE;

@@ -181,7 +181,7 @@ int plan_build_snp(struct launch_plan *p, const struct launch_opts *o)
 	p->image_kind = "firmware";
 	p->boot.mode = CPU_MODE_RESET;
 	p->coco = (struct coco_plan){
-		.platform = "snp",
+		.platform = PLATFORM_SNP,
 		.n_vcpus = o->cpus,
 		.sev_features = o->guest_features_set ? o->guest_features : SEV_FEATURE_SNP_ACTIVE,
 		.policy = o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT,

@@ -98,7 +98,7 @@ int plan_build_tdx(struct launch_plan *p, const struct launch_opts *o)
 	p->image_kind = "firmware";
 	p->boot.mode = CPU_MODE_RESET;
 	p->coco = (struct coco_plan){
-		.platform = "tdx",
+		.platform = PLATFORM_TDX,
 		.n_vcpus = o->cpus,
 		.td_hob_gpa = td->has_td_hob ? td->td_hob_gpa : 0,
 		.mrtd_two_pass = o->mrtd_two_pass,

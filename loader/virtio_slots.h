@@ -38,16 +38,4 @@ int virtio_slots(const struct launch_opts *o, struct virtio_slot *s);
  */
 char *virtio_cmdline(const struct launch_opts *o);
 
-
-struct launch_plan;
-
-/*
- * Direct boot: hands the guest the device tree (devices/fdt.h) for the
- * slots, the shared window (size 0: none) and cmdline, as boot_params setup_data of type
- * SETUP_DTB on the zero page bp. Nothing when no virtio device is asked for.
- * -1 after one line.
- */
-int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct launch_opts *o,
-		    const char *cmdline, uint64_t window_gpa, uint64_t window_size);
-
 #endif

@@ -19,12 +19,12 @@ void measure_hex(const uint8_t *b, size_t n, char *out)
 int measure_plan(const struct launch_plan *p, struct measurement *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->platform = p->coco.platform;
-	if (p->coco.platform && !strcmp(p->coco.platform, "snp")) {
+	m->platform = platform_name(p->coco.platform);
+	if (p->coco.platform == PLATFORM_SNP) {
 		m->name = "launch digest";
 		return measure_snp_plan(p, m->digest, &m->st);
 	}
-	if (p->coco.platform && !strcmp(p->coco.platform, "tdx")) {
+	if (p->coco.platform == PLATFORM_TDX) {
 		m->name = "MRTD";
 		return measure_tdx_plan(p, m->digest, &m->st);
 	}

@@ -25,4 +25,16 @@ struct fdt_in {
 /* A malloc'd blob in *blob (*len bytes), or -1 after one line. */
 int fdt_build(const struct fdt_in *in, void **blob, size_t *len);
 
+struct launch_plan;
+struct launch_opts;
+
+/*
+ * Direct boot (loader/boot/virtio_boot.c): hands the guest the device tree
+ * for the virtio slots, the shared window (size 0: none) and cmdline, as
+ * boot_params setup_data of type SETUP_DTB on the zero page bp. Nothing
+ * when no virtio device is asked for. -1 after one line.
+ */
+int virtio_boot_dtb(struct launch_plan *p, uint8_t *bp, const struct launch_opts *o,
+		    const char *cmdline, uint64_t window_gpa, uint64_t window_size);
+
 #endif

@@ -457,7 +457,7 @@ START_TEST(mrtd_order_semantics)
 		data[i] = (uint8_t)(i * 7);
 	for (int pages = 1; pages <= 2; pages++) {
 		plan_init(&p, 1ULL << 30);
-		p.coco.platform = "tdx";
+		p.coco.platform = PLATFORM_TDX;
 		q.len = q.data_len = pages * 4096;
 		ck_assert_int_eq(plan_add(&p, &q), 0);
 		ck_assert_int_eq(measure_tdx_plan(&p, a, NULL), 0);

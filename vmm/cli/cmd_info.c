@@ -6,7 +6,6 @@
 
 #include "attest/out.h"
 #include "vmm/cli/commands.h"
-#include "vmm/platform/host_coco.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/kvm/kvm_backend.h"
@@ -71,7 +70,7 @@ int cmd_info(int argc, char **argv)
 	struct kvm_host h;
 	struct utsname u;
 	bool json = false, gmem_shared, tdx, snp, sw_ok;
-	char types[128], tdx_why[256], snp_why[256], sw_why[256] = "";
+	char types[128], tdx_why[512], snp_why[512], sw_why[256] = "";
 
 	argp_parse(&info_argp, argc, argv, 0, NULL, &json);
 	if (kvm_host_open(&h))
@@ -79,8 +78,9 @@ int cmd_info(int argc, char **argv)
 	uname(&u);
 	types_str(h.vm_types, types, sizeof(types));
 	gmem_shared = kvm_host_gmem_shared_ok(&h);
-	tdx = host_tdx_available(&h, tdx_why, sizeof(tdx_why));
-	snp = host_snp_available(&h, snp_why, sizeof(snp_why));
+	/* the platforms' own host checks: what `cvmm --tdx/--snp/--sw` decide by */
+	tdx = platform_tdx.host_ok(&h, tdx_why, sizeof(tdx_why));
+	snp = platform_snp.host_ok(&h, snp_why, sizeof(snp_why));
 	sw_ok = platform_sw.host_ok(&h, sw_why, sizeof(sw_why));
 
 	if (json) {

@@ -163,7 +163,7 @@ static void json_options(FILE *f, const struct launch_opts *o, const struct laun
 	out_json_str(f, p->image_kind ? p->image_kind : "?");
 	fprintf(f, ",\n  \"options\": { \"cpus\": %d, \"mem\": %llu", o->cpus,
 		(unsigned long long)o->mem);
-	if (!strcmp(p->coco.platform, "snp")) {
+	if (p->coco.platform == PLATFORM_SNP) {
 		fprintf(f, ", \"vcpu_type\": ");
 		out_json_str(f, o->vcpu_type ? o->vcpu_type : SNP_CPU_DEFAULT);
 		fprintf(f, ", \"vcpu_signature\": \"0x%08x\", \"guest_features\": \"0x%llx\", "
@@ -194,7 +194,7 @@ static int json_plan(FILE *f, const struct launch_plan *p, const struct measurem
 		first = false;
 	}
 	fprintf(f, " },\n");
-	if (!strcmp(p->coco.platform, "tdx"))
+	if (p->coco.platform == PLATFORM_TDX)
 		fprintf(f, "  \"records\": { \"mem_page_add\": %llu, \"mr_extend\": %llu },\n",
 			(unsigned long long)m->st.page_adds, (unsigned long long)m->st.extends);
 	fprintf(f, "  \"plan\": [\n");
@@ -252,7 +252,7 @@ static int print_json(FILE *f, const struct launch_opts *o, const struct launch_
 	if (depends(o, m, &dep_cpus, &dep_mem))
 		return -1;
 	fprintf(f, "{\n  \"platform\": \"%s\",\n  \"measurement\": \"%s\",\n  \"digest\": ",
-		m->platform, !strcmp(m->platform, "snp") ? "launch_digest" : "mrtd");
+		m->platform, p->coco.platform == PLATFORM_SNP ? "launch_digest" : "mrtd");
 	json_hex(f, m->digest, 48);
 	fprintf(f, ",\n  \"inputs\": {\n");
 	if ((o->firmware ? json_file(f, "firmware", o->firmware, "--firmware") : json_shim(f)) ||
@@ -267,7 +267,7 @@ static int print_json(FILE *f, const struct launch_opts *o, const struct launch_
 	json_hex(f, h, 32);
 	fprintf(f, " }\n  },\n");
 	json_options(f, o, p);
-	if (json_plan(f, p, m) || (!strcmp(p->coco.platform, "tdx") && json_rtmr(f, p)))
+	if (json_plan(f, p, m) || (p->coco.platform == PLATFORM_TDX && json_rtmr(f, p)))
 		return -1;
 	fprintf(f, "  \"bytes_hashed\": %llu,\n", (unsigned long long)m->st.bytes_hashed);
 	fprintf(f, "  \"depends_on\": { \"vcpus\": %s, \"mem\": %s }\n}\n",

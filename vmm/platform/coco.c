@@ -26,13 +26,9 @@ void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *k
 	pthread_mutex_init(&c->quote_lock, NULL);
 }
 
-const struct coco_ops *coco_ops_by_name(const char *name)
+const struct coco_ops *coco_ops_by_id(enum platform_id id)
 {
-	if (name && !strcmp(name, "snp"))
-		return &coco_snp_ops;
-	if (name && !strcmp(name, "tdx"))
-		return &coco_tdx_ops;
-	return NULL;
+	return id == PLATFORM_SNP ? &coco_snp_ops : id == PLATFORM_TDX ? &coco_tdx_ops : NULL;
 }
 
 static bool is_tdx(const struct coco *c)
@@ -188,8 +184,8 @@ uint8_t *coco_launch_ptr(struct coco *c, uint64_t gpa, uint64_t len)
 
 int coco_check_inputs(const struct launch_opts *o, const struct launch_plan *p)
 {
-	const struct coco_ops *ops = coco_ops_by_name(p->coco.platform ? p->coco.platform :
-						       platform_name(o->platform));
+	const struct coco_ops *ops = coco_ops_by_id(p->coco.platform != PLATFORM_PLAIN ?
+						     p->coco.platform : o->platform);
 	struct coco c;
 	int r;
 

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader/launch_opts.h"
 #include "vmm/kvm/kvm_backend.h"
 
 struct launch_plan;
@@ -109,8 +110,8 @@ int coco_check_vm(struct coco *c);		/* the per-VM capabilities */
 /* After all memory is private: the plan's shared pieces made shared and filled. */
 int coco_share_pieces(struct coco *c, const struct launch_plan *p);
 
-/* By platform name; NULL when not a confidential platform. */
-const struct coco_ops *coco_ops_by_name(const char *name);
+/* PLATFORM_SNP's or PLATFORM_TDX's; NULL for a platform that is not confidential. */
+const struct coco_ops *coco_ops_by_id(enum platform_id id);
 
 /*
  * One issued ioctl: -1 with one line "<step>: <IOCTL> <args>: <error>" on

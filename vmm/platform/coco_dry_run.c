@@ -19,10 +19,10 @@
 
 #define U(x) ((unsigned long long)(x))
 
-static void print_plan(const struct launch_plan *p, const char *platform, FILE *out)
+static void print_plan(const struct launch_plan *p, enum platform_id platform, FILE *out)
 {
 	fprintf(out, "launch plan (%s): %zu pieces, %llu MiB RAM, %d vCPU(s), %s entry\n",
-		platform, p->n_pieces, U(p->mem_size >> 20), p->coco.n_vcpus,
+		platform_name(platform), p->n_pieces, U(p->mem_size >> 20), p->coco.n_vcpus,
 		p->boot.mode == CPU_MODE_RESET ? "reset-vector" :
 		p->boot.mode == CPU_MODE_FLAT32 ? "32-bit flat" : "64-bit");
 	for (size_t i = 0; i < p->n_pieces; i++) {
@@ -36,16 +36,16 @@ static void print_plan(const struct launch_plan *p, const char *platform, FILE *
 
 int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out)
 {
-	const char *platform = p->coco.platform ? p->coco.platform : platform_name(o->platform);
-	enum platform_id id;
-	const struct platform_ops *plat =
-		platform_from_name(platform, &id) ? NULL : platform_by_id(id);
+	enum platform_id platform = p->coco.platform != PLATFORM_PLAIN ? p->coco.platform :
+				    o->platform;
+	const struct platform_ops *plat = platform_by_id(platform);
 	struct kb_recorder rec;
 	struct kvm_host host = { .fd = -1 };
 	int ret = -1;
 
-	if (!plat || !coco_ops_by_name(platform)) {
-		fprintf(out, "dry run: platform %s has no confidential launch\n", platform);
+	if (!plat || !coco_ops_by_id(platform)) {
+		fprintf(out, "dry run: platform %s has no confidential launch\n",
+			platform_name(platform));
 		return -1;
 	}
 	print_plan(p, platform, out);
@@ -59,17 +59,5 @@ int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, 
 	fprintf(out, "ioctl transcript (%zu calls, none issued: --dry-run):\n", rec.n_calls);
 	kb_recorder_print(&rec, out);
 	kb_recorder_free(&rec);
-	return ret;
-}
-
-int coco_dry_run(const struct launch_opts *o, FILE *out)
-{
-	struct launch_plan p;
-	int ret;
-
-	if (plan_build_coco(&p, o))
-		return -1;
-	ret = coco_dry_run_plan(o, &p, out);
-	plan_free(&p);
 	return ret;
 }

@@ -1,6 +1,10 @@
 /*
- * Whether this host can run TDX or SNP guests, decided before anything is
- * created, and what `cvmm info` says about it.
+ * Whether this host can run TDX or SNP guests: the one answer that both
+ * `cvmm info` and `cvmm --tdx/--snp` ask (through the platform table's
+ * host_ok), so the two can never disagree; and the TDX capabilities and SNP
+ * attributes `cvmm info` prints where a platform is available. Reads KVM's VM
+ * types and capabilities and, to make a "no" precise, the CPU flags and
+ * kernel module parameters that gate them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,31 +12,96 @@
 #include <sys/ioctl.h>
 
 #include "vmm/platform/coco.h"
-#include "vmm/platform/host_coco.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/platform/platform_coco.h"
 
 #define U(x) ((unsigned long long)(x))
 
-bool coco_host_ok(const struct kvm_host *h, const char *platform, char *why, size_t n)
+static bool read_param(const char *path, char *buf, size_t n)
 {
-	bool tdx = !strcmp(platform, "tdx");
-	unsigned type = tdx ? KVM_X86_TDX_VM : KVM_X86_SNP_VM;
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)n, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+static bool cpu_has_flag(const char *flag)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	size_t fl = strlen(flag);
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5) != 0)
+			continue;
+		for (char *p = strstr(line, flag); p; p = strstr(p + 1, flag))
+			if ((p == line || p[-1] == ' ') && (p[fl] == ' ' || p[fl] == '\n' || !p[fl]))
+				found = true;
+		break;	/* the first CPU's flags speak for all */
+	}
+	fclose(f);
+	return found;
+}
+
+/* What gates each VM type, for the reason a host cannot run it. */
+struct coco_gate {
+	unsigned type;
+	const char *tname, *label, *cpu_flag, *module, *param_path;
+};
+
+static const struct coco_gate gate_tdx = {
+	KVM_X86_TDX_VM, "KVM_X86_TDX_VM", "TDX", "tdx_host_platform", "kvm_intel",
+	"/sys/module/kvm_intel/parameters/tdx",
+};
+static const struct coco_gate gate_snp = {
+	KVM_X86_SNP_VM, "KVM_X86_SNP_VM", "SEV-SNP", "sev_snp", "kvm_amd",
+	"/sys/module/kvm_amd/parameters/sev_snp",
+};
+
+/*
+ * KVM does not accept the VM type: the lowest-level missing piece explains
+ * best (the CPU, then the module and its parameter, then KVM itself).
+ */
+static void vm_type_missing(const struct kvm_host *h, const struct coco_gate *g, char *why,
+			    size_t n)
+{
+	char val[32];
+
+	if (!cpu_has_flag(g->cpu_flag))
+		snprintf(why, n, "KVM offers no %s: the CPU does not report '%s'%s", g->tname,
+			 g->cpu_flag, cpu_has_flag("hypervisor") ? " (cvmm itself runs in a VM)" : "");
+	else if (!read_param(g->param_path, val, sizeof(val)))
+		snprintf(why, n, "KVM offers no %s: module %s is not loaded", g->tname, g->module);
+	else if (val[0] != 'Y' && val[0] != '1')
+		snprintf(why, n, "KVM offers no %s: %s is '%s'", g->tname, g->param_path, val);
+	else
+		snprintf(why, n, "KVM offers no %s (VM types 0x%x%s)", g->tname, h->vm_types,
+			 h->vm_types_cap ? "" : ": kernel predates KVM_CAP_VM_TYPES");
+}
+
+bool coco_host_ok(const struct kvm_host *h, enum platform_id id, char *why, size_t n)
+{
+	const struct coco_gate *g = id == PLATFORM_TDX ? &gate_tdx : &gate_snp;
+	const char *platform = platform_name(id);
 	const char *missing = NULL;
 	char buf[256];
 
-	if (!(h->vm_types & (1u << type))) {
-		/* host_coco.c says why: the CPU, the module or KVM itself */
-		if (tdx)
-			host_tdx_available(h, buf, sizeof(buf));
-		else
-			host_snp_available(h, buf, sizeof(buf));
+	if (!(h->vm_types & (1u << g->type))) {
+		vm_type_missing(h, g, buf, sizeof(buf));
 		snprintf(why, n, "this host cannot run %s guests: %s (KVM_CAP_VM_TYPES = 0x%x lacks "
 			 "%s = %u); predict the measurement with `cvmm measure --%s` or check the "
-			 "launch with `cvmm --%s --dry-run`", tdx ? "TDX" : "SEV-SNP", buf,
-			 h->vm_types, tdx ? "KVM_X86_TDX_VM" : "KVM_X86_SNP_VM", type,
-			 platform, platform);
+			 "launch with `cvmm --%s --dry-run`", g->label, buf, h->vm_types,
+			 g->tname, g->type, platform, platform);
 		return false;
 	} else if (!h->guest_memfd) {
 		missing = "guest_memfd (KVM_CAP_GUEST_MEMFD)";
@@ -45,8 +114,11 @@ bool coco_host_ok(const struct kvm_host *h, const char *platform, char *why, siz
 	} else if (!h->memory_fault_info) {
 		missing = "memory-fault exits (KVM_CAP_MEMORY_FAULT_INFO)";
 	}
-	if (!missing)
+	if (!missing) {
+		snprintf(why, n, "available (KVM accepts %s, with guest_memfd, private memory "
+			 "attributes, MAP_GPA_RANGE and memory-fault exits)", g->tname);
 		return true;
+	}
 	snprintf(why, n, "cannot run --%s on this host: its KVM offers no %s; predict the "
 		 "measurement with `cvmm measure --%s` or check the launch with "
 		 "`cvmm --%s --dry-run`", platform, missing, platform, platform);
@@ -104,28 +176,8 @@ void coco_info_details(FILE *f, struct kvm_host *h, struct kvm_backend *kb)
 {
 	char why[400];
 
-	if (coco_host_ok(h, "snp", why, sizeof(why)))
+	if (coco_host_ok(h, PLATFORM_SNP, why, sizeof(why)))
 		print_snp_attrs(f, h, kb);
-	if (coco_host_ok(h, "tdx", why, sizeof(why)))
+	if (coco_host_ok(h, PLATFORM_TDX, why, sizeof(why)))
 		print_tdx_caps(f, h, kb);
-}
-
-void coco_info_print_with(FILE *f, struct kvm_host *h, struct kvm_backend *kb)
-{
-	static const char *const plats[] = { "snp", "tdx" };
-
-	for (int i = 0; i < 2; i++) {
-		char why[400];
-
-		if (!coco_host_ok(h, plats[i], why, sizeof(why)))
-			fprintf(f, "%s: not available: %s\n", plats[i], why);
-		else
-			fprintf(f, "%s: available\n", plats[i]);
-	}
-	coco_info_details(f, h, kb);
-}
-
-void coco_info_print(FILE *f, struct kvm_host *h)
-{
-	coco_info_print_with(f, h, &kb_real);
 }

@@ -186,12 +186,12 @@ static void coco_vm_destroy(struct vm *vm)
 
 static bool snp_host_ok(const struct kvm_host *h, char *why, size_t n)
 {
-	return coco_host_ok(h, "snp", why, n);
+	return coco_host_ok(h, PLATFORM_SNP, why, n);
 }
 
 static bool tdx_host_ok(const struct kvm_host *h, char *why, size_t n)
 {
-	return coco_host_ok(h, "tdx", why, n);
+	return coco_host_ok(h, PLATFORM_TDX, why, n);
 }
 
 /* The plan `cvmm measure` hashes; with --dry-run only the plan itself is checked. */

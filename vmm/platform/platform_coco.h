@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loader/launch_opts.h"
+
 struct kvm_host;
 struct kvm_cpuid2;
 struct kvm_tdx_capabilities;
@@ -18,24 +20,24 @@ struct launch_opts;
 struct kvm_backend;
 
 /*
- * Can this host run the platform ("snp" or "tdx")? On no, one sentence in
- * why naming exactly what is missing and what to use instead.
+ * Can this host run PLATFORM_SNP or PLATFORM_TDX (vmm/platform/coco_host.c)?
+ * The platforms' host_ok, which `cvmm info` asks too. On no, one sentence in
+ * why naming exactly what is missing and what to use instead; on yes, what
+ * was found.
  */
-bool coco_host_ok(const struct kvm_host *h, const char *platform, char *why, size_t n);
+bool coco_host_ok(const struct kvm_host *h, enum platform_id id, char *why, size_t n);
 
-/* `cvmm info`: SNP and TDX availability; TDX capabilities where there are any. */
-void coco_info_print(FILE *f, struct kvm_host *h);
-/* The same through a given backend (tests: the recorder as the host). */
-void coco_info_print_with(FILE *f, struct kvm_host *h, struct kvm_backend *kb);
-/* Only the details of the platforms this host can run (SNP attributes, TDX caps). */
+/*
+ * `cvmm info`: the details of the platforms this host can run (SNP
+ * attributes, TDX capabilities), asked through kb (tests: the recorder).
+ */
 void coco_info_details(FILE *f, struct kvm_host *h, struct kvm_backend *kb);
 
 /*
- * `--dry-run` for --snp/--tdx: builds the plan, prints it, runs the launch
- * against the recorder and prints the ioctl transcript. 0 or -1 (one line).
+ * `--dry-run` for --snp/--tdx, on the plan build_plan made: prints it, runs
+ * the launch against the recorder and prints the ioctl transcript. 0 or -1
+ * (one line).
  */
-int coco_dry_run(const struct launch_opts *o, FILE *out);
-/* The same for a plan already built (tests). */
 int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out);
 
 /* SNP guest policy: bit 17 set, defined bits only, within allowed when known. */
