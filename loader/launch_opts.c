@@ -22,6 +22,11 @@ int platform_from_name(const char *name, enum platform_id *id)
 	return -1;
 }
 
+uint64_t launch_snp_policy(const struct launch_opts *o)
+{
+	return o->has_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT;
+}
+
 void launch_opts_init(struct launch_opts *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -61,7 +61,8 @@ struct launch_opts {
 	const char *vcpu_type;		/* SNP CPU model; NULL: EPYC-v4 */
 	uint64_t guest_features;	/* SNP SEV_FEATURES, when guest_features_set */
 	bool guest_features_set;	/* else 0x1 (SNPActive) */
-	uint64_t snp_policy;		/* SNP guest policy; 0: OPTS_SNP_POLICY_DEFAULT */
+	uint64_t snp_policy;		/* SNP guest policy, when has_policy (0 included) */
+	bool has_policy;		/* else OPTS_SNP_POLICY_DEFAULT: launch_snp_policy() */
 	int vmm_type;			/* enum vmsa_vmm: 0 qemu, 1 ec2, 2 gce */
 	bool legacy_vmsa;		/* SNP: host without KVM_SEV_INIT2 */
 	bool mrtd_two_pass;		/* TDX: --mrtd-order two-pass */
@@ -76,5 +77,7 @@ struct launch_opts {
 
 /* Every field unset, then the defaults (memory, one vCPU). */
 void launch_opts_init(struct launch_opts *o);
+/* The SNP guest policy a launch uses: --policy as given, else the default. */
+uint64_t launch_snp_policy(const struct launch_opts *o);
 
 #endif

@@ -171,7 +171,7 @@ static int add_vmsas(struct launch_plan *p, const struct launch_opts *o)
 	}
 	p->coco.vcpu_sig = snp_cpu_signature(cpu->family, cpu->model, cpu->stepping);
 	p->coco.sev_features = o->guest_features_set ? o->guest_features : SEV_FEATURE_SNP_ACTIVE;
-	p->coco.policy = o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT;
+	p->coco.policy = launch_snp_policy(o);
 	vp.vcpu_sig = p->coco.vcpu_sig;
 	vp.sev_features = p->coco.sev_features;
 	p->coco.vmsa = plan_own(p, calloc(o->cpus, sizeof(*p->coco.vmsa)));

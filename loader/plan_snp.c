@@ -184,7 +184,7 @@ int plan_build_snp(struct launch_plan *p, const struct launch_opts *o)
 		.platform = PLATFORM_SNP,
 		.n_vcpus = o->cpus,
 		.sev_features = o->guest_features_set ? o->guest_features : SEV_FEATURE_SNP_ACTIVE,
-		.policy = o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT,
+		.policy = launch_snp_policy(o),
 		.vcpu_sig = snp_cpu_signature(cpu->family, cpu->model, cpu->stepping),
 		.ap_eip = fw->ap_eip,
 		.fw_gpa = fw->gpa, .fw_size = len,

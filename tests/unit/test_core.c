@@ -7,6 +7,7 @@
 #include "loader/plan.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/cli/parse.h"
 #include "vmm/platform/platform.h"
 
 START_TEST(size_suffixes)
@@ -33,6 +34,53 @@ START_TEST(size_rejects)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(parse_size(bad[i], &v) == -1, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+/*
+ * One hex rule for every option (--policy, --td-attributes, --xfam,
+ * --guest-features, --policy-max): strtoull's blanks and signs refused.
+ */
+START_TEST(hex_numbers)
+{
+	uint64_t v;
+	const char *bad[] = { "", " 30000", " +10000000", "+1", "-1", "0x", "0x-1", "1 ", "g",
+			      "10000000000000000", "0x10000000000000000", "0x 1" };
+
+	ck_assert_int_eq(parse_u64_hex("30000", &v), 0); ck_assert_uint_eq(v, 0x30000);
+	ck_assert_int_eq(parse_u64_hex("0x10000000", &v), 0); ck_assert_uint_eq(v, 0x10000000);
+	ck_assert_int_eq(parse_u64_hex("0XaBc", &v), 0); ck_assert_uint_eq(v, 0xabc);
+	ck_assert_int_eq(parse_u64_hex("0", &v), 0); ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(parse_u64_hex("ffffffffffffffff", &v), 0); ck_assert_uint_eq(v, ~0ULL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse_u64_hex(bad[i], &v) == -1, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+START_TEST(decimal_counts)
+{
+	uint64_t v;
+	const char *bad[] = { "", " 2", "+2", "-1", "2x", "0x2", "4097", "99999999999999999999" };
+
+	ck_assert_int_eq(parse_u64_dec("4096", 4096, &v), 0); ck_assert_uint_eq(v, 4096);
+	ck_assert_int_eq(parse_u64_dec("007", 4096, &v), 0); ck_assert_uint_eq(v, 7);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse_u64_dec(bad[i], 4096, &v) == -1, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+START_TEST(hex_byte_strings)
+{
+	uint8_t b[4];
+	size_t n;
+	const char *bad[] = { "", "0x", "abc", " ab", "ab ", "zz", "0102030405", "+1ab" };
+
+	ck_assert_int_eq(parse_hex_bytes("0x01aB", b, sizeof(b), &n), 0);
+	ck_assert_uint_eq(n, 2); ck_assert_uint_eq(b[0], 0x01); ck_assert_uint_eq(b[1], 0xab);
+	ck_assert_int_eq(parse_hex_bytes("deadbeef", b, sizeof(b), &n), 0);
+	ck_assert_uint_eq(n, 4); ck_assert_uint_eq(b[3], 0xef);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(parse_hex_bytes(bad[i], b, sizeof(b), &n) == -1, "accepted '%s'", bad[i]);
 }
 END_TEST
 
@@ -142,6 +190,9 @@ Suite *make_suite(void)
 
 	tcase_add_test(tc, size_suffixes);
 	tcase_add_test(tc, size_rejects);
+	tcase_add_test(tc, hex_numbers);
+	tcase_add_test(tc, decimal_counts);
+	tcase_add_test(tc, hex_byte_strings);
 	tcase_add_test(tc, bus_dispatch_and_misses);
 	tcase_add_test(tc, plan_overlap_and_ram);
 	tcase_add_test(tc, platform_table_ids);

@@ -18,6 +18,7 @@
 #include "vmm/cli/commands.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/cli/parse.h"
 
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
@@ -34,27 +35,6 @@ struct attest_args {
 	struct launch_opts launch;		/* --expect-from: the launch options */
 	struct measurement predicted;
 };
-
-/* Hex (optional 0x, any case) into buf; -1 on bad digits, odd length or too long. */
-static int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len)
-{
-	size_t n;
-
-	if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
-		s += 2;
-	n = strlen(s);
-	if (n == 0 || n % 2 || n / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		char d[3] = { s[2 * i], s[2 * i + 1], 0 };
-
-		if (!isxdigit((unsigned char)d[0]) || !isxdigit((unsigned char)d[1]))
-			return -1;
-		buf[i] = (uint8_t)strtoul(d, NULL, 16);
-	}
-	*len = n / 2;
-	return 0;
-}
 
 /* "2030-01-31", "2030-01-31T12:00:00Z" or "@1700000000" (seconds since the epoch). */
 static int parse_time(const char *s, time_t *t)
@@ -153,17 +133,14 @@ static const struct argp_option verify_options[] = {
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
 	struct attest_args *a = state->input;
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
 	switch (key) {
 	case OPT_JSON:
 		a->json = true;
 		break;
 	case OPT_OFFSET:
-		errno = 0;
-		v = strtoull(arg, &end, 0);
-		if (errno || *end || end == arg || arg[0] == '-' || v >= EVIDENCE_FILE_MAX)
+		if (parse_size(arg, &v) || v >= EVIDENCE_FILE_MAX)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--offset %s: not a byte offset", arg);
 		a->offset = (size_t)v;
 		break;
@@ -203,16 +180,11 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 	case OPT_TRUST_EVIDENCE_ROOT: vo->trust_evidence_root = true; break;
 	case OPT_NO_TIME: vo->time_check = false; break;
 	case OPT_ALLOW_DEBUG: vo->allow_debug = true; break;
-	case OPT_POLICY_MAX: {
-		char *end;
-
-		errno = 0;
-		vo->policy_max = strtoull(arg, &end, 16);
-		if (errno || *end || end == arg || arg[0] == '-')
+	case OPT_POLICY_MAX:
+		if (parse_u64_hex(arg, &vo->policy_max))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--policy-max %s: not a hex policy", arg);
 		vo->policy_max_set = true;
 		break;
-	}
 	case OPT_COLLATERAL: vo->collateral = arg; break;
 	case OPT_ACCEPT_TCB:
 		if (parse_accept_tcb(arg, &vo->accept_tcb))
@@ -225,13 +197,13 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 				     "2030-01-31T12:00:00Z or @EPOCH)", arg);
 		break;
 	case OPT_EXPECT_MEAS:
-		if (parse_hex(arg, a->meas, 48, &vo->expect_measurement_len))
+		if (parse_hex_bytes(arg, a->meas, 48, &vo->expect_measurement_len))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--expect-measurement: not hex of at "
 				     "most 48 bytes");
 		vo->expect_measurement = a->meas;
 		break;
 	case OPT_REPORT_DATA:
-		if (parse_hex(arg, a->rdata, 64, &vo->report_data_len))
+		if (parse_hex_bytes(arg, a->rdata, 64, &vo->report_data_len))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--report-data: not hex of at most 64 bytes");
 		vo->report_data = a->rdata;
 		break;
@@ -308,19 +280,6 @@ static int do_dump(int argc, char **argv)
 	return CVMM_EXIT_OK;
 }
 
-/* Launch options make sense only as the input of --expect-from. */
-static bool launch_given(const struct launch_opts *o)
-{
-	struct launch_opts def;
-
-	launch_opts_init(&def);
-	return o->platform_set || o->kernel || o->initrd || o->cmdline || o->firmware ||
-	       o->mem != def.mem || o->cpus != def.cpus || o->vcpu_type ||
-	       o->guest_features_set || o->snp_policy || o->vmm_type || o->legacy_vmsa ||
-	       o->mrtd_two_pass || o->boot_shim || o->window_set || o->disk || o->rng ||
-	       o->console_virtio || o->virtio_irq || o->no_gmem;
-}
-
 /*
  * --expect-from: the digest `cvmm measure` gives for the same launch
  * options, on the evidence's platform unless --snp/--tdx says otherwise.
@@ -340,7 +299,8 @@ static int predict(struct attest_args *a, const struct evidence *ev)
 			 platform_name(a->launch.platform), evidence_kind_name(ev->kind));
 		return -1;
 	}
-	if (measure_from_opts(&a->launch, &a->predicted, NULL))
+	if (opts_check_scope(&a->launch, OPT_CMD_EXPECT) ||
+	    measure_from_opts(&a->launch, &a->predicted, NULL))
 		return -1;
 	a->vo.expect_measurement = a->predicted.digest;
 	a->vo.expect_measurement_len = MEASURE_DIGEST_LEN;
@@ -359,7 +319,8 @@ static int do_verify(int argc, char **argv)
 	a.vo.at = time(NULL);
 	launch_opts_init(&a.launch);
 	argp_parse(&verify_argp, argc, argv, 0, NULL, &a);
-	if (!a.vo.expect_from && launch_given(&a.launch)) {
+	/* launch options make sense only as the input of --expect-from */
+	if (!a.vo.expect_from && opts_any_given()) {
 		cvmm_err("launch options (--firmware, --kernel, --snp, ...) are the input of "
 			 "--expect-from; give it or drop them");
 		return CVMM_EXIT_USAGE;

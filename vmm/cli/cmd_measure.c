@@ -20,6 +20,7 @@
 #include "vmm/cli/commands.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/platform/platform_coco.h"
 
 enum { OPT_JSON = 0x300 };
 
@@ -290,6 +291,11 @@ int cmd_measure(int argc, char **argv)
 		cvmm_err("measure: give --snp or --tdx (only confidential launches are measured)");
 		return CVMM_EXIT_USAGE;
 	}
+	if (opts_check_scope(&o, OPT_CMD_MEASURE))
+		return CVMM_EXIT_USAGE;
+	/* not in the digest, but a policy no launch would accept predicts nothing */
+	if (o.platform == PLATFORM_SNP && snp_policy_check(launch_snp_policy(&o), 0, false))
+		return CVMM_EXIT_USAGE;
 	if (measure_from_opts(&o, &m, &p))
 		return CVMM_EXIT_USAGE;
 	if (o.json) {

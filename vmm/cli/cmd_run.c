@@ -117,11 +117,6 @@ static int check_machine(const struct launch_opts *o)
 			return -1;
 		}
 	}
-	if (o->no_gmem && o->platform != PLATFORM_PLAIN) {
-		cvmm_err("--no-guest-memfd: plain VMs only (--%s keeps guest memory in guest_memfd)",
-			 platform_name(o->platform));
-		return -1;
-	}
 	if (o->cpus < 1) {
 		cvmm_err("--cpus %d: a VM needs at least one vCPU", o->cpus);
 		return -1;
@@ -186,7 +181,7 @@ int cmd_run(int argc, char **argv)
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
 	trace_point("options parsed");
 	plat = platform_by_id(o.platform);
-	if (check_machine(&o))
+	if (opts_check_scope(&o, OPT_CMD_RUN) || check_machine(&o))
 		return CVMM_EXIT_USAGE;
 	plan_init(&plan, o.mem);
 	if (!o.dry_run && plat->host_first && check_host(&o, plat, &host))

@@ -1,10 +1,9 @@
-#include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/cli/parse.h"
 
 enum {
 	OPT_KERNEL = 'k', OPT_INITRD = 'i', OPT_CMDLINE = 'c', OPT_FIRMWARE = 'f',
@@ -36,45 +35,80 @@ static const struct argp_option launch_options[] = {
 	{ 0 }
 };
 
-int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-	int base = 10;
+/* The options given, in order; reset when a parse begins (launch_argp is in every one). */
+static const struct opt_scope *given[64];
+static size_t n_given;
 
-	if (!s || !isdigit((unsigned char)*s))
-		return -1;
-	/* Decimal or 0x hex; never octal, which would make 010G eight GiB. */
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		base = 16;
-		if (!isxdigit((unsigned char)*s))
+void opts_note(const struct opt_scope *table, size_t n, int key)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (table[i].key != key)
+			continue;
+		for (size_t j = 0; j < n_given; j++)
+			if (given[j] == &table[i])
+				return;
+		if (n_given < sizeof(given) / sizeof(given[0]))
+			given[n_given++] = &table[i];
+		return;
+	}
+}
+
+bool opts_any_given(void)
+{
+	return n_given > 0;
+}
+
+static const char *command_name(enum opt_cmd cmd)
+{
+	return cmd == OPT_CMD_MEASURE ? "cvmm measure" :
+	       cmd == OPT_CMD_EXPECT ? "cvmm attest verify --expect-from" : "cvmm run";
+}
+
+int opts_check_scope(const struct launch_opts *o, enum opt_cmd cmd)
+{
+	for (size_t i = 0; i < n_given; i++) {
+		const struct opt_scope *s = given[i];
+		char on[64] = "", why[160];
+
+		if (!(s->platforms & OPT_ON(o->platform))) {
+			for (int p = PLATFORM_PLAIN; p <= PLATFORM_TDX; p++)
+				if (s->platforms & OPT_ON(p))
+					snprintf(on + strlen(on), sizeof(on) - strlen(on), "%s--%s",
+						 *on ? " and " : "", platform_name((enum platform_id)p));
+			if (s->not_on)
+				snprintf(why, sizeof(why), s->not_on, platform_name(o->platform));
+			else
+				snprintf(why, sizeof(why), "applies to %s only, not --%s", on,
+					 platform_name(o->platform));
+			cvmm_err("--%s: %s", s->name, why);
 			return -1;
+		}
+		if (!(s->commands & cmd)) {
+			cvmm_err("--%s: not an option of `%s`: %s", s->name, command_name(cmd),
+				 s->not_for ? s->not_for : "it applies to `cvmm run` only");
+			return -1;
+		}
 	}
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno)
-		return -1;
-	switch (tolower((unsigned char)*end)) {
-	case '\0': break;
-	case 'k': shift = 10; end++; break;
-	case 'm': shift = 20; end++; break;
-	case 'g': shift = 30; end++; break;
-	case 't': shift = 40; end++; break;
-	default: return -1;
-	}
-	if (shift && (*end == 'i' || *end == 'I'))	/* accept "MiB"-style too */
-		end++;
-	if (shift && (*end == 'b' || *end == 'B'))
-		end++;
-	if (*end != '\0')
-		return -1;
-	if (shift && v > (~0ULL >> shift))
-		return -1;
-	*out = v << shift;
 	return 0;
 }
+
+static const struct opt_scope launch_scope[] = {
+	{ OPT_PLAIN, "plain", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_SW, "sw", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_TDX, "tdx", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_SNP, "snp", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_KERNEL, "kernel", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_INITRD, "initrd", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_CMDLINE, "cmdline", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_FIRMWARE, "firmware", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_MEM, "mem", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_CPUS, "cpus", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_WINDOW, "shared-window", OPT_ON(PLATFORM_SW), OPT_CMD_RUN,
+	  "only platforms with private memory that cvmm shares through a window (--sw) have "
+	  "one; --%s has none", NULL },
+	{ OPT_NO_GMEM, "no-guest-memfd", OPT_ON(PLATFORM_PLAIN), OPT_CMD_RUN,
+	  "plain VMs only (--%s keeps guest memory in guest_memfd)", NULL },
+};
 
 static int set_platform(struct launch_opts *o, enum platform_id p, struct argp_state *state)
 {
@@ -89,12 +123,13 @@ static int set_platform(struct launch_opts *o, enum platform_id p, struct argp_s
 static error_t launch_parse(int key, char *arg, struct argp_state *state)
 {
 	struct launch_opts *o = state->input;
-	char *end;
-	long n;
+	uint64_t n;
 
+	opts_note(launch_scope, sizeof(launch_scope) / sizeof(launch_scope[0]), key);
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = o;	/* devices_argp */
+		n_given = 0;
 		break;
 	case OPT_PLAIN: return set_platform(o, PLATFORM_PLAIN, state);
 	case OPT_SW:	return set_platform(o, PLATFORM_SW, state);
@@ -122,9 +157,7 @@ static error_t launch_parse(int key, char *arg, struct argp_state *state)
 			argp_failure(state, 2, 0, "--mem %s: not a size (use e.g. 512M or 4G)", arg);
 		break;
 	case OPT_CPUS:
-		errno = 0;
-		n = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || n < 0 || n > 4096)
+		if (parse_u64_dec(arg, 4096, &n))
 			argp_failure(state, 2, 0, "--cpus %s: not a vCPU count", arg);
 		o->cpus = (int)n;
 		break;

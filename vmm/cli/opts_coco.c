@@ -4,14 +4,12 @@
  * its prediction must read them the same way. The names are fixed (scripts
  * depend on them; issue 5).
  */
-#include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "loader/boot/snp_cpu.h"
 #include "loader/boot/vmsa.h"
 #include "vmm/cli/opts.h"
+#include "vmm/cli/parse.h"
 
 enum {
 	OPT_VCPU_TYPE = 0x200, OPT_GUEST_FEATURES, OPT_VMM_TYPE, OPT_LEGACY_VMSA,
@@ -43,23 +41,25 @@ static const struct argp_option coco_options[] = {
 	{ 0 }
 };
 
-static int parse_hex(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	/* strtoull would skip blanks and take a sign: " -1" is not a hex number */
-	if (!s || !isxdigit((unsigned char)*s))
-		return -1;
-	*out = strtoull(s, &end, 16);
-	return errno || *end ? -1 : 0;
-}
+#define SNP OPT_ON(PLATFORM_SNP)
+static const struct opt_scope coco_scope[] = {
+	{ OPT_VCPU_TYPE, "vcpu-type", SNP, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_GUEST_FEATURES, "guest-features", SNP, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_VMM_TYPE, "vmm-type", SNP, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_LEGACY_VMSA, "legacy-vmsa", SNP, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_POLICY, "policy", SNP, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_MRTD_ORDER, "mrtd-order", OPT_ON(PLATFORM_TDX), OPT_CMD_ALL, NULL, NULL },
+	{ OPT_BOOT_SHIM, "boot-shim", OPT_ON(PLATFORM_PLAIN), OPT_CMD_RUN,
+	  "runs on --plain VMs only (--sw: its memory map has no shared window; --snp, --tdx: "
+	  "they boot a --kernel through the shim anyway), not --%s", NULL },
+};
 
 static error_t coco_parse(int key, char *arg, struct argp_state *state)
 {
 	struct launch_opts *o = state->input;
 	int v;
 
+	opts_note(coco_scope, sizeof(coco_scope) / sizeof(coco_scope[0]), key);
 	switch (key) {
 	case OPT_VCPU_TYPE:
 		if (!snp_cpu_model_find(arg))
@@ -68,7 +68,7 @@ static error_t coco_parse(int key, char *arg, struct argp_state *state)
 		o->vcpu_type = arg;
 		break;
 	case OPT_GUEST_FEATURES:
-		if (parse_hex(arg, &o->guest_features))
+		if (parse_u64_hex(arg, &o->guest_features))
 			argp_failure(state, 2, 0, "--guest-features %s: not a hex number", arg);
 		o->guest_features_set = true;
 		break;
@@ -82,8 +82,9 @@ static error_t coco_parse(int key, char *arg, struct argp_state *state)
 		o->legacy_vmsa = true;
 		break;
 	case OPT_POLICY:
-		if (parse_hex(arg, &o->snp_policy))
+		if (parse_u64_hex(arg, &o->snp_policy))
 			argp_failure(state, 2, 0, "--policy %s: not a hex number", arg);
+		o->has_policy = true;	/* 0 too: the check refuses it, never the default */
 		break;
 	case OPT_MRTD_ORDER:
 		if (!strcmp(arg, "single"))

@@ -1,6 +1,7 @@
 /*
- * Device options, an argp child of the launch options (the devices change
- * the launch plan: the device tree and the command line are measured).
+ * Device options, an argp child of the launch options: they change a direct
+ * boot's plan (the device tree and the command line), but not what TDX or
+ * SNP measure, so `cvmm measure` refuses them.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,6 +26,14 @@ static const struct argp_option device_options[] = {
 	  "as MSI vector 0x20+n to APIC 0. Without it guests poll the used rings, HLT ends "
 	  "a vCPU, and no irqchip start-up cost is paid. One vCPU only", 4 },
 	{ 0 }
+};
+
+#define NOT_MEASURED "devices do not change the launch measurement"
+static const struct opt_scope device_scope[] = {
+	{ OPT_DISK, "disk", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
+	{ OPT_CONSOLE, "console", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
+	{ OPT_RNG, "rng", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
+	{ OPT_VIRTIO_IRQ, "virtio-irq", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
 };
 
 /* "FILE[,ro][,direct]": the flags are cut off the end, in place. */
@@ -54,6 +63,7 @@ static error_t devices_parse(int key, char *arg, struct argp_state *state)
 {
 	struct launch_opts *o = state->input;
 
+	opts_note(device_scope, sizeof(device_scope) / sizeof(device_scope[0]), key);
 	switch (key) {
 	case OPT_DISK:
 		return parse_disk(o, arg, state);

@@ -4,13 +4,10 @@
  * what goes into LAUNCH_FINISH / INIT_VM beside the measured pages, and where
  * GetQuote requests go. An argp child of `cvmm run`.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "vmm/cli/opts.h"
 #include "vmm/cli/opts_platform.h"
+#include "vmm/cli/parse.h"
 
 enum {
 	OPT_ID_BLOCK = 0x400, OPT_ID_AUTH, OPT_AUTHOR_KEY, OPT_HOST_DATA,
@@ -52,46 +49,41 @@ static const struct argp_option platform_options[] = {
 	{ 0 }
 };
 
-int parse_hex_bytes(const char *s, uint8_t *out, size_t n)
+/* Exactly n bytes of hex (64 or 96 digits, 0x allowed): -1 otherwise. */
+static int hex_exactly(const char *s, uint8_t *out, size_t n)
 {
-	if (!s || strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
+	size_t len;
 
-		for (int j = 0; j < 2; j++) {
-			int ch = tolower((unsigned char)s[2 * i + j]);
-
-			if (!isxdigit(ch))
-				return -1;
-			v = v * 16 + (unsigned)(isdigit(ch) ? ch - '0' : ch - 'a' + 10);
-		}
-		out[i] = (uint8_t)v;
-	}
-	return 0;
+	return parse_hex_bytes(s, out, n, &len) || len != n ? -1 : 0;
 }
 
-static int parse_u64_hex(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 16);
-	return errno || *end ? -1 : 0;
-}
+#define SNP OPT_ON(PLATFORM_SNP)
+#define TDX OPT_ON(PLATFORM_TDX)
+static const struct opt_scope platform_scope[] = {
+	{ OPT_ID_BLOCK, "id-block", SNP, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_ID_AUTH, "id-auth", SNP, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_AUTHOR_KEY, "author-key", SNP, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_HOST_DATA, "host-data", SNP, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_MRCONFIGID, "mrconfigid", TDX, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_MROWNER, "mrowner", TDX, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_MROWNERCONFIG, "mrownerconfig", TDX, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_TD_ATTRS, "td-attributes", TDX, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_XFAM, "xfam", TDX, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_QUOTE_SOCKET, "quote-socket", TDX, OPT_CMD_RUN, NULL, NULL },
+	{ OPT_QUOTE_TIMEOUT, "quote-timeout", TDX, OPT_CMD_RUN, NULL, NULL },
+};
 
 static error_t platform_parse(int key, char *arg, struct argp_state *state)
 {
 	struct launch_opts *o = state->input;
 
+	opts_note(platform_scope, sizeof(platform_scope) / sizeof(platform_scope[0]), key);
 	switch (key) {
 	case OPT_ID_BLOCK:	o->id_block = arg; break;
 	case OPT_ID_AUTH:	o->id_auth = arg; break;
 	case OPT_AUTHOR_KEY:	o->author_key = true; break;
 	case OPT_HOST_DATA:
-		if (parse_hex_bytes(arg, o->host_data, sizeof(o->host_data)))
+		if (hex_exactly(arg, o->host_data, sizeof(o->host_data)))
 			argp_failure(state, 2, 0, "--host-data: want exactly 64 hex digits (32 bytes)");
 		break;
 	case OPT_MRCONFIGID:
@@ -102,7 +94,7 @@ static error_t platform_parse(int key, char *arg, struct argp_state *state)
 		const char *name = key == OPT_MRCONFIGID ? "mrconfigid" :
 				   key == OPT_MROWNER ? "mrowner" : "mrownerconfig";
 
-		if (parse_hex_bytes(arg, dst, 48))
+		if (hex_exactly(arg, dst, 48))
 			argp_failure(state, 2, 0, "--%s: want exactly 96 hex digits (48 bytes)", name);
 		break;
 	}
@@ -118,12 +110,9 @@ static error_t platform_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_QUOTE_SOCKET:	o->quote_socket = arg; break;
 	case OPT_QUOTE_TIMEOUT: {
-		char *end;
-		long ms;
+		uint64_t ms;
 
-		errno = 0;
-		ms = strtol(arg, &end, 10);
-		if (errno || *end || end == arg || ms < 1 || ms > 3600 * 1000)
+		if (parse_u64_dec(arg, 3600 * 1000, &ms) || ms < 1)
 			argp_failure(state, 2, 0, "--quote-timeout %s: milliseconds, 1 to 3600000", arg);
 		o->quote_timeout_ms = (unsigned)ms;
 		break;

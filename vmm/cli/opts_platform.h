@@ -8,7 +8,4 @@
 
 extern const struct argp platform_argp;
 
-/* Exactly 2n hex digits into n bytes; -1 otherwise. */
-int parse_hex_bytes(const char *s, uint8_t *out, size_t n);
-
 #endif

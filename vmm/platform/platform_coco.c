@@ -198,7 +198,7 @@ static bool tdx_host_ok(const struct kvm_host *h, char *why, size_t n)
 static int coco_build_plan(struct launch_plan *p, const struct launch_opts *o)
 {
 	if (o->platform == PLATFORM_SNP &&
-	    snp_policy_check(o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT, 0, false))
+	    snp_policy_check(launch_snp_policy(o), 0, false))
 		return -1;
 	if (plan_build_coco(p, o))
 		return -1;

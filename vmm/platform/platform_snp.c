@@ -90,8 +90,7 @@ static int snp_prepare(struct coco *c, const struct launch_plan *p)
 {
 	const struct launch_opts *o = c->opts;
 
-	c->policy = p->coco.policy ? p->coco.policy :
-		    o && o->snp_policy ? o->snp_policy : OPTS_SNP_POLICY_DEFAULT;
+	c->policy = p->coco.policy;	/* the plan builder's: launch_snp_policy() */
 	if (snp_policy_check(c->policy, 0, false))
 		return -1;
 	/* KVM sets SNPActive itself and refuses it in vmsa_features */
