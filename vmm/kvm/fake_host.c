@@ -226,7 +226,7 @@ static int sim_memory_region2(struct kb_recorder *r, const struct kvm_userspace_
 	int g = -1;
 
 	for (int i = 0; i < r->n_fds; i++)
-		if (r->fds[i].fd == (int)m->guest_memfd && !strncmp(r->fds[i].name, "gmem", 4))
+		if (r->fds[i].fd == (int)m->guest_memfd && r->fds[i].gmem)
 			g = i;
 	if (g < 0)
 		return refuse(r, EINVAL, "memslot %u: fd %u is not a guest_memfd", m->slot,
@@ -895,8 +895,10 @@ int kb_fake_ioctl(struct kb_recorder *r, int idx, unsigned long req, void *arg)
 				      vm->type == KVM_X86_TDX_VM ? "TDX" : "SNP");
 		snprintf(name, sizeof(name), "gmem%d", r->n_gmem++);
 		fd = kb_rec_new_fd(r, name, r->fds[idx].vm_type, g->size);
-		if (fd >= 0)
+		if (fd >= 0) {
 			r->fds[r->n_fds - 1].size = g->size;
+			r->fds[r->n_fds - 1].gmem = true;
+		}
 		return fd;
 	}
 	case KVM_SET_USER_MEMORY_REGION2:

@@ -73,6 +73,7 @@ int kb_rec_new_fd(struct kb_recorder *r, const char *name, int vm_type, size_t s
 	r->fds[r->n_fds].run = NULL;
 	r->fds[r->n_fds].vcpu_id = -1;
 	r->fds[r->n_fds].size = size;
+	r->fds[r->n_fds].gmem = false;
 	snprintf(r->fds[r->n_fds].name, sizeof(r->fds[0].name), "%s", name);
 	r->n_fds++;
 	return fd;

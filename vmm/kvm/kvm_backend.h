@@ -116,7 +116,8 @@ struct kb_recorder {
 	struct kb_call *calls;
 	size_t n_calls, cap_calls;
 	/* fd bookkeeping: what each handed-out fd is; vCPUs' run areas */
-	struct { int fd; char name[12]; int vm_type; int vcpu_id; void *run; uint64_t size; } fds[300];
+	struct { int fd; char name[12]; int vm_type; int vcpu_id; void *run; uint64_t size;
+		 bool gmem; /* a guest_memfd (not told by its name) */ } fds[300];
 	int n_fds, n_vcpus, n_gmem;
 	int cpuid_rejected;
 	struct kb_fake_vm vm;
