@@ -46,10 +46,15 @@ SRC_FIND   = $(sort $(shell find vmm loader attest devices -name '$(1)' \
                   -not -path 'loader/shim/*' -not -path 'loader/guest/*'))
 LIB_SRCS  := $(filter-out vmm/main.c,$(call SRC_FIND,*.c))
 ASM_SRCS  := $(call SRC_FIND,*.S)
+# Test-only code (the failing backend, guest memory without a VM): its own
+# library, linked into the unit tests, fuzz harnesses and benchmarks, never
+# into cvmm. (The recorder and fake host ship: --dry-run runs the launch
+# against them.)
+TEST_LIB_SRCS := $(sort $(wildcard tests/support/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 GUEST_SRCS:= $(sort $(wildcard tests/guests/*.c))
-HDRS      := $(call SRC_FIND,*.h) $(wildcard tests/guests/*.h tests/unit/*.h)
+HDRS      := $(call SRC_FIND,*.h) $(wildcard tests/guests/*.h tests/unit/*.h tests/support/*.h)
 
 # Freestanding guests, built with the host gcc. They run in 64-bit mode with
 # the identity map cvmm sets up; -mno-red-zone/-mgeneral-regs-only because
@@ -116,6 +121,9 @@ build/$(1)/%.o: %.S build/gen/demo_guest.elf
 build/$(1)/libcvmm.a: $(patsubst %.c,build/$(1)/%.o,$(LIB_SRCS)) $(patsubst %.S,build/$(1)/%.o,$(ASM_SRCS))
 	@rm -f $$@
 	$(Q)ar rcs $$@ $$^
+build/$(1)/libcvmm_test.a: $(patsubst %.c,build/$(1)/%.o,$(TEST_LIB_SRCS))
+	@rm -f $$@
+	$(Q)ar rcs $$@ $$^
 endef
 $(eval $(call flavour,opt,$(CC),$(OPT_CFLAGS)))
 $(eval $(call flavour,asan,$(CC),$(ASAN_CFLAGS)))
@@ -140,10 +148,10 @@ build/tsan/cvmm: build/tsan/vmm/main.o build/tsan/libcvmm.a
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(UNIT_SRCS))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/tests/fuzz/%,$(FUZZ_SRCS))
 
-build/asan/tests/unit/%: tests/unit/%.c build/asan/libcvmm.a $(HDRS)
+build/asan/tests/unit/%: tests/unit/%.c build/asan/libcvmm_test.a build/asan/libcvmm.a $(HDRS)
 	@mkdir -p $(@D)
 	@echo "  TEST $@"
-	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $< build/asan/libcvmm.a $(LIBS) $$(pkg-config --libs check)
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $< build/asan/libcvmm_test.a build/asan/libcvmm.a $(LIBS) $$(pkg-config --libs check)
 
 build/guests/%.elf: tests/guests/%.c loader/guest/guest.ld $(wildcard tests/guests/*.h)
 	@mkdir -p $(@D)
@@ -169,10 +177,10 @@ build/testdata/vmlinuz:
 	@echo "  TESTDATA $@"
 	$(Q)tests/tools/fetch-debian-kernel.sh build/testdata
 
-build/fuzz/tests/fuzz/%: tests/fuzz/%.c build/fuzz/libcvmm.a
+build/fuzz/tests/fuzz/%: tests/fuzz/%.c build/fuzz/libcvmm_test.a build/fuzz/libcvmm.a
 	@mkdir -p $(@D)
 	@echo "  FUZZ $@"
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libcvmm.a $(LIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/fuzz/libcvmm_test.a build/fuzz/libcvmm.a $(LIBS)
 
 test: deps
 	@$(MAKE) --no-print-directory test-build
@@ -214,10 +222,10 @@ bench: deps
 
 # Benchmark programs that call cvmm's own code, linked against the optimised library.
 BENCH_LIB_BINS := build/opt/bench/convbench build/opt/bench/virtioblk
-build/opt/bench/%: bench/%.c build/opt/libcvmm.a
+build/opt/bench/%: bench/%.c build/opt/libcvmm_test.a build/opt/libcvmm.a
 	@mkdir -p $(@D)
 	@echo "  BENCH $@"
-	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $< build/opt/libcvmm.a $(LIBS)
+	$(Q)$(CC) $(OPT_CFLAGS) -o $@ $< build/opt/libcvmm_test.a build/opt/libcvmm.a $(LIBS)
 
 clean:
 	rm -rf build cvmm

@@ -19,6 +19,7 @@
 #include "vmm/mem/convert.h"
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
+#include "tests/support/gm_test.h"
 
 static double now(void)
 {

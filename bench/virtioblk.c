@@ -22,6 +22,7 @@
 #include "devices/virtio/virtio_devices.h"
 #include "virtio_driver.h"
 #include "vmm/log.h"
+#include "tests/support/gm_test.h"
 
 #define MEM	(64ULL << 20)
 #define RING	0x10000ULL

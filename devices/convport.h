@@ -25,6 +25,13 @@ struct guest_mem;
 
 #define CONVPORT_BASE	0x600
 #define CONVPORT_LEN	0x10
+/*
+ * Guest-visible test probes, shipped because the privmem test guest
+ * (tests/guests/privmem.c, kvm tier) checks the host's view of its pages
+ * with them; they read one byte through the accessor (3) or the device view
+ * (4) and return it in the count register (README, "Ports"). A guest learns
+ * only whether its own page is readable by the host, which it could know.
+ */
 #define CONVPORT_PROBE		3
 #define CONVPORT_PROBE_VIEW	4
 

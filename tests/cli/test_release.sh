@@ -11,3 +11,7 @@ else
 	vectors_skip "release: attest verify" 1
 fi
 rel_case "release: dry run of the demo" 0 'launch plan: demo image' --dry-run
+# test-only code (tests/support/: the failing backend, guest memory without a VM) is not shipped
+rel_no_test_code() { ! nm "$1" | grep -E ' [TtDdBb] (kb_failing_init|gm_init|gm_init_backing)$'; }
+cli_check "release: no test-only code in ./cvmm" rel_no_test_code ./cvmm
+cli_check "sanitizer build: no test-only code in $CVMM" rel_no_test_code "$CVMM"

@@ -20,6 +20,7 @@
 #include "virtio_driver.h"
 #include "vmm/mem/convert.h"
 #include "vmm/log.h"
+#include "tests/support/gm_test.h"
 
 #define MEM	(256ULL << 10)
 #define RING	0x1000ULL

@@ -33,6 +33,7 @@
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
 #include "vmm/platform/platform_coco.h"
+#include "tests/support/kb_failing.h"
 
 /* ---- hand-built plans (firmware and direct boot, n vCPUs) ------------------ */
 

@@ -26,6 +26,7 @@
 #include "vmm/mem/convert.h"
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
+#include "tests/support/gm_test.h"
 
 #define MEM (16ULL << 20)
 

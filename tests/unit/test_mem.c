@@ -10,6 +10,7 @@
 #include "loader/layout.h"
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
+#include "tests/support/gm_test.h"
 
 #define GiB (1ULL << 30)
 

@@ -21,6 +21,7 @@
 #include "vmm/platform/platform.h"
 #include "vmm/core/vcpu.h"
 #include "vmm/core/vm.h"
+#include "tests/support/gm_test.h"
 
 #define MEM (64ULL << 20)
 

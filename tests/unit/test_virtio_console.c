@@ -8,6 +8,7 @@
 #include "devices/virtio/virtio_devices.h"
 #include "virtio_driver.h"
 #include "vmm/log.h"
+#include "tests/support/gm_test.h"
 
 #define MEM	(4ULL << 20)
 #define RXRING	0x10000ULL

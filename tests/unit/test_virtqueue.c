@@ -11,6 +11,7 @@
 #include "loader/layout.h"
 #include "vmm/mem/convert.h"
 #include "vmm/log.h"
+#include "tests/support/gm_test.h"
 
 #define MEM	(16ULL << 20)
 #define RING	0x10000ULL

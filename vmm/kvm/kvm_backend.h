@@ -130,18 +130,6 @@ void kb_recorder_init(struct kb_recorder *r);
 void kb_recorder_free(struct kb_recorder *r);
 void kb_recorder_print(const struct kb_recorder *r, FILE *f);
 
-/* ---- the failing wrapper ------------------------------------------------ */
-
-struct kb_failing {
-	struct kvm_backend ops;		/* first */
-	struct kvm_backend *inner;
-	int fail_at;			/* 1-based call number that fails; 0: none */
-	int err;			/* errno of the failure */
-	int calls;			/* calls seen so far (open, ioctl) */
-	bool failed;
-	char failed_what[48];
-};
-void kb_failing_init(struct kb_failing *f, struct kvm_backend *inner, int fail_at, int err);
 
 /*
  * Names and decoded arguments, used by the recorder and by error lines.

@@ -77,17 +77,6 @@ static int region_map(struct guest_mem *gm, struct mem_region *r, int vm_fd, enu
 	return 0;
 }
 
-int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
-{
-	return gm_init_backing(gm, size, vm_fd,
-			       use_gmem && vm_fd >= 0 ? GM_GMEM_SHARED : GM_ANON);
-}
-
-int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b)
-{
-	return gm_init_kb(gm, size, vm_fd, b, &kb_real);
-}
-
 int gm_init_kb(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b,
 	       struct kvm_backend *kb)
 {

@@ -95,11 +95,12 @@ struct gm_view {
 	uint64_t gpa, len;
 };
 
-/* Lays out `size` bytes of RAM (no pages touched: lazy). vm_fd < 0 or
- * use_gmem false: anonymous memory. -1 with a message on failure. */
-int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem);
-int gm_init_backing(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b);
-/* The same with the VM's backend: every KVM ioctl and guest_memfd goes through kb. */
+/*
+ * Lays out `size` bytes of RAM backed as b (no pages touched: lazy), with
+ * the VM's backend: every KVM ioctl and guest_memfd goes through kb. -1
+ * with a message on failure. (Tests and benchmarks without a VM use
+ * tests/support/gm_test.h.)
+ */
 int gm_init_kb(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b,
 	       struct kvm_backend *kb);
 /*
