@@ -10,6 +10,8 @@
 
 #define PAGE_SIZE		0x1000ULL
 #define PAGE_ALIGNED(x)		(((x) & (PAGE_SIZE - 1)) == 0)
+#define PAGE_UP(x)		(((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))	/* x rounded up to a page */
+#define PAGES(x)		(((x) + PAGE_SIZE - 1) / PAGE_SIZE)	/* pages that x bytes take */
 
 #define LAYOUT_GDT		0x0500ULL	/* boot GDT: __BOOT_CS 0x10, __BOOT_DS 0x18 */
 #define LAYOUT_PML4		0x1000ULL	/* identity map of the low 4 GiB, 2 MiB pages */

@@ -21,11 +21,6 @@ extern const uint8_t shim_blob[], shim_blob_end[];
 #define CC_BLOB_LEN		40
 #define CC_SETUP_LEN		(8 + CC_BLOB_LEN)	/* u32 cc_blob_address, pad, blob */
 
-static uint64_t page_up(uint64_t v)
-{
-	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-}
-
 void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size, bool snp)
 {
 	uint64_t low = layout_low_ram(mem_size);
@@ -98,7 +93,7 @@ static int add_kernel(struct launch_plan *p, const struct launch_opts *o)
 		return -1;
 	if (bzimage_parse(kbuf, klen, o->kernel, &bi))
 		return -1;
-	canon = page_up(bi.load_addr + bi.init_size) + page_up(rlen);
+	canon = PAGE_UP(bi.load_addr + bi.init_size) + PAGE_UP(rlen);
 	if (canon < LAYOUT_MIN_MEM)
 		canon = LAYOUT_MIN_MEM;
 	in.img = kbuf;

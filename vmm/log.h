@@ -23,6 +23,9 @@ void cvmm_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void cvmm_err_capture(char *buf, size_t n);
 
+/* A 64-bit value as printf's %llx/%llu take it (uint64_t is unsigned long here). */
+#define U(x) ((unsigned long long)(x))
+
 /* Exit statuses of the cvmm process (README documents them). */
 enum {
 	CVMM_EXIT_OK = 0,

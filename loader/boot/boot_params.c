@@ -76,7 +76,7 @@ uint8_t *boot_params_build(struct launch_plan *p, const struct boot_params_in *i
 	bp = plan_add_buffer(p, LAYOUT_BOOT_PARAMS, PAGE_SIZE, PIECE_NORMAL, true, "boot_params");
 	if (!bp)
 		return NULL;
-	cl = plan_add_buffer(p, LAYOUT_CMDLINE, (cmd_len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1),
+	cl = plan_add_buffer(p, LAYOUT_CMDLINE, PAGE_UP(cmd_len),
 			     PIECE_NORMAL, true, "cmdline");
 	if (!cl)
 		return NULL;
@@ -134,9 +134,9 @@ uint64_t boot_params_add_setup_data(struct launch_plan *p, uint8_t *bp, uint32_t
 
 		if (q->gpa >= LAYOUT_SETUP_DATA && q->gpa < LAYOUT_SETUP_DATA_END &&
 		    q->gpa + q->len > gpa)
-			gpa = (q->gpa + q->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+			gpa = PAGE_UP(q->gpa + q->len);
 	}
-	size = ((uint64_t)len + SETUP_DATA_HDR_LEN + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	size = PAGE_UP((uint64_t)len + SETUP_DATA_HDR_LEN);
 	if (gpa > LAYOUT_SETUP_DATA_END || size > LAYOUT_SETUP_DATA_END - gpa) {
 		cvmm_err("setup_data: no room for %u bytes of type %u (window 0x%llx-0x%llx)",
 			 len, type, (unsigned long long)LAYOUT_SETUP_DATA,

@@ -12,7 +12,6 @@ static uint16_t get_u16(const uint8_t *b, size_t off) { uint16_t v; memcpy(&v, b
 static uint32_t get_u32(const uint8_t *b, size_t off) { uint32_t v; memcpy(&v, b + off, 4); return v; }
 static uint64_t get_u64(const uint8_t *b, size_t off) { uint64_t v; memcpy(&v, b + off, 8); return v; }
 
-static uint64_t page_up(uint64_t x) { return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
 bool bzimage_probe(const uint8_t *img, size_t len)
 {
@@ -262,12 +261,12 @@ int bzimage_load(struct launch_plan *p, const struct bzimage_in *in, uint64_t *e
 			 bi.cmdline_size);
 		return -1;
 	}
-	kernel_end = page_up(kernel_end);
+	kernel_end = PAGE_UP(kernel_end);
 	if (in->initrd && place_initrd(p, in, &bi, kernel_end, &initrd_gpa))
 		return -1;
 
 	kernel = (struct plan_piece){
-		.gpa = bi.load_addr, .len = page_up(bi.kernel_len),
+		.gpa = bi.load_addr, .len = PAGE_UP(bi.kernel_len),
 		.data = in->img + bi.setup_len, .data_len = bi.kernel_len,
 		.type = PIECE_NORMAL, .measured = true, .what = "kernel",
 	};
@@ -275,7 +274,7 @@ int bzimage_load(struct launch_plan *p, const struct bzimage_in *in, uint64_t *e
 		return -1;
 	if (in->initrd) {
 		struct plan_piece rd = {
-			.gpa = initrd_gpa, .len = page_up(in->initrd_len),
+			.gpa = initrd_gpa, .len = PAGE_UP(in->initrd_len),
 			.data = in->initrd, .data_len = in->initrd_len,
 			.type = PIECE_NORMAL, .measured = true, .what = "initrd",
 		};

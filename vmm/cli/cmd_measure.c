@@ -205,7 +205,7 @@ static int json_plan(FILE *f, const struct launch_plan *p, const struct measurem
 		fprintf(f, "    { \"gpa\": \"0x%llx\", \"pages\": %llu, \"type\": \"%s\", "
 			"\"measured\": %s, \"what\": ",
 			(unsigned long long)q->gpa,
-			(unsigned long long)((q->len + PAGE_SIZE - 1) / PAGE_SIZE),
+			(unsigned long long)PAGES(q->len),
 			piece_type_name(q->type), q->measured ? "true" : "false");
 		out_json_str(f, q->what);
 		fprintf(f, " }%s\n", i + 1 < p->n_pieces || p->coco.vmsa ? "," : "");

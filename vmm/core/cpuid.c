@@ -1,32 +1,29 @@
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vmm/core/cpuid.h"
 #include "vmm/kvm/kvm_abi.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
 #include "vmm/core/vm.h"
 
 /* Returns the table, or NULL with *err set (no printing: may run off-thread). */
 static struct kvm_cpuid2 *fetch(struct vm *vm, int *err)
 {
-	for (int n = 128; n <= 4096; n *= 2) {
-		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (size_t)n * sizeof(c->entries[0]));
+	/* 128 first: hosts have about 80 leaves, and each try costs ~0.3 ms */
+	static const struct kb_list_call lc = {
+		.req = KVM_GET_SUPPORTED_CPUID, .head = sizeof(struct kvm_cpuid2),
+		.entry = sizeof(struct kvm_cpuid_entry2),
+		.nent_off = offsetof(struct kvm_cpuid2, nent), .first = 128,
+	};
+	struct kvm_cpuid2 *c = kb_ioctl_list(vm->kb, vm->host->fd, &lc, NULL);
 
-		if (!c) {
-			*err = ENOMEM;
-			return NULL;
-		}
-		c->nent = (uint32_t)n;
-		if (vm->kb->ioctl(vm->kb, vm->host->fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-			return c;
+	if (!c)
 		*err = errno;
-		free(c);
-		if (*err != E2BIG)
-			return NULL;
-	}
-	return NULL;
+	return c;
 }
 
 static void *prefetch_thread(void *arg)

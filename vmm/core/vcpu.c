@@ -32,7 +32,6 @@ int vcpu_create(struct vm *vm, struct vcpu *v, int index)
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
 	v->index = index;
-	v->runnable = true;
 	v->fd = vm->kb->ioctl(vm->kb, vm->vm_fd, KVM_CREATE_VCPU, (void *)(uintptr_t)index);
 	if (v->fd < 0) {
 		cvmm_err("KVM_CREATE_VCPU %d: %s", index, strerror(errno));
@@ -175,7 +174,6 @@ static void *vcpu_thread(void *arg)
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		int r = vm->kb->ioctl(vm->kb, v->fd, KVM_RUN, NULL);
 
-		v->n_exits++;
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);

@@ -22,8 +22,6 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
-	bool runnable;		/* enters the guest (APs of a bzImage wait for SIPI) */
-	uint64_t n_exits;
 };
 
 int vcpu_create(struct vm *vm, struct vcpu *v, int index);

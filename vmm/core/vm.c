@@ -208,14 +208,10 @@ static bool plan_needs(uint64_t gpa, uint64_t size, void *arg)
 /* Waits for the VM to end or for SIGINT/SIGTERM; returns the exit status. */
 static int vm_run(struct vm *vm, const sigset_t *waitset)
 {
-	vm->running_vcpus = 0;
-	for (int i = 0; i < vm->n_vcpus; i++)
-		if (vm->vcpus[i].runnable)
-			vm->running_vcpus++;
+	/* every vCPU enters KVM_RUN; APs that wait for SIPI wait inside KVM */
+	vm->running_vcpus = vm->n_vcpus;
 	trace_point("first KVM_RUN");
 	for (int i = 0; i < vm->n_vcpus; i++) {
-		if (!vm->vcpus[i].runnable)
-			continue;
 		if (vcpu_start(&vm->vcpus[i])) {
 			vm_request_stop(vm, CVMM_EXIT_FAIL, "starting vCPU %d: %s", i, strerror(errno));
 			break;

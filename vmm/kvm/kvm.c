@@ -60,7 +60,6 @@ int kvm_host_open(struct kvm_host *h)
 		h->max_vcpus = h->nr_vcpus > 0 ? h->nr_vcpus : 4;
 	h->immediate_exit = kvm_check_ext(h->fd, KVM_CAP_IMMEDIATE_EXIT) > 0;
 	h->split_irqchip = kvm_check_ext(h->fd, KVM_CAP_SPLIT_IRQCHIP) > 0;
-	h->pre_fault_memory = kvm_check_ext(h->fd, KVM_CAP_PRE_FAULT_MEMORY) > 0;
 	return 0;
 }
 

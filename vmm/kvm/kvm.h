@@ -25,7 +25,6 @@ struct kvm_host {
 	int max_vcpus, nr_vcpus;	/* hard limit, recommended */
 	bool immediate_exit;
 	bool split_irqchip;
-	bool pre_fault_memory;
 };
 
 /* Opens /dev/kvm and probes it. -1 with one line on failure. */

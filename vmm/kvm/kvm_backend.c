@@ -32,6 +32,41 @@ struct kvm_backend kb_real = {
 	.name = "kvm", .open_dev = real_open, .ioctl = real_ioctl, .close = real_close,
 };
 
+void *kb_ioctl_list(struct kvm_backend *kb, int fd, const struct kb_list_call *lc, void **failed)
+{
+	uint32_t n = lc->first;
+
+	if (failed)
+		*failed = NULL;
+	while (n <= KB_LIST_MAX) {
+		uint8_t *buf = calloc(1, lc->head + (size_t)(n + lc->spare) * lc->entry);
+		uint32_t want;
+		int e;
+
+		if (!buf)
+			return NULL;	/* errno: ENOMEM */
+		memcpy(buf + lc->nent_off, &n, sizeof(n));
+		if (lc->data)
+			*lc->data = (uint64_t)(uintptr_t)buf;
+		if (kb->ioctl(kb, fd, lc->req, lc->cmd ? lc->cmd : buf) == 0)
+			return buf;
+		e = errno;
+		memcpy(&want, buf + lc->nent_off, sizeof(want));
+		if (e != E2BIG) {
+			if (failed)
+				*failed = buf;
+			else
+				free(buf);
+			errno = e;
+			return NULL;
+		}
+		free(buf);
+		n = want > n * 2 ? want : n * 2;	/* what KVM asked for, when it says */
+	}
+	errno = E2BIG;
+	return NULL;
+}
+
 /* ---- the recorder ---------------------------------------------------------- */
 
 static int rec_ioctl_locked(struct kb_recorder *r, int fd, unsigned long req, void *arg);

@@ -35,6 +35,31 @@ struct kvm_backend {
 
 extern struct kvm_backend kb_real;
 
+/*
+ * An ioctl whose argument ends in a list the kernel fills and refuses with
+ * E2BIG while it is too short (KVM_GET_SUPPORTED_CPUID, KVM_TDX_CAPABILITIES,
+ * KVM_TDX_GET_CPUID): one loop for all of them. The buffer holds head bytes
+ * then n + spare entries of entry bytes, with n written as a u32 at nent_off;
+ * n starts at first and doubles up to KB_LIST_MAX (or jumps to the larger
+ * count KVM wrote back). The argument is the buffer, or cmd when set, with
+ * the buffer's address in *data (a struct kvm_tdx_cmd).
+ */
+#define KB_LIST_MAX	4096
+struct kb_list_call {
+	unsigned long req;
+	size_t head, entry, nent_off;
+	uint32_t first, spare;
+	void *cmd;
+	__u64 *data;
+};
+/*
+ * The calloc'd buffer, or NULL with errno set (E2BIG: more than KB_LIST_MAX;
+ * nothing printed: it may run off the main thread). On an ioctl failure the
+ * last buffer is left in *failed when failed is not NULL (for the caller's
+ * error line, which may describe it; the caller frees it), else freed.
+ */
+void *kb_ioctl_list(struct kvm_backend *kb, int fd, const struct kb_list_call *lc, void **failed);
+
 /* ---- the recorder ---------------------------------------------------------- */
 
 /* What a recorded host answers. kb_fake_host_default(): everything present. */

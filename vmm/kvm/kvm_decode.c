@@ -9,8 +9,7 @@
 
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/kvm/kvm_backend.h"
-
-#define U(x) ((unsigned long long)(x))
+#include "vmm/log.h"
 
 static const char *cap_name(unsigned long cap)
 {

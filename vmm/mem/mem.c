@@ -357,7 +357,7 @@ int gm_private_enable(struct guest_mem *gm, int attr_vm_fd)
 static bool range_has_private(struct guest_mem *gm, uint64_t gpa, uint64_t len)
 {
 	return gm->attrs &&
-	       attr_map_any(gm->attrs, gpa / PAGE_SIZE, (gpa + len + PAGE_SIZE - 1) / PAGE_SIZE);
+	       attr_map_any(gm->attrs, gpa / PAGE_SIZE, PAGES(gpa + len));
 }
 
 int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_view *v)

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,8 +13,6 @@
 #include "vmm/log.h"
 #include "loader/launch_opts.h"
 #include "vmm/platform/qgs.h"
-
-#define U(x) ((unsigned long long)(x))
 
 void coco_init(struct coco *c, const struct coco_ops *ops, struct kvm_backend *kb,
 	       const struct launch_opts *opts)
@@ -120,26 +119,18 @@ int coco_open_devices(struct coco *c)
 
 struct kvm_cpuid2 *coco_supported_cpuid(struct coco *c)
 {
-	for (uint32_t n = 64; n <= 4096; n *= 2) {
-		struct kvm_cpuid2 *cp = calloc(1, sizeof(*cp) + n * sizeof(cp->entries[0]));
+	static const struct kb_list_call lc = {
+		.req = KVM_GET_SUPPORTED_CPUID, .head = sizeof(struct kvm_cpuid2),
+		.entry = sizeof(struct kvm_cpuid_entry2),
+		.nent_off = offsetof(struct kvm_cpuid2, nent), .first = 64,
+	};
+	struct kvm_cpuid2 *cp = kb_ioctl_list(c->kb, c->kvm_fd, &lc, NULL);
 
-		if (!cp) {
-			cvmm_err("out of memory for the CPUID list");
-			return NULL;
-		}
-		cp->nent = n;
-		if (c->kb->ioctl(c->kb, c->kvm_fd, KVM_GET_SUPPORTED_CPUID, cp) == 0)
-			return cp;
-		int e = errno;
-
-		free(cp);
-		if (e != E2BIG) {
-			cvmm_err("KVM_GET_SUPPORTED_CPUID failed: %s", strerror(e));
-			return NULL;
-		}
-	}
-	cvmm_err("KVM_GET_SUPPORTED_CPUID: more than 4096 leaves");
-	return NULL;
+	if (!cp && errno == E2BIG)
+		cvmm_err("KVM_GET_SUPPORTED_CPUID: more than %d leaves", KB_LIST_MAX);
+	else if (!cp)
+		cvmm_err("KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
+	return cp;
 }
 
 /* ---- memory ----------------------------------------------------------------- */
@@ -150,7 +141,7 @@ int coco_share_pieces(struct coco *c, const struct launch_plan *p)
 	for (size_t i = 0; i < p->n_pieces; i++) {
 		const struct plan_piece *pc = &p->pieces[i];
 		uint64_t start = pc->gpa & ~(PAGE_SIZE - 1);
-		uint64_t end = (pc->gpa + pc->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		uint64_t end = PAGE_UP(pc->gpa + pc->len);
 		uint8_t *dst = coco_launch_ptr(c, pc->gpa, pc->len);
 
 		if (pc->type != PIECE_SHARED)

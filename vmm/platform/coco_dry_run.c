@@ -17,8 +17,6 @@
 #include "loader/launch_opts.h"
 #include "vmm/platform/platform_coco.h"
 
-#define U(x) ((unsigned long long)(x))
-
 static void print_plan(const struct launch_plan *p, enum platform_id platform, FILE *out)
 {
 	fprintf(out, "launch plan (%s): %zu pieces, %llu MiB RAM, %d vCPU(s), %s entry\n",

@@ -10,13 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loader/layout.h"
 #include "vmm/platform/coco.h"
 #include "vmm/platform/coco_exit.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
 #include "vmm/platform/qgs.h"
 
-#define U(x) ((unsigned long long)(x))
 #define SAME_FAULT_LIMIT 8	/* api.rst: guard against the same fault forever */
 
 static enum exit_action stop(struct coco_stop *s, int code, const char *fmt, ...)
@@ -103,7 +103,7 @@ static enum exit_action memory_fault(struct coco *c, struct kvm_run *run, int vc
 		last->count = 0;
 	}
 	/* an implicit conversion: the access type is what the guest wants */
-	int r = convert_request(c, f->gpa & ~0xfffULL, (f->size + 4095) / 4096, to_private);
+	int r = convert_request(c, f->gpa & ~0xfffULL, PAGES(f->size), to_private);
 
 	if (r)
 		return stop(s, 1, "%s access to 0x%llx (+0x%llx) that cvmm cannot make %s",

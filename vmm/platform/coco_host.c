@@ -15,8 +15,7 @@
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/platform/platform_coco.h"
-
-#define U(x) ((unsigned long long)(x))
+#include "vmm/log.h"
 
 static bool read_param(const char *path, char *buf, size_t n)
 {

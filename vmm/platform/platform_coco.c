@@ -131,12 +131,11 @@ static int coco_init_vcpu(struct vm *vm, struct vcpu *v, const struct launch_pla
 		cvmm_err("%s: vCPU %d out of order", c->ops->name, v->index);
 		return -1;
 	}
-	c->vcpu_fds[c->n_vcpus++] = v->fd;
 	/*
-	 * Every vCPU is runnable: with no in-kernel LAPIC KVM starts them all,
-	 * and the firmware or the boot shim parks the APs (README: known defects).
+	 * Every vCPU runs: with no in-kernel LAPIC KVM starts them all, and the
+	 * firmware or the boot shim parks the APs (README: known defects).
 	 */
-	v->runnable = true;
+	c->vcpu_fds[c->n_vcpus++] = v->fd;
 	return c->ops->setup_vcpu(c, v->index, plan);
 }
 
@@ -153,7 +152,6 @@ static int coco_finalize(struct vm *vm)
 		return -1;
 	if (c->ops->finalize(c))
 		return -1;
-	c->finalized = true;
 	return 0;
 }
 

@@ -21,7 +21,6 @@
 #include "vmm/core/cpuid.h"
 #include "vmm/platform/platform_coco.h"
 
-#define U(x) ((unsigned long long)(x))
 #define ENC_RETRIES 1000	/* -EAGAIN / no-progress answers before giving up */
 
 static const char *const policy_bit_names[26] = {
@@ -454,7 +453,7 @@ static int cpuid_page_build(struct coco *c, uint8_t *page)
 
 static int launch_update(struct coco *c, const struct plan_piece *pc)
 {
-	uint64_t start = pc->gpa, len = (pc->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t start = pc->gpa, len = PAGE_UP(pc->len);
 	uint8_t *src = coco_launch_ptr(c, start, len);
 	uint8_t type = snp_page_type(pc->type);
 	uint8_t sent_cpuid[4096];

@@ -161,7 +161,7 @@ static int sw_add_piece(struct vm *vm, const struct plan_piece *piece)
 static int launch_convert(struct vm *vm, uint64_t gpa, uint64_t len, int op, unsigned flags)
 {
 	uint64_t start = gpa & ~(PAGE_SIZE - 1);
-	uint64_t end = (gpa + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t end = PAGE_UP(gpa + len);
 	int st = gm_convert(&vm->mem, start, (end - start) / PAGE_SIZE, op, flags);
 
 	if (st != CONV_OK) {
@@ -245,7 +245,7 @@ static enum exit_action memory_fault(struct vcpu *v, struct kvm_run *run)
 	}
 	last->valid = false;
 	st = gm_convert(&vm->mem, f->gpa & ~(PAGE_SIZE - 1),
-			(f->size + PAGE_SIZE - 1) / PAGE_SIZE,
+			PAGES(f->size),
 			priv ? CONV_TO_PRIVATE : CONV_TO_SHARED, 0);
 	if (st != CONV_OK) {
 		vm_request_stop(vm, CVMM_EXIT_FAIL, "vCPU %d: %s access at 0x%llx: implicit "

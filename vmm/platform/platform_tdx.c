@@ -7,6 +7,7 @@
  * reset vector with RCX = TD HOB; its registers are never ours to set.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,6 @@
 #include "vmm/core/cpuid.h"
 #include "vmm/platform/platform_coco.h"
 
-#define U(x) ((unsigned long long)(x))
 #define TDX_RETRIES	1000	/* -EAGAIN/-EINTR/-EBUSY answers before giving up */
 #define TDX_IOAPIC_PINS	24	/* routes of the split irqchip (QEMU: 24) */
 #define TDX_APIC_BUS_NS	40	/* 25 MHz, what TDX virtualises (QEMU: 40) */
@@ -73,30 +73,20 @@ static int tdx_cmd(struct coco *c, int fd, uint32_t id, uint32_t flags, uint64_t
 /* KVM_TDX_CAPABILITIES, growing the CPUID list on -E2BIG (it keeps nent). */
 struct kvm_tdx_capabilities *tdx_get_caps(struct coco *c)
 {
-	for (uint32_t n = 64; n <= 4096; n *= 2) {
-		struct kvm_tdx_capabilities *caps =
-			calloc(1, sizeof(*caps) + n * sizeof(caps->cpuid.entries[0]));
-		struct kvm_tdx_cmd cmd = {
-			.id = KVM_TDX_CAPABILITIES, .data = (uint64_t)(uintptr_t)caps,
-		};
+	struct kvm_tdx_cmd cmd = { .id = KVM_TDX_CAPABILITIES };
+	const struct kb_list_call lc = {
+		.req = KVM_MEMORY_ENCRYPT_OP, .head = sizeof(struct kvm_tdx_capabilities),
+		.entry = sizeof(struct kvm_cpuid_entry2),
+		.nent_off = offsetof(struct kvm_tdx_capabilities, cpuid.nent), .first = 64,
+		.cmd = &cmd, .data = &cmd.data,
+	};
+	struct kvm_tdx_capabilities *caps = kb_ioctl_list(c->kb, c->vm_fd, &lc, NULL);
 
-		if (!caps) {
-			cvmm_err("out of memory for the TDX capabilities");
-			return NULL;
-		}
-		caps->cpuid.nent = n;
-		if (c->kb->ioctl(c->kb, c->vm_fd, KVM_MEMORY_ENCRYPT_OP, &cmd) == 0)
-			return caps;
-		int e = errno;
-
-		free(caps);
-		if (e != E2BIG) {
-			cvmm_err("TDX capabilities: KVM_TDX_CAPABILITIES failed: %s", strerror(e));
-			return NULL;
-		}
-	}
-	cvmm_err("TDX capabilities: more than 4096 CPUID entries");
-	return NULL;
+	if (!caps && errno == E2BIG)
+		cvmm_err("TDX capabilities: more than %d CPUID entries", KB_LIST_MAX);
+	else if (!caps)
+		cvmm_err("TDX capabilities: KVM_TDX_CAPABILITIES failed: %s", strerror(errno));
+	return caps;
 }
 
 static const struct kvm_cpuid_entry2 *cpuid_find(const struct kvm_cpuid2 *c, uint32_t fn,
@@ -296,42 +286,36 @@ out:
  */
 static int tdx_vcpu_cpuid(struct coco *c)
 {
-	for (uint32_t n = 64; n <= 1024; n *= 2) {
-		struct kvm_cpuid2 *td = calloc(1, sizeof(*td) + (n + c->cpuid->nent) *
-						   sizeof(td->entries[0]));
-		struct kvm_tdx_cmd cmd = { .id = KVM_TDX_GET_CPUID, .data = (uint64_t)(uintptr_t)td };
+	struct kvm_tdx_cmd cmd = { .id = KVM_TDX_GET_CPUID };
+	/* room for the KVM leaves appended below */
+	const struct kb_list_call lc = {
+		.req = KVM_MEMORY_ENCRYPT_OP, .head = sizeof(struct kvm_cpuid2),
+		.entry = sizeof(struct kvm_cpuid_entry2),
+		.nent_off = offsetof(struct kvm_cpuid2, nent), .first = 64,
+		.spare = c->cpuid->nent, .cmd = &cmd, .data = &cmd.data,
+	};
+	void *failed;
+	struct kvm_cpuid2 *td = kb_ioctl_list(c->kb, c->vcpu_fds[0], &lc, &failed);
 
-		if (!td) {
-			cvmm_err("out of memory for the TD's CPUID");
-			return -1;
-		}
-		td->nent = n;
-		if (c->kb->ioctl(c->kb, c->vcpu_fds[0], KVM_MEMORY_ENCRYPT_OP, &cmd) == 0) {
-			memcpy(&td->entries[td->nent], c->cpuid->entries,
-			       c->cpuid->nent * sizeof(td->entries[0]));
-			td->nent += c->cpuid->nent;
-			/* INIT_VCPU puts the vCPU in x2APIC mode, which needs the bit */
-			for (uint32_t i = 0; i < td->nent; i++)
-				if (td->entries[i].function == 1)
-					td->entries[i].ecx |= 1u << 21;
-			free(c->cpuid);
-			c->cpuid = td;
-			return 0;
-		}
-		int e = errno;
-		uint32_t want = td->nent;
-
-		if (e != E2BIG) {
+	if (!td) {
+		if (failed)		/* described while cmd still points at it */
 			coco_report_enc(c, &cmd, "TDX vCPU CPUID");
-			free(td);
-			return -1;
-		}
-		free(td);
-		if (want > n)
-			n = want / 2 >= n ? want / 2 : n;	/* next round doubles it */
+		else if (errno == E2BIG)
+			cvmm_err("TDX vCPU CPUID: KVM_TDX_GET_CPUID: more than %d leaves", KB_LIST_MAX);
+		else
+			cvmm_err("TDX vCPU CPUID: %s", strerror(errno));
+		free(failed);
+		return -1;
 	}
-	cvmm_err("TDX vCPU CPUID: KVM_TDX_GET_CPUID: more than 1024 leaves");
-	return -1;
+	memcpy(&td->entries[td->nent], c->cpuid->entries, c->cpuid->nent * sizeof(td->entries[0]));
+	td->nent += c->cpuid->nent;
+	/* INIT_VCPU puts the vCPU in x2APIC mode, which needs the bit */
+	for (uint32_t i = 0; i < td->nent; i++)
+		if (td->entries[i].function == 1)
+			td->entries[i].ecx |= 1u << 21;
+	free(c->cpuid);
+	c->cpuid = td;
+	return 0;
 }
 
 static int tdx_setup_vcpu(struct coco *c, int idx, const struct launch_plan *p)
@@ -357,7 +341,7 @@ static uint64_t td_hob_gpa(const struct launch_plan *p)
 
 static int init_mem_region(struct coco *c, const struct plan_piece *pc)
 {
-	uint64_t len = (pc->len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t len = PAGE_UP(pc->len);
 	uint8_t *src = coco_launch_ptr(c, pc->gpa, len);
 	uint32_t flags = pc->measured ? KVM_TDX_MEASURE_MEMORY_REGION : 0;
 	struct kvm_tdx_init_mem_region r = {
