@@ -28,7 +28,7 @@ struct launch_opts {
 	enum platform_id platform;	/* PLATFORM_PLAIN unless given */
 	bool platform_set;		/* --plain/--sw/--snp/--tdx was given */
 
-	/* ---- TDX/SNP platform options (vmm/opts_platform.c, issue 6) ---- */
+	/* ---- TDX/SNP platform options (vmm/cli/opts_platform.c) ---- */
 	const char *id_block, *id_auth;	/* SNP LAUNCH_FINISH: 96 B / 4 KiB files */
 	bool author_key;		/* SNP: the ID auth carries an author key */
 	uint8_t host_data[32];		/* SNP: HOST_DATA in every report */
@@ -50,14 +50,14 @@ struct launch_opts {
 	const char *dump_acpi;		/* --dump-acpi DIR: write the ACPI tables there */
 	bool json;			/* info/measure output */
 
-	/* ---- devices: parsed by devices/opts_devices.c ---- */
+	/* ---- devices: parsed by vmm/cli/opts_devices.c ---- */
 	const char *disk;		/* --disk FILE[,ro][,direct] */
 	bool disk_ro, disk_direct;
 	bool console_virtio;		/* --console virtio (default: uart) */
 	bool rng;			/* --rng */
-	bool virtio_irq;		/* --virtio-irq: split irqchip + MSI (vmm/irq.c) */
+	bool virtio_irq;		/* --virtio-irq: split irqchip + MSI (vmm/core/irq.c) */
 	/* ---- end devices ---- */
-	/* ---- confidential launch options (vmm/opts_coco.c, issue 5) ---- */
+	/* ---- confidential launch options (vmm/cli/opts_coco.c) ---- */
 	const char *vcpu_type;		/* SNP CPU model; NULL: EPYC-v4 */
 	uint64_t guest_features;	/* SNP SEV_FEATURES, when guest_features_set */
 	bool guest_features_set;	/* else 0x1 (SNPActive) */

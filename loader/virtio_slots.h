@@ -24,7 +24,7 @@ struct virtio_slot {
 #define VIRTIO_MAX_SLOTS	4
 #define VIRTIO_MMIO_SIZE	0x200	/* the register window of one slot */
 #define VIRTIO_FIRST_IRQ	5	/* 5, 6, ...: free ISA lines on a PC */
-/* MSI vector of line n when interrupts are on (vmm/irq.c) */
+/* MSI vector of line n when interrupts are on (vmm/core/irq.c) */
 #define VIRTIO_IRQ_VECTOR(n)	(0x20 + (n))
 
 /* Fills s[VIRTIO_MAX_SLOTS]; returns how many devices the options ask for. */

@@ -2,7 +2,7 @@
  * The virtio devices as one entry of the device table: creates what the
  * options ask for in the slots devices/virtio_slots.c assigns (the same
  * ones the device tree and command line describe), registers them on the
- * MMIO bus and wires their interrupts (vmm/irq.c).
+ * MMIO bus and wires their interrupts (vmm/core/irq.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * The virtio-mmio transport, modern interface only (virtio 1.x section 4.2,
  * Version register 2). One instance per device; it owns the registers, the
  * feature negotiation and the queues, and calls the device when the driver
- * kicks a queue. Interrupts leave through a callback (vmm/irq.c wires it to
+ * kicks a queue. Interrupts leave through a callback (vmm/core/irq.c wires it to
  * an irqfd); guests may also just poll the used ring.
  */
 #ifndef CVMM_VIRTIO_MMIO_H

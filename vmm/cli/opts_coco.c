@@ -2,7 +2,7 @@
  * The confidential-launch options, an argp child shared by `cvmm run` and
  * `cvmm measure`: they change what the hardware measures, so a launch and
  * its prediction must read them the same way. The names are fixed (scripts
- * depend on them; issue 5).
+ * depend on them).
  */
 #include <string.h>
 

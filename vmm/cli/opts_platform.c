@@ -1,6 +1,6 @@
 /*
  * Options of the TDX and SNP platforms that do not change the launch
- * measurement (those live in vmm/opts_coco.c, shared with `cvmm measure`):
+ * measurement (those live in vmm/cli/opts_coco.c, shared with `cvmm measure`):
  * what goes into LAUNCH_FINISH / INIT_VM beside the measured pages, and where
  * GetQuote requests go. An argp child of `cvmm run`.
  */

@@ -1,4 +1,4 @@
-/* The TDX/SNP platform options (vmm/opts_platform.c): an argp child of `cvmm run`. */
+/* The TDX/SNP platform options (vmm/cli/opts_platform.c): an argp child of `cvmm run`. */
 #ifndef CVMM_OPTS_PLATFORM_H
 #define CVMM_OPTS_PLATFORM_H
 

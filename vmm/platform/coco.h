@@ -78,7 +78,7 @@ struct coco {
 	struct kvm_tdx_capabilities *caps;
 	uint64_t td_attributes, xfam;
 
-	/* at run time (vmm/coco_exit.c) */
+	/* at run time (vmm/platform/coco_exit.c) */
 	bool memory_ready;		/* struct vm's recipe: memory set up for the launch */
 	/* vCPU threads share these: atomics, or per-vCPU slots */
 	/* SetupEventNotifyInterrupt: vector in bits 7:0, the registering vCPU's

@@ -34,7 +34,7 @@ static enum exit_action stop(struct coco_stop *s, int code, const char *fmt, ...
 
 /*
  * THE call site of the conversion routine for the TDX/SNP platforms
- * (privmem's gm_convert, wired in through c->convert). Answers a conv
+ * (vmm/mem/convert.c's gm_convert, wired in through c->convert). Answers a conv
  * status (0 ok, >0 the guest's request was refused) or -1 (host broken).
  */
 static int coco_convert(struct coco *c, uint64_t gpa, uint64_t pages, bool to_private)

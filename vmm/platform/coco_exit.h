@@ -1,5 +1,5 @@
 /*
- * Platform exits of TDX and SNP guests (vmm/coco_exit.c). The run loop calls
+ * Platform exits of TDX and SNP guests (vmm/platform/coco_exit.c). The run loop calls
  * coco_handle_exit() after every KVM_RUN, also when KVM_RUN failed: a
  * memory-fault exit arrives as -1/EFAULT with exit_reason 39.
  */
@@ -11,7 +11,7 @@
 struct coco;
 struct kvm_run;
 
-/* Statuses of the conversion routine (privmem's enum conv_status). */
+/* Statuses of the conversion routine (vmm/mem/convert.h's enum conv_status). */
 enum {
 	COCO_CONV_OK = 0,
 	COCO_CONV_BAD_RANGE = 1,

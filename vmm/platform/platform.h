@@ -1,6 +1,6 @@
 /*
  * Platforms behind one table of operations (design.md). The boot recipe
- * (vmm/vm.c) calls these in a fixed order; the run loop calls convert() and
+ * (vmm/core/vm.c) calls these in a fixed order; the run loop calls convert() and
  * handle_exit(); nothing else knows which platform runs.
  */
 #ifndef CVMM_PLATFORM_H
@@ -38,7 +38,7 @@ struct platform_ops {
 	bool has_private_memory;
 	/*
 	 * After init_vm: may RAM the launch plan does not touch be given to
-	 * KVM on first touch (vmm/mem.h)? Not where KVM keeps private memory:
+	 * KVM on first touch (vmm/mem/mem.h)? Not where KVM keeps private memory:
 	 * a private fault must find its slot. NULL: no.
 	 */
 	bool (*lazy_memslots)(const struct vm *vm);
@@ -67,7 +67,7 @@ struct platform_ops {
 	unsigned long (*vm_type)(const struct kvm_host *h);
 	/* After KVM_CREATE_VM, before memory: enable caps, init the TEE. */
 	int (*init_vm)(struct vm *vm);
-	/* What backs guest RAM (vmm/mem.h), decided after init_vm. */
+	/* What backs guest RAM (vmm/mem/mem.h), decided after init_vm. */
 	enum gm_backing (*backing)(const struct vm *vm);
 	/* Copy one plan piece into guest memory (measured copy on CoCo). */
 	int (*add_piece)(struct vm *vm, const struct plan_piece *piece);
@@ -93,7 +93,7 @@ int platform_direct_plan(struct launch_plan *p, const struct launch_opts *o);
 int platform_print_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out);
 int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan);
 
-/* By name ("plain", "sw", "tdx", "snp"); NULL when unknown. */
+/* The table entry of a platform id; NULL for none. */
 const struct platform_ops *platform_by_id(enum platform_id id);
 
 #endif

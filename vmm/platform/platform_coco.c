@@ -1,5 +1,5 @@
 /*
- * The TDX and SNP platforms as vmm/vm.c's boot recipe sees them: its steps
+ * The TDX and SNP platforms as vmm/core/vm.c's boot recipe sees them: its steps
  * (VM, memory, pieces, vCPUs, finalize, run) mapped onto the confidential
  * launch of vmm/platform/coco.c, issued through the VM's backend. Memory
  * belongs to struct vm (guest_memfd for the private side, a memfd for the
