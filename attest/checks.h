@@ -70,6 +70,7 @@ struct verify_opts {
 	uint64_t policy_max;
 	time_t at;			/* time the certificates must be valid at */
 	const char *collateral;		/* TDX --collateral FILE|DIR */
+	const char *crl;		/* SNP --crl FILE: AMD's CRL, signed by the ARK */
 	unsigned accept_tcb;		/* bit per enum tcb_rank that passes (--accept-tcb) */
 };
 

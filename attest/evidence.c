@@ -3,6 +3,7 @@
 
 #include "attest/bytes.h"
 #include "attest/evidence.h"
+#include "attest/input.h"
 #include "loader/image/file.h"
 #include "vmm/log.h"
 
@@ -105,7 +106,7 @@ int evidence_load(struct evidence *ev, const char *path, size_t offset)
 	size_t n;
 
 	memset(ev, 0, sizeof(*ev));
-	if (file_read_stream(path, EVIDENCE_FILE_MAX, "attestation evidence", &p, &n))
+	if (attest_read(path, EVIDENCE_FILE_MAX, "attestation evidence", &p, &n))
 		return -1;
 	ev->buf = p;
 	ev->len = n;

@@ -10,6 +10,7 @@
 
 #include "attest/bytes.h"
 #include "attest/roots.h"
+#include "attest/snp_crl.h"
 #include "attest/verify.h"
 #include "attest/x509.h"
 #include "vmm/log.h"
@@ -189,7 +190,8 @@ static bool same_root(X509 *a, X509 *b)
  * product (the VCEK's productName, else the ARK's CN);
  * --trust-evidence-root takes the one --certs gave.
  */
-static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, const char *product)
+static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, const char *product,
+		    X509 **pinned)
 {
 	STACK_OF(X509) *sk = NULL;
 	X509 *pin = NULL, *builtin = NULL;
@@ -198,6 +200,8 @@ static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, 
 	if (vo->trust_evidence_root) {
 		check_add(cl, "root_pinned", CHECK_SKIPPED, "NOT ANCHORED (--trust-evidence-root): "
 			  "the chain ends at the ARK --certs gave, which anyone can make");
+		if (ark && X509_up_ref(ark))
+			*pinned = ark;
 		return 0;
 	}
 	if (vo->root) {
@@ -225,6 +229,9 @@ static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, 
 	else
 		check_add(cl, "root_pinned", CHECK_FAILED, "the ARK --certs gave is not %s (%s)",
 			  what, lbl);
+	/* The CRL check needs the pin itself (a --certs ARK that is not the pin signs nothing). */
+	if (X509_up_ref(pin))
+		*pinned = pin;
 	x509_free_stack(sk);
 	X509_free(builtin);
 	return 0;
@@ -336,6 +343,8 @@ static void check_policy(struct checks *cl, const struct verify_opts *vo, uint64
 int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct checks *cl)
 {
 	STACK_OF(X509) *sk = NULL;
+	X509 *pinned = NULL;
+	X509_CRL *crl = NULL;
 	struct snp_certs sc = { 0 };
 	uint32_t algo = ld32(r->p + SNP_OFF_SIG_ALGO);
 	char ek_prod[64] = "", lbl[140];
@@ -356,6 +365,8 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 			  r->signer == SNP_SIGNER_VLEK ? "VLEK" : "VCEK");
 		goto expect;
 	}
+	if (vo->crl && !(crl = snp_crl_load(vo->crl)))
+		goto out;
 	sk = sk_X509_new_null();
 	if (!sk)
 		goto out;
@@ -381,7 +392,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 
 		if (sc.ark)
 			x509_cn(sc.ark, ark_cn, sizeof(ark_cn));
-		if (root_pin(cl, vo, sc.ark, *ek_prod ? ek_prod : ca_product(ark_cn)))
+		if (root_pin(cl, vo, sc.ark, *ek_prod ? ek_prod : ca_product(ark_cn), &pinned))
 			goto out;
 	}
 	check_signed(cl, r->signer == SNP_SIGNER_VLEK ? "asvk_signed_by_ark" : "ask_signed_by_ark",
@@ -410,6 +421,10 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 		check_add(cl, "report_signature", CHECK_FAILED, "the %s's key cannot check an ECDSA "
 			  "signature", sc.ek_name);
 	}
+	if (crl)
+		snp_crl_check(cl, vo, crl, pinned, sc.ask, sc.ask_name, sc.ek, sc.ek_name);
+	else
+		check_add(cl, "crl_signature", CHECK_SKIPPED, "no --crl given: revocation not checked");
 	check_tcb(cl, r, sc.ek, sc.ek_name, ek_prod);
 	if (r->signer == SNP_SIGNER_VLEK)
 		check_add(cl, "chip_id", CHECK_SKIPPED, "a VLEK is not bound to one chip (no hwID)");
@@ -436,6 +451,8 @@ expect:
 		    SNP_REPORT_DATA_SIZE, vo->report_data, vo->report_data_len, true);
 	rc = 0;
 out:
+	X509_CRL_free(crl);
+	X509_free(pinned);
 	x509_free_stack(sk);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include "attest/input.h"
 #include "attest/x509.h"
 #include "loader/image/file.h"
 #include "vmm/log.h"
@@ -76,7 +77,7 @@ static int load_one(const char *path, STACK_OF(X509) *sk)
 	size_t len;
 	int n;
 
-	if (file_read_stream(path, CERT_FILE_MAX, "a certificate file", &buf, &len))
+	if (attest_read(path, CERT_FILE_MAX, "a certificate file", &buf, &len))
 		return -1;
 	n = pem_append((const char *)buf, len, sk);
 	if (n == 0) {

@@ -22,7 +22,7 @@
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
-	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT, OPT_COLLATERAL, OPT_ACCEPT_TCB,
+	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT, OPT_COLLATERAL, OPT_ACCEPT_TCB, OPT_CRL,
 };
 
 struct attest_args {
@@ -144,6 +144,10 @@ static const struct argp_option verify_options[] = {
 	  "TDX with --collateral: TCB statuses that pass besides UpToDate (SWHardeningNeeded, "
 	  "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, OutOfDate, "
 	  "OutOfDateConfigurationNeeded); Revoked and no matching level never pass", 0 },
+	{ "crl", OPT_CRL, "FILE", 0,
+	  "SNP: AMD's CRL for the product (PEM or DER, as KDS serves it): it must be signed by "
+	  "the pinned ARK and valid at the verification time, and must not list the ASK/ASVK or "
+	  "VCEK/VLEK serial", 0 },
 	{ "at", OPT_AT, "TIME", 0,
 	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
 	  "instead of now", 0 },
@@ -214,6 +218,7 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 		break;
 	}
 	case OPT_COLLATERAL: vo->collateral = arg; break;
+	case OPT_CRL: vo->crl = arg; break;
 	case OPT_ACCEPT_TCB:
 		if (parse_accept_tcb(arg, &vo->accept_tcb))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--accept-tcb %s: not a list of TCB "
