@@ -11,6 +11,7 @@
 #include "attest/bytes.h"
 #include "attest/roots.h"
 #include "attest/snp_crl.h"
+#include "attest/snp_policy.h"
 #include "attest/verify.h"
 #include "attest/x509.h"
 #include "vmm/log.h"
@@ -263,10 +264,16 @@ static void check_product(struct checks *cl, const struct snp_report *r, const s
 		check_add(cl, "product", CHECK_PASSED, "%s", msg);
 }
 
+/* A v2 report has no CPUID: the VCEK's product tells a Turin TCB layout. */
+static enum snp_tcb_layout tcb_layout(const struct snp_report *r, const char *ek_prod)
+{
+	return r->layout_assumed && !strcmp(ek_prod, "Turin") ? SNP_TCB_TURIN : r->layout;
+}
+
 static void check_tcb(struct checks *cl, const struct snp_report *r, X509 *ek, const char *ek_name,
 		      const char *ek_prod)
 {
-	enum snp_tcb_layout lay = r->layout_assumed && !strcmp(ek_prod, "Turin") ? SNP_TCB_TURIN : r->layout;
+	enum snp_tcb_layout lay = tcb_layout(r, ek_prod);
 	struct snp_tcb t = snp_tcb_decode(ld64(r->p + SNP_OFF_REPORTED_TCB), lay);
 	struct { const char *name; int comp; int got; } parts[] = {
 		{ "fmc", SPL_FMC, t.fmc }, { "boot_loader", SPL_BOOT_LOADER, t.boot_loader },
@@ -348,6 +355,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 	struct snp_certs sc = { 0 };
 	uint32_t algo = ld32(r->p + SNP_OFF_SIG_ALGO);
 	char ek_prod[64] = "", lbl[140];
+	enum snp_tcb_layout lay = r->layout;
 	int rc = -1;
 
 	if (algo != SNP_SIG_ALGO_ECDSA_P384_SHA384)
@@ -426,6 +434,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 	else
 		check_add(cl, "crl_signature", CHECK_SKIPPED, "no --crl given: revocation not checked");
 	check_tcb(cl, r, sc.ek, sc.ek_name, ek_prod);
+	lay = tcb_layout(r, ek_prod);
 	if (r->signer == SNP_SIGNER_VLEK)
 		check_add(cl, "chip_id", CHECK_SKIPPED, "a VLEK is not bound to one chip (no hwID)");
 	else if (hwid_matches(sc.ek, r->p + SNP_OFF_CHIP_ID))
@@ -434,6 +443,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 		check_add(cl, "chip_id", CHECK_FAILED, "report chip id is not the VCEK's hwID%s",
 			  ld32(r->p + SNP_OFF_FLAGS) & 2 ? " (mask_chip_key is set)" : "");
 expect:
+	snp_fields_check(cl, vo, r, lay);
 	check_policy(cl, vo, ld64(r->p + SNP_OFF_POLICY));
 	{
 		/* A --policy-max that grants DEBUG accepts a debug guest too. */

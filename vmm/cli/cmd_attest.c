@@ -23,6 +23,8 @@ enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
 	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT, OPT_COLLATERAL, OPT_ACCEPT_TCB, OPT_CRL,
+	OPT_ALLOW_PROVISIONAL, OPT_MIN_TCB, OPT_VMPL, OPT_HOST_DATA, OPT_ID_KEY, OPT_AUTHOR_KEY,
+	OPT_MIN_GUEST_SVN,
 };
 
 struct attest_args {
@@ -30,7 +32,7 @@ struct attest_args {
 	bool json;
 	size_t offset;
 	struct verify_opts vo;
-	uint8_t meas[64], rdata[64];
+	uint8_t meas[64], rdata[64], host_data[32], id_key[48], author_key[48];
 	struct launch_opts launch;		/* --expect-from: the launch options */
 	struct measurement predicted;
 };
@@ -148,6 +150,19 @@ static const struct argp_option verify_options[] = {
 	  "SNP: AMD's CRL for the product (PEM or DER, as KDS serves it): it must be signed by "
 	  "the pinned ARK and valid at the verification time, and must not list the ASK/ASVK or "
 	  "VCEK/VLEK serial", 0 },
+	{ "allow-provisional-firmware", OPT_ALLOW_PROVISIONAL, NULL, 0,
+	  "SNP: accept a committed TCB or firmware version other than the current one (an "
+	  "update the host has not committed and can roll back)", 0 },
+	{ "min-tcb", OPT_MIN_TCB, "HEX", 0,
+	  "SNP: the lowest TCB_VERSION (64-bit, in the report's layout, e.g. 0xdb18000000000004) "
+	  "the current, committed and reported TCB must each reach, component by component", 0 },
+	{ "vmpl", OPT_VMPL, "N", 0,
+	  "SNP: the VMPL the report must come from (0 to 3; default 0, the most privileged)", 0 },
+	{ "host-data", OPT_HOST_DATA, "HEX", 0, "SNP: expected HOST_DATA (32 bytes)", 0 },
+	{ "id-key-digest", OPT_ID_KEY, "HEX", 0,
+	  "SNP: expected ID_KEY_DIGEST (48 bytes: the ID block's signing key)", 0 },
+	{ "author-key-digest", OPT_AUTHOR_KEY, "HEX", 0, "SNP: expected AUTHOR_KEY_DIGEST (48 bytes)", 0 },
+	{ "min-guest-svn", OPT_MIN_GUEST_SVN, "N", 0, "SNP: the lowest GUEST_SVN that passes", 0 },
 	{ "at", OPT_AT, "TIME", 0,
 	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
 	  "instead of now", 0 },
@@ -186,10 +201,21 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* A whole number in base (optional 0x for 16) of at most max; -1 otherwise. */
+static int parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	return errno || *end || end == s || s[0] == '-' || *v > max ? -1 : 0;
+}
+
 static error_t verify_parse(int key, char *arg, struct argp_state *state)
 {
 	struct attest_args *a = state->input;
 	struct verify_opts *vo = &a->vo;
+	uint64_t v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -219,6 +245,41 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_COLLATERAL: vo->collateral = arg; break;
 	case OPT_CRL: vo->crl = arg; break;
+	case OPT_ALLOW_PROVISIONAL: vo->allow_provisional = true; break;
+	case OPT_MIN_TCB:
+		if (parse_u64(arg, 16, UINT64_MAX, &v))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--min-tcb %s: not a hex TCB_VERSION", arg);
+		vo->min_tcb = v;
+		vo->min_tcb_set = true;
+		break;
+	case OPT_VMPL:
+		if (parse_u64(arg, 10, 3, &v))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--vmpl %s: not a VMPL (0 to 3)", arg);
+		vo->vmpl = (uint32_t)v;
+		vo->vmpl_set = true;
+		break;
+	case OPT_MIN_GUEST_SVN:
+		if (parse_u64(arg, 10, UINT32_MAX, &v))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--min-guest-svn %s: not a 32-bit number", arg);
+		vo->min_guest_svn = (uint32_t)v;
+		vo->min_guest_svn_set = true;
+		break;
+	case OPT_HOST_DATA:
+		if (parse_hex(arg, a->host_data, 32, &vo->host_data_len) || vo->host_data_len != 32)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--host-data: not hex of 32 bytes");
+		vo->host_data = a->host_data;
+		break;
+	case OPT_ID_KEY:
+		if (parse_hex(arg, a->id_key, 48, &vo->id_key_digest_len) || vo->id_key_digest_len != 48)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--id-key-digest: not hex of 48 bytes");
+		vo->id_key_digest = a->id_key;
+		break;
+	case OPT_AUTHOR_KEY:
+		if (parse_hex(arg, a->author_key, 48, &vo->author_key_digest_len) ||
+		    vo->author_key_digest_len != 48)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--author-key-digest: not hex of 48 bytes");
+		vo->author_key_digest = a->author_key;
+		break;
 	case OPT_ACCEPT_TCB:
 		if (parse_accept_tcb(arg, &vo->accept_tcb))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--accept-tcb %s: not a list of TCB "
@@ -280,7 +341,9 @@ static const struct argp verify_argp = {
 	"Check attestation evidence and print each check as passed, failed (with the reason) "
 	"or skipped.\vSNP: the ARK/ASK/VCEK (or ARK/ASVK/VLEK) chain, the products the "
 	"certificates and the report name, the report signature (ECDSA P-384), the reported TCB "
-	"against the VCEK's TCB extensions and the chip id against its hwID. TDX: the quote "
+	"against the VCEK's TCB extensions and the chip id against its hwID, and as go-sev-guest by "
+	"default: the committed TCB is the current one (no provisional firmware), the reported "
+	"TCB is no newer than the committed one, the report comes from VMPL 0. TDX: the quote "
 	"signature with the attestation key (ECDSA P-256), the QE report data binding that key, "
 	"the PCK chain to Intel's SGX Root CA built into cvmm (or the --root pin), the QE report "
 	"signature with the PCK leaf. SNP's ARK must be the AMD ARK built into cvmm for the product "
