@@ -191,8 +191,8 @@ static bool same_root(X509 *a, X509 *b)
  * product (the VCEK's productName, else the ARK's CN);
  * --trust-evidence-root takes the one --certs gave.
  */
-static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, const char *product,
-		    X509 **pinned)
+static int root_pin(struct checks *cl, const struct verify_opts *vo, const struct snp_report *r,
+		    X509 *ark, const char *product, X509 **pinned)
 {
 	STACK_OF(X509) *sk = NULL;
 	X509 *pin = NULL, *builtin = NULL;
@@ -228,8 +228,8 @@ static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, 
 	else if (same_root(ark, pin))
 		check_add(cl, "root_pinned", CHECK_PASSED, "the ARK is %s (%s)", what, lbl);
 	else
-		check_add(cl, "root_pinned", CHECK_FAILED, "the ARK --certs gave is not %s (%s)",
-			  what, lbl);
+		check_add(cl, "root_pinned", CHECK_FAILED, "the ARK %s gave is not %s (%s)",
+			  r->certs.p ? "--certs or the certificate table" : "--certs", what, lbl);
 	/* The CRL check needs the pin itself (a --certs ARK that is not the pin signs nothing). */
 	if (X509_up_ref(pin))
 		*pinned = pin;
@@ -356,7 +356,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 	uint32_t algo = ld32(r->p + SNP_OFF_SIG_ALGO);
 	char ek_prod[64] = "", lbl[140];
 	enum snp_tcb_layout lay = r->layout;
-	int rc = -1;
+	int rc = -1, n_table;
 
 	if (algo != SNP_SIG_ALGO_ECDSA_P384_SHA384)
 		check_add(cl, "signature_algo", CHECK_FAILED, "algorithm %u is not ECDSA P-384 "
@@ -368,8 +368,9 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 			  "(0) nor VLEK (1), nothing to verify with", r->signer);
 		goto expect;
 	}
-	if (!vo->n_certs) {
-		check_add(cl, "certificates", CHECK_FAILED, "no --certs: give the %s and its CA chain",
+	if (!vo->n_certs && !r->certs.p) {
+		check_add(cl, "certificates", CHECK_FAILED, "no --certs and no certificate table after "
+			  "the report: give the %s and its CA chain",
 			  r->signer == SNP_SIGNER_VLEK ? "VLEK" : "VCEK");
 		goto expect;
 	}
@@ -381,17 +382,22 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 	for (size_t i = 0; i < vo->n_certs; i++)
 		if (x509_load_path(vo->certs[i], sk))
 			goto out;
+	/* The extended report's own certificates; the ARK must still be the pinned one. */
+	n_table = r->certs.p ? snp_cert_table_certs(&r->certs, sk) : 0;
 	pick_certs(sk, r, &sc);
 	if (!sc.ek || !sc.ask || !sc.ark) {
-		check_add(cl, "certificates", CHECK_FAILED, "%s%s holds no%s%s%s", vo->certs[0],
-			  vo->n_certs > 1 ? " (and the other --certs)" : "",
+		check_add(cl, "certificates", CHECK_FAILED, "%s%s holds no%s%s%s",
+			  vo->n_certs ? vo->certs[0] : "the report's certificate table",
+			  vo->n_certs > 1 || (vo->n_certs && r->certs.p) ? " (and the other sources)" : "",
 			  sc.ek ? "" : r->signer == SNP_SIGNER_VLEK ? " VLEK (CN=SEV-VLEK)" : " VCEK (CN=SEV-VCEK)",
 			  sc.ask ? "" : r->signer == SNP_SIGNER_VLEK ? " ASVK (CN=SEV-VLEK-<product>)" :
 			  " ASK (CN=SEV-<product>)", sc.ark ? "" : " ARK (CN=ARK-<product>)");
 		if (!sc.ek)
 			goto expect;
 	} else {
-		check_add(cl, "certificates", CHECK_PASSED, "%s, %s and ARK found", sc.ek_name, sc.ask_name);
+		check_add(cl, "certificates", CHECK_PASSED, "%s, %s and ARK found%s", sc.ek_name,
+			  sc.ask_name, !n_table ? "" : vo->n_certs ? " (in --certs and the report's "
+			  "certificate table)" : " in the report's certificate table");
 	}
 	check_product(cl, r, &sc, ek_prod, sizeof(ek_prod));
 	check_signed(cl, "ark_self_signed", sc.ark, sc.ark, "ARK", "itself");
@@ -400,7 +406,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 
 		if (sc.ark)
 			x509_cn(sc.ark, ark_cn, sizeof(ark_cn));
-		if (root_pin(cl, vo, sc.ark, *ek_prod ? ek_prod : ca_product(ark_cn), &pinned))
+		if (root_pin(cl, vo, r, sc.ark, *ek_prod ? ek_prod : ca_product(ark_cn), &pinned))
 			goto out;
 	}
 	check_signed(cl, r->signer == SNP_SIGNER_VLEK ? "asvk_signed_by_ark" : "ask_signed_by_ark",

@@ -505,6 +505,44 @@ START_TEST(hostile_strings_rendered_safely)
 }
 END_TEST
 
+/* Certificate tables built byte by byte (GHCB layout): what is one and what is not. */
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+START_TEST(snp_cert_table_layout)
+{
+	/* The ASK GUID 4ab7b379-bbac-4fe4-a02f-05aef327c782, bytes as the text reads. */
+	static const uint8_t ask[16] = { 0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
+					 0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82 };
+	uint8_t t[48 + 10] = { 0 };
+	struct snp_cert_table ct;
+
+	memcpy(t, ask, 16);
+	put32(t + 16, 48);	/* after the entry and the terminator */
+	put32(t + 20, 10);
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), 0);
+	ck_assert_uint_eq(ct.n, 1);
+	ck_assert_str_eq(ct.e[0].kind, "ask");
+	ck_assert_uint_eq(ct.len, 58);
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t) - 1), -1);	/* blob cut */
+	put32(t + 16, 24);	/* the blob would overlap the terminator */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+	put32(t + 16, 48);
+	put32(t + 20, 0);	/* an empty blob */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+	put32(t + 20, 10);
+	t[0] ^= 1;		/* a GUID no specification names: listed, kind unknown */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), 0);
+	ck_assert_ptr_null(ct.e[0].kind);
+	memset(t, 0, 24);	/* only the terminator: no table */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+	memset(t, 0xff, sizeof(t));	/* no terminator within the bytes */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_parse");
@@ -513,6 +551,7 @@ Suite *make_suite(void)
 	tcase_add_vectors_test(tc, snp_vectors_parse);
 	tcase_add_vectors_test(tc, snp_vlek_and_turin);
 	tcase_add_test(tc, snp_tcb_layouts);
+	tcase_add_test(tc, snp_cert_table_layout);
 	tcase_add_vectors_test(tc, tdx_vectors_parse);
 	tcase_add_vectors_test(tc, tdx_trailing_bytes);
 	tcase_add_vectors_test(tc, every_truncation_fails);

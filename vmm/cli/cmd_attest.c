@@ -114,7 +114,8 @@ static const struct argp_option common_options[] = {
 static const struct argp_option verify_options[] = {
 	{ "certs", OPT_CERTS, "DIR|FILE", 0,
 	  "SNP: the VCEK or VLEK (DER or PEM, any file name) and the ASK/ARK or ASVK/ARK chain "
-	  "(PEM); a directory is searched file by file; may be given more than once", 0 },
+	  "(PEM); a directory is searched file by file; may be given more than once; not needed "
+	  "for an extended report, which carries them", 0 },
 	{ "root", OPT_ROOT, "PEM", 0,
 	  "Trust this root instead of the one built into cvmm: TDX: the root the PCK chain must "
 	  "end at (default: Intel's SGX Root CA); SNP: the ARK (default: AMD's ARK for the "
@@ -329,7 +330,8 @@ static const struct argp dump_argp = {
 	NULL, dump_parse, "FILE",
 	"Print every field of attestation evidence: an SEV-SNP ATTESTATION_REPORT (versions 2 "
 	"to 5), an Intel TDX quote (v4, v5) or a raw TDREPORT; the SNP report and the TDREPORT "
-	"also inside Azure's HCLA blob. "
+	"also inside Azure's HCLA blob; an SNP report followed by its certificate table (an "
+	"extended report) with the table's entries. "
 	"Hash-like fields are contiguous lowercase hex; bit fields are decoded, with bits no "
 	"document names shown as unknown_bits. Exit status 0 when FILE parses, 2 when it does "
 	"not (one line on stderr says why).",
