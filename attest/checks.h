@@ -71,6 +71,7 @@ struct verify_opts {
 	time_t at;			/* time the certificates must be valid at */
 	const char *collateral;		/* TDX --collateral FILE|DIR */
 	const char *crl;		/* SNP --crl FILE: AMD's CRL, signed by the ARK */
+	const char *eventlog;		/* TDX --eventlog FILE: CCEL replayed to RTMR0-3 */
 	/* SNP field policy (go-sev-guest's defaults: no provisional firmware, VMPL 0) */
 	bool allow_provisional;		/* --allow-provisional-firmware */
 	bool min_tcb_set, vmpl_set, min_guest_svn_set;

@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "attest/checks.h"
+#include "attest/eventlog.h"
 #include "attest/evidence.h"
+#include "attest/input.h"
 #include "attest/measure/measure.h"
 #include "attest/out.h"
 #include "attest/verify.h"
@@ -24,7 +26,7 @@ enum {
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
 	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT, OPT_COLLATERAL, OPT_ACCEPT_TCB, OPT_CRL,
 	OPT_ALLOW_PROVISIONAL, OPT_MIN_TCB, OPT_VMPL, OPT_HOST_DATA, OPT_ID_KEY, OPT_AUTHOR_KEY,
-	OPT_MIN_GUEST_SVN,
+	OPT_MIN_GUEST_SVN, OPT_EVENTLOG, OPT_TABLE,
 };
 
 struct attest_args {
@@ -164,6 +166,9 @@ static const struct argp_option verify_options[] = {
 	  "SNP: expected ID_KEY_DIGEST (48 bytes: the ID block's signing key)", 0 },
 	{ "author-key-digest", OPT_AUTHOR_KEY, "HEX", 0, "SNP: expected AUTHOR_KEY_DIGEST (48 bytes)", 0 },
 	{ "min-guest-svn", OPT_MIN_GUEST_SVN, "N", 0, "SNP: the lowest GUEST_SVN that passes", 0 },
+	{ "eventlog", OPT_EVENTLOG, "FILE", 0,
+	  "TDX: the CC event log (CCEL data area, as `cvmm attest eventlog` reads it): replayed, "
+	  "it must give the evidence's RTMR0-3; the first RTMR that differs is named", 0 },
 	{ "at", OPT_AT, "TIME", 0,
 	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
 	  "instead of now", 0 },
@@ -246,6 +251,7 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_COLLATERAL: vo->collateral = arg; break;
 	case OPT_CRL: vo->crl = arg; break;
+	case OPT_EVENTLOG: vo->eventlog = arg; break;
 	case OPT_ALLOW_PROVISIONAL: vo->allow_provisional = true; break;
 	case OPT_MIN_TCB:
 		if (parse_u64(arg, 16, UINT64_MAX, &v))
@@ -440,6 +446,12 @@ static int do_verify(int argc, char **argv)
 	}
 	if (load(&a, &ev))
 		return CVMM_EXIT_USAGE;
+	if (a.vo.eventlog && ev.kind == EV_SNP_REPORT) {
+		cvmm_err("--eventlog: a CC event log replays to TDX RTMRs; %s is an SNP report",
+			 a.file);
+		evidence_free(&ev);
+		return CVMM_EXIT_USAGE;
+	}
 	if (a.vo.expect_from && predict(&a, &ev)) {
 		evidence_free(&ev);
 		return CVMM_EXIT_USAGE;
@@ -467,18 +479,106 @@ static int do_verify(int argc, char **argv)
 	return rc;
 }
 
+/* `cvmm attest eventlog FILE [--table CCEL]`: the CC event log, decoded and replayed. */
+struct eventlog_args {
+	const char *file, *table;
+	bool json;
+};
+
+static const struct argp_option eventlog_options[] = {
+	{ "json", OPT_JSON, NULL, 0, "Print a JSON document instead of aligned text", 0 },
+	{ "table", OPT_TABLE, "CCEL", 0,
+	  "The ACPI CCEL table of the same TD (56 bytes): its log area length bounds the log, "
+	  "and its fields are printed", 0 },
+	{ 0 }
+};
+
+static error_t eventlog_parse(int key, char *arg, struct argp_state *state)
+{
+	struct eventlog_args *a = state->input;
+
+	switch (key) {
+	case OPT_JSON: a->json = true; break;
+	case OPT_TABLE: a->table = arg; break;
+	case ARGP_KEY_ARG:
+		if (a->file)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "one event log FILE only ('%s' is extra)", arg);
+		a->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!a->file)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "no event log FILE given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp eventlog_argp = {
+	eventlog_options, eventlog_parse, "FILE",
+	"Print a TDX CC event log (the CCEL data area: a TCG2 crypto-agile event log): each "
+	"event's register (MRTD, RTMR0-3), type, SHA-384 digest and data, decoded for EFI "
+	"variables, boot services applications (their device path), firmware blob and handoff "
+	"table descriptions and strings (EV_IPL: grub commands, the kernel command line), then "
+	"RTMR0-3 as the log replays them. `cvmm attest verify QUOTE --eventlog FILE` compares "
+	"them with a quote. Exit status 0 when FILE parses, 2 when it does not.",
+	NULL, NULL, NULL
+};
+
+static int do_eventlog(int argc, char **argv)
+{
+	struct eventlog_args a = { 0 };
+	struct ccel_table t;
+	struct cc_eventlog l;
+	uint8_t *buf = NULL, *tbuf = NULL;
+	size_t len, tlen, area;
+	struct out o;
+	int rc = CVMM_EXIT_USAGE;
+
+	argp_parse(&eventlog_argp, argc, argv, 0, NULL, &a);
+	if (a.table && (attest_read(a.table, 4096, "an ACPI CCEL table", &tbuf, &tlen) ||
+			ccel_table_parse(&t, tbuf, tlen, a.table)))
+		goto out;
+	if (attest_read(a.file, EVENTLOG_FILE_MAX, "a CC event log", &buf, &len))
+		goto out;
+	area = len;
+	if (a.table) {
+		if (t.laml > len) {
+			cvmm_err("%s: %zu bytes, but the CCEL table %s gives the log area %llu", a.file,
+				 len, a.table, (unsigned long long)t.laml);
+			goto out;
+		}
+		area = (size_t)t.laml;
+	}
+	if (cc_eventlog_parse(&l, buf, area, a.file))
+		goto out;
+	out_init(&o, stdout, a.json);
+	out_str(&o, "file", a.file);
+	cc_eventlog_dump(&o, &l, a.table ? &t : NULL);
+	out_finish(&o);
+	cc_eventlog_free(&l);
+	rc = CVMM_EXIT_OK;
+out:
+	free(buf);
+	free(tbuf);
+	return rc;
+}
+
 static void attest_usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmm attest COMMAND FILE [OPTIONS...]\n\n"
 		   "Commands:\n"
 		   "  dump       print every field of an SNP report, TDX quote or TDREPORT\n"
-		   "  verify     check its signatures, certificate chain and expected values\n\n"
+		   "  verify     check its signatures, certificate chain and expected values\n"
+		   "  eventlog   print a TDX CC event log and the RTMRs it replays to\n\n"
 		   "`cvmm attest COMMAND --help` lists the options of a command.\n");
 }
 
 int cmd_attest(int argc, char **argv)
 {
-	static char dump_name[] = "cvmm attest dump", verify_name[] = "cvmm attest verify";
+	static char dump_name[] = "cvmm attest dump", verify_name[] = "cvmm attest verify",
+		    eventlog_name[] = "cvmm attest eventlog";
 
 	if (argc < 2) {
 		attest_usage(stderr);
@@ -496,6 +596,10 @@ int cmd_attest(int argc, char **argv)
 		argv[1] = verify_name;
 		return do_verify(argc - 1, argv + 1);
 	}
-	cvmm_err("attest: unknown command '%s' (commands: dump, verify)", argv[1]);
+	if (!strcmp(argv[1], "eventlog")) {
+		argv[1] = eventlog_name;
+		return do_eventlog(argc - 1, argv + 1);
+	}
+	cvmm_err("attest: unknown command '%s' (commands: dump, verify, eventlog)", argv[1]);
 	return CVMM_EXIT_USAGE;
 }
