@@ -192,6 +192,41 @@ att_put_le "$ATT_AT/rep-gt-com.bin" $((0x1e0 + 7)) 1 $(( $(od -An -tu1 -j $((0x1
 cli_case "verify: reported TCB newer than the committed one" 1 "failed +reported_tcb_committed +reported TCB .* is newer than the committed TCB" \
 	attest verify "$ATT_AT/rep-gt-com.bin" --certs "$ATT_MD" --no-time-check
 
+# --- --at @EPOCH as its own argument is a time, never an argument file (review §3 item 1),
+# even with a file of that name in the current directory. The VCEK's notBefore from openssl.
+v=$(date -u -d "$(openssl x509 -in "$ATT_S/mstav-milan-report.vcek.pem" -noout -startdate | cut -d= -f2)" +%s)
+mkdir -p "$ATT_AT/cwd"; printf -- '--no-time-check\n' >"$ATT_AT/cwd/$((v - 86400))"
+cli_check "verify --at @EPOCH (a day before the VCEK's notBefore) is a time, not the file of that name" \
+	bash -c "cd '$ATT_AT/cwd' && '$(realpath "$CVMM")' attest verify '$(realpath "$ATT_M")' --certs '$(realpath "$ATT_MD")' \
+		--at @$((v - 86400)) | grep -Eq 'failed +cert_validity +VCEK .* is not valid before'"
+cli_case "verify --at @EPOCH (a day after it) passes cert_validity" 0 "passed +cert_validity" \
+	attest verify "$ATT_M" --certs "$ATT_MD" --at @$((v + 86400))
+cli_check "@./NUMBER still reads the argument file" \
+	bash -c "cd '$ATT_AT/cwd' && '$(realpath "$CVMM")' attest verify '$(realpath "$ATT_M")' --certs '$(realpath "$ATT_MD")' \
+		@./$((v - 86400)) | grep -Eq 'skipped +cert_validity +--no-time-check'"
+
+# --- review §3 items 4-6: FIFOs, the region a length overruns, bare TDREPORTs
+mkfifo "$ATT_AT/fifo"
+cli_case "dump: a named FIFO as evidence is refused, not waited on" 2 "fifo: a named FIFO, not attestation evidence" \
+	attest dump "$ATT_AT/fifo"
+cli_case "verify: a named FIFO as --certs is refused" 2 "fifo: a named FIFO, not a certificate file" \
+	attest verify "$ATT_M" --certs "$ATT_AT/fifo"
+cli_case "verify: a named FIFO as --collateral is refused" 2 "fifo: a named FIFO" \
+	attest verify "$ATT_T/trustee-tdx_quote_4.dat" --collateral "$ATT_AT/fifo"
+cli_check "dump: evidence through a pipe (/dev/stdin) still reads" \
+	bash -c "cat '$ATT_M' | '$CVMM' attest dump /dev/stdin | grep -Eq 'format +snp-report'"
+f=$ATT_T/gotdx-tdx_prod_quote_SPR_E4.dat; cp "$f" "$ATT_AT/bigcert.dat"
+v=$(od -An -tu4 -j 632 -N4 "$f" | tr -d ' ')	# v4: signature data length at 48 + 584
+att_put_le "$ATT_AT/bigcert.dat" $((636 + 128 + 2)) 4 $((0xfffffff0))
+cli_case "dump: a certification data size past the signature data names that region" 2 \
+	"bigcert.dat: TDX quote: certification data \(4294967280 bytes at offset 770\) runs past the end of the signature data its length field gives \(offset $((636 + v))\)" \
+	attest dump "$ATT_AT/bigcert.dat"
+head -c 1024 /dev/urandom >"$ATT_AT/rand.tdr"; att_put_le "$ATT_AT/rand.tdr" 0 1 129
+cli_case "dump: 0x81 and random bytes are no TDREPORT" 2 "rand.tdr: not a TDREPORT" attest dump "$ATT_AT/rand.tdr"
+head -c 1024 /dev/zero >"$ATT_AT/zero.tdr"; att_put_le "$ATT_AT/zero.tdr" 0 1 129
+cli_case "dump: 0x81 and zeros are no TDREPORT (no MAC)" 2 "zero.tdr: not a TDREPORT: its MAC \(bytes 224-255\) is all zero" \
+	attest dump "$ATT_AT/zero.tdr"
+
 ATT_Q=$ATT_T/trustee-tdx_quote_4.dat
 cli_case "verify: TDX MRTD expected" 0 "passed +measurement" \
 	attest verify "$ATT_Q" --allow-debug --expect-measurement "$(att_hex_at "$ATT_Q" $((48 + 136)) 48)"
@@ -215,6 +250,7 @@ ATT_FW=/usr/share/ovmf/OVMF.fd	# Debian's ovmf (a make deps package), with TDVF 
 ATT_MRTD=$("$CVMM" measure --tdx --firmware "$ATT_FW" 2>/dev/null)
 ATT_TDR=$ATT_AT/tdreport.bin
 head -c 1024 /dev/zero >"$ATT_TDR"; att_put_le "$ATT_TDR" 0 1 129	# REPORTTYPE.TYPE 0x81
+att_put_le "$ATT_TDR" 224 1 109; att_put_le "$ATT_TDR" 256 1 1	# a MAC, TEE_TCB_INFO.VALID
 printf "$(sed 's/../\\x&/g' <<<"$ATT_MRTD")" | dd of="$ATT_TDR" bs=1 seek=528 conv=notrunc status=none
 cli_case "verify --expect-from: MRTD as cvmm measure predicts it" 1 \
 	"passed +measurement +MRTD is the one --expect-from gives: $ATT_MRTD" \

@@ -334,6 +334,8 @@ START_TEST(hcl_report_types)
 	ck_assert_int_eq(ev.kind, EV_SNP_REPORT);
 	memset(p + HCL_REPORT_OFFSET, 0, SNP_REPORT_SIZE);
 	p[HCL_REPORT_OFFSET] = TDX_TEE_TYPE;		/* REPORTTYPE.TYPE */
+	p[HCL_REPORT_OFFSET + 224] = 0x6d;		/* MAC */
+	p[HCL_REPORT_OFFSET + 256] = 0x01;		/* TEE_TCB_INFO.VALID */
 	p[HCL_REPORT_OFFSET + 128] = 0x5a;		/* REPORTDATA[0] */
 	p[type_at] = 4;
 	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
@@ -376,6 +378,8 @@ START_TEST(tdreport_layout)
 
 	/* TDX module ABI: REPORTTYPE.TYPE 0x81; TDINFO at 512, MRTD at TDINFO+16. */
 	r[0] = 0x81;
+	r[224] = 0x6d;		/* a MAC: the module always writes one */
+	r[256] = 0x01;		/* TEE_TCB_INFO.VALID */
 	for (int i = 0; i < 48; i++)
 		r[512 + 16 + i] = (uint8_t)(0xa0 + i);
 	ck_assert_int_eq(parse_copy(r, TDREPORT_SIZE, &ev), 0);
@@ -543,6 +547,41 @@ START_TEST(snp_cert_table_layout)
 }
 END_TEST
 
+/* A bare 1024-byte TDREPORT is checked for structure: random bytes and 0x81 + zeros are refused. */
+START_TEST(tdreport_structure_checked)
+{
+	uint8_t *r = calloc(1, TDREPORT_SIZE);
+	struct evidence ev;
+	uint32_t x = 12345;
+
+	quiet();
+	r[0] = 0x81;
+	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), -1);
+	r[224] = 1;
+	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), -1);
+	r[256] = 1;		/* MAC and VALID set, reserved bytes zero: a TDREPORT */
+	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), 0);
+	for (size_t off = 1; off < 512; off++) {
+		bool reserved = off <= 15 || (off >= 192 && off <= 223) ||
+				off >= 495;
+
+		r[off] ^= 0x04;
+		ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"),
+				 reserved ? -1 : 0);
+		r[off] ^= 0x04;
+	}
+	for (int trial = 0; trial < 100; trial++) {
+		for (size_t i = 1; i < TDREPORT_SIZE; i++) {
+			x = x * 1103515245u + 12345u;
+			r[i] = (uint8_t)(x >> 16);
+		}
+		ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), -1);
+	}
+	loud();
+	free(r);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_parse");
@@ -561,6 +600,7 @@ Suite *make_suite(void)
 	tcase_add_vectors_test(tc, hcl_report_types);
 	tcase_add_vectors_test(tc, errors_name_the_file);
 	tcase_add_test(tc, tdreport_layout);
+	tcase_add_test(tc, tdreport_structure_checked);
 	tcase_add_vectors_test(tc, dump_prints_hex);
 	tcase_add_test(tc, json_rendering);
 	tcase_add_test(tc, hostile_strings_rendered_safely);
