@@ -69,6 +69,9 @@ cli_case "crl: a revoked ASK fails revocation" 1 "failed +revocation +ASK serial
 cli_case "crl: ... and the self-made pin is not AMD's ARK" 1 "failed +root_pinned" \
 	attest verify $GE --root "$d/ark.pem" --crl "$d/crl.pem" --no-time-check
 
+cli_case "crl: --crl with a TDX quote is refused, not ignored" 2 "--crl applies to SNP reports" \
+	attest verify "$V/tdx/trustee-tdx_quote_6.dat" --crl "$R/openpcc-amd-milan-crl.pem"
+
 # --- files that are not a CRL
 cli_case "crl: a certificate is not a CRL" 2 "genoa-ask.pem: not a CRL" \
 	attest verify $GE --crl "$W/genoa-ask.pem"

@@ -423,6 +423,25 @@ static int predict(struct attest_args *a, const struct evidence *ev)
 	return 0;
 }
 
+/* The first SNP-only option given, so that a TDX verdict never silently ignores one. */
+static const char *snp_option(const struct verify_opts *vo)
+{
+	const struct { bool set; const char *name; } opts[] = {
+		{ vo->crl != NULL, "--crl" },
+		{ vo->allow_provisional, "--allow-provisional-firmware" },
+		{ vo->min_tcb_set, "--min-tcb" }, { vo->vmpl_set, "--vmpl" },
+		{ vo->host_data != NULL, "--host-data" },
+		{ vo->id_key_digest != NULL, "--id-key-digest" },
+		{ vo->author_key_digest != NULL, "--author-key-digest" },
+		{ vo->min_guest_svn_set, "--min-guest-svn" },
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].set)
+			return opts[i].name;
+	return NULL;
+}
+
 static int do_verify(int argc, char **argv)
 {
 	struct attest_args a = { .offset = EVIDENCE_NO_OFFSET,
@@ -446,6 +465,12 @@ static int do_verify(int argc, char **argv)
 	}
 	if (load(&a, &ev))
 		return CVMM_EXIT_USAGE;
+	if (ev.kind != EV_SNP_REPORT && snp_option(&a.vo)) {
+		cvmm_err("%s applies to SNP reports; %s is %s", snp_option(&a.vo), a.file,
+			 evidence_kind_name(ev.kind));
+		evidence_free(&ev);
+		return CVMM_EXIT_USAGE;
+	}
 	if (a.vo.eventlog && ev.kind == EV_SNP_REPORT) {
 		cvmm_err("--eventlog: a CC event log replays to TDX RTMRs; %s is an SNP report",
 			 a.file);
