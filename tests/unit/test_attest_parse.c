@@ -8,8 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "attest/bytes.h"
 #include "attest/checks.h"
+#include "attest/eventlog.h"
 #include "attest/evidence.h"
 #include "attest_vectors.h"
 #include "check_compat.h"
@@ -582,6 +585,71 @@ START_TEST(tdreport_structure_checked)
 }
 END_TEST
 
+/*
+ * A CC event log built byte by byte (TCG PFP layouts): the Spec ID event
+ * naming SHA-384, then one EV_SEPARATOR to MR index 2 (RTMR1) and one
+ * EV_NO_ACTION that must not be extended; RTMR1 = SHA-384(zeros || digest).
+ */
+START_TEST(cc_eventlog_built)
+{
+	uint8_t log[512], want[48], buf[96], rtmr[CC_RTMRS][CC_DIGEST_SIZE];
+	struct cc_eventlog l;
+	size_t n = 0;
+	unsigned int len = 48;
+
+	memset(log, 0xff, sizeof(log));
+	memset(log, 0, 32);
+	log[4] = EV_NO_ACTION;
+	put32(log + 28, 33);
+	memcpy(log + 32, "Spec ID Event03", 16);
+	memset(log + 48, 0, 17);
+	log[32 + 21] = 2;			/* spec version major */
+	put32(log + 32 + 24, 1);		/* one algorithm */
+	log[32 + 28] = 0x0c; log[32 + 29] = 0;	/* TPM_ALG_SHA384 */
+	log[32 + 30] = 48; log[32 + 31] = 0;
+	log[32 + 32] = 0;			/* vendorInfoSize */
+	n = 32 + 33;
+	for (int e = 0; e < 2; e++) {
+		put32(log + n, 2);		/* RTMR1 */
+		put32(log + n + 4, e ? EV_NO_ACTION : 4);
+		put32(log + n + 8, 1);
+		log[n + 12] = 0x0c; log[n + 13] = 0;
+		memset(log + n + 14, 0x11 * (e + 1), 48);
+		put32(log + n + 62, 4);
+		memset(log + n + 66, 0, 4);
+		n += 70;
+	}
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(l.used, n);
+	cc_eventlog_replay(&l, rtmr);
+	memset(buf, 0, 48);
+	memset(buf + 48, 0x11, 48);
+	EVP_Digest(buf, 96, want, &len, EVP_sha384(), NULL);
+	ck_assert_mem_eq(rtmr[1], want, 48);
+	memset(want, 0, 48);
+	ck_assert_mem_eq(rtmr[0], want, 48);
+	ck_assert_mem_eq(rtmr[2], want, 48);
+	cc_eventlog_free(&l);
+	quiet();
+	log[65 + 12] = 0x0b;		/* SHA-256: not in the Spec ID event */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	log[65 + 12] = 0x0c;
+	put32(log + 65 + 62, 1000);	/* event data past the area */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	put32(log + 65 + 62, 4);
+	put32(log + 65 + 8, 0);		/* no digest */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	put32(log + 65 + 8, 1);
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, n - 65, "t"), -1);	/* 5 bytes of a header */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, n + 3, "t"), 0);	/* 0xff after the events: the end */
+	cc_eventlog_free(&l);
+	memcpy(log + 32, "Spec ID Event02", 16);
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	loud();
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_parse");
@@ -591,6 +659,7 @@ Suite *make_suite(void)
 	tcase_add_vectors_test(tc, snp_vlek_and_turin);
 	tcase_add_test(tc, snp_tcb_layouts);
 	tcase_add_test(tc, snp_cert_table_layout);
+	tcase_add_test(tc, cc_eventlog_built);
 	tcase_add_vectors_test(tc, tdx_vectors_parse);
 	tcase_add_vectors_test(tc, tdx_trailing_bytes);
 	tcase_add_vectors_test(tc, every_truncation_fails);
