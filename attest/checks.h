@@ -70,6 +70,16 @@ struct verify_opts {
 	uint64_t policy_max;
 	time_t at;			/* time the certificates must be valid at */
 	const char *collateral;		/* TDX --collateral FILE|DIR */
+	const char *crl;		/* SNP --crl FILE: AMD's CRL, signed by the ARK */
+	const char *eventlog;		/* TDX --eventlog FILE: CCEL replayed to RTMR0-3 */
+	/* SNP field policy (go-sev-guest's defaults: no provisional firmware, VMPL 0) */
+	bool allow_provisional;		/* --allow-provisional-firmware */
+	bool min_tcb_set, vmpl_set, min_guest_svn_set;
+	uint64_t min_tcb;		/* --min-tcb: raw TCB_VERSION in the report's layout */
+	uint32_t vmpl;			/* --vmpl, default 0 */
+	uint32_t min_guest_svn;
+	const uint8_t *host_data, *id_key_digest, *author_key_digest;
+	size_t host_data_len, id_key_digest_len, author_key_digest_len;
 	unsigned accept_tcb;		/* bit per enum tcb_rank that passes (--accept-tcb) */
 };
 

@@ -3,6 +3,7 @@
 
 #include "attest/bytes.h"
 #include "attest/evidence.h"
+#include "attest/input.h"
 #include "loader/image/file.h"
 #include "vmm/log.h"
 
@@ -92,7 +93,13 @@ int evidence_parse(struct evidence *ev, const uint8_t *p, size_t len, size_t off
 	if (!ev->container && detect(p, len, name, &ev->kind))
 		return -1;
 	switch (ev->kind) {
-	case EV_SNP_REPORT: return snp_report_parse(&ev->snp, p, len, name);
+	case EV_SNP_REPORT:
+		if (snp_report_parse(&ev->snp, p, len, name))
+			return -1;
+		/* An extended report: its certificate table follows (not in a container). */
+		if (!ev->container && len > SNP_REPORT_SIZE)
+			snp_cert_table_parse(&ev->snp.certs, p + SNP_REPORT_SIZE, len - SNP_REPORT_SIZE);
+		return 0;
 	case EV_TDX_QUOTE: return tdx_quote_parse(&ev->tdx, p, len, name);
 	case EV_TDREPORT: return tdreport_parse(&ev->tdr, p, len, name);
 	}
@@ -105,7 +112,7 @@ int evidence_load(struct evidence *ev, const char *path, size_t offset)
 	size_t n;
 
 	memset(ev, 0, sizeof(*ev));
-	if (file_read_stream(path, EVIDENCE_FILE_MAX, "attestation evidence", &p, &n))
+	if (attest_read(path, EVIDENCE_FILE_MAX, "attestation evidence", &p, &n))
 		return -1;
 	ev->buf = p;
 	ev->len = n;
@@ -125,7 +132,7 @@ void evidence_free(struct evidence *ev)
 size_t evidence_size(const struct evidence *ev)
 {
 	switch (ev->kind) {
-	case EV_SNP_REPORT: return SNP_REPORT_SIZE;
+	case EV_SNP_REPORT: return SNP_REPORT_SIZE + ev->snp.certs.len;
 	case EV_TDX_QUOTE: return ev->tdx.quote_len;
 	case EV_TDREPORT: return TDREPORT_SIZE;
 	}
@@ -148,6 +155,8 @@ void evidence_dump(struct out *o, const struct evidence *ev, const char *path)
 		out_begin(o, "snp_report");
 		snp_report_dump(o, &ev->snp);
 		out_end(o);
+		if (ev->snp.certs.p)
+			snp_cert_table_dump(o, &ev->snp.certs);
 		break;
 	case EV_TDX_QUOTE:
 		out_begin(o, "tdx_quote");

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "attest/out.h"
+#include "attest/snp_certs.h"
 
 #define SNP_REPORT_SIZE		0x4a0
 #define SNP_SIGNED_SIZE		0x2a0	/* bytes the signature covers */
@@ -55,6 +56,7 @@ struct snp_report {
 	enum snp_tcb_layout layout;
 	bool layout_assumed;	/* no CPUID in the report to tell */
 	enum snp_signer signer;
+	struct snp_cert_table certs;	/* extended report: the table after it (certs.p NULL: none) */
 };
 
 /*

@@ -10,6 +10,8 @@
 
 #include "attest/bytes.h"
 #include "attest/roots.h"
+#include "attest/snp_crl.h"
+#include "attest/snp_policy.h"
 #include "attest/verify.h"
 #include "attest/x509.h"
 #include "vmm/log.h"
@@ -189,7 +191,8 @@ static bool same_root(X509 *a, X509 *b)
  * product (the VCEK's productName, else the ARK's CN);
  * --trust-evidence-root takes the one --certs gave.
  */
-static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, const char *product)
+static int root_pin(struct checks *cl, const struct verify_opts *vo, const struct snp_report *r,
+		    X509 *ark, const char *product, X509 **pinned)
 {
 	STACK_OF(X509) *sk = NULL;
 	X509 *pin = NULL, *builtin = NULL;
@@ -198,6 +201,8 @@ static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, 
 	if (vo->trust_evidence_root) {
 		check_add(cl, "root_pinned", CHECK_SKIPPED, "NOT ANCHORED (--trust-evidence-root): "
 			  "the chain ends at the ARK --certs gave, which anyone can make");
+		if (ark && X509_up_ref(ark))
+			*pinned = ark;
 		return 0;
 	}
 	if (vo->root) {
@@ -223,8 +228,11 @@ static int root_pin(struct checks *cl, const struct verify_opts *vo, X509 *ark, 
 	else if (same_root(ark, pin))
 		check_add(cl, "root_pinned", CHECK_PASSED, "the ARK is %s (%s)", what, lbl);
 	else
-		check_add(cl, "root_pinned", CHECK_FAILED, "the ARK --certs gave is not %s (%s)",
-			  what, lbl);
+		check_add(cl, "root_pinned", CHECK_FAILED, "the ARK %s gave is not %s (%s)",
+			  r->certs.p ? "--certs or the certificate table" : "--certs", what, lbl);
+	/* The CRL check needs the pin itself (a --certs ARK that is not the pin signs nothing). */
+	if (X509_up_ref(pin))
+		*pinned = pin;
 	x509_free_stack(sk);
 	X509_free(builtin);
 	return 0;
@@ -256,10 +264,16 @@ static void check_product(struct checks *cl, const struct snp_report *r, const s
 		check_add(cl, "product", CHECK_PASSED, "%s", msg);
 }
 
+/* A v2 report has no CPUID: the VCEK's product tells a Turin TCB layout. */
+static enum snp_tcb_layout tcb_layout(const struct snp_report *r, const char *ek_prod)
+{
+	return r->layout_assumed && !strcmp(ek_prod, "Turin") ? SNP_TCB_TURIN : r->layout;
+}
+
 static void check_tcb(struct checks *cl, const struct snp_report *r, X509 *ek, const char *ek_name,
 		      const char *ek_prod)
 {
-	enum snp_tcb_layout lay = r->layout_assumed && !strcmp(ek_prod, "Turin") ? SNP_TCB_TURIN : r->layout;
+	enum snp_tcb_layout lay = tcb_layout(r, ek_prod);
 	struct snp_tcb t = snp_tcb_decode(ld64(r->p + SNP_OFF_REPORTED_TCB), lay);
 	struct { const char *name; int comp; int got; } parts[] = {
 		{ "fmc", SPL_FMC, t.fmc }, { "boot_loader", SPL_BOOT_LOADER, t.boot_loader },
@@ -336,10 +350,13 @@ static void check_policy(struct checks *cl, const struct verify_opts *vo, uint64
 int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct checks *cl)
 {
 	STACK_OF(X509) *sk = NULL;
+	X509 *pinned = NULL;
+	X509_CRL *crl = NULL;
 	struct snp_certs sc = { 0 };
 	uint32_t algo = ld32(r->p + SNP_OFF_SIG_ALGO);
 	char ek_prod[64] = "", lbl[140];
-	int rc = -1;
+	enum snp_tcb_layout lay = r->layout;
+	int rc = -1, n_table;
 
 	if (algo != SNP_SIG_ALGO_ECDSA_P384_SHA384)
 		check_add(cl, "signature_algo", CHECK_FAILED, "algorithm %u is not ECDSA P-384 "
@@ -351,28 +368,36 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 			  "(0) nor VLEK (1), nothing to verify with", r->signer);
 		goto expect;
 	}
-	if (!vo->n_certs) {
-		check_add(cl, "certificates", CHECK_FAILED, "no --certs: give the %s and its CA chain",
+	if (!vo->n_certs && !r->certs.p) {
+		check_add(cl, "certificates", CHECK_FAILED, "no --certs and no certificate table after "
+			  "the report: give the %s and its CA chain",
 			  r->signer == SNP_SIGNER_VLEK ? "VLEK" : "VCEK");
 		goto expect;
 	}
+	if (vo->crl && !(crl = snp_crl_load(vo->crl)))
+		goto out;
 	sk = sk_X509_new_null();
 	if (!sk)
 		goto out;
 	for (size_t i = 0; i < vo->n_certs; i++)
 		if (x509_load_path(vo->certs[i], sk))
 			goto out;
+	/* The extended report's own certificates; the ARK must still be the pinned one. */
+	n_table = r->certs.p ? snp_cert_table_certs(&r->certs, sk) : 0;
 	pick_certs(sk, r, &sc);
 	if (!sc.ek || !sc.ask || !sc.ark) {
-		check_add(cl, "certificates", CHECK_FAILED, "%s%s holds no%s%s%s", vo->certs[0],
-			  vo->n_certs > 1 ? " (and the other --certs)" : "",
+		check_add(cl, "certificates", CHECK_FAILED, "%s%s holds no%s%s%s",
+			  vo->n_certs ? vo->certs[0] : "the report's certificate table",
+			  vo->n_certs > 1 || (vo->n_certs && r->certs.p) ? " (and the other sources)" : "",
 			  sc.ek ? "" : r->signer == SNP_SIGNER_VLEK ? " VLEK (CN=SEV-VLEK)" : " VCEK (CN=SEV-VCEK)",
 			  sc.ask ? "" : r->signer == SNP_SIGNER_VLEK ? " ASVK (CN=SEV-VLEK-<product>)" :
 			  " ASK (CN=SEV-<product>)", sc.ark ? "" : " ARK (CN=ARK-<product>)");
 		if (!sc.ek)
 			goto expect;
 	} else {
-		check_add(cl, "certificates", CHECK_PASSED, "%s, %s and ARK found", sc.ek_name, sc.ask_name);
+		check_add(cl, "certificates", CHECK_PASSED, "%s, %s and ARK found%s", sc.ek_name,
+			  sc.ask_name, !n_table ? "" : vo->n_certs ? " (in --certs and the report's "
+			  "certificate table)" : " in the report's certificate table");
 	}
 	check_product(cl, r, &sc, ek_prod, sizeof(ek_prod));
 	check_signed(cl, "ark_self_signed", sc.ark, sc.ark, "ARK", "itself");
@@ -381,7 +406,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 
 		if (sc.ark)
 			x509_cn(sc.ark, ark_cn, sizeof(ark_cn));
-		if (root_pin(cl, vo, sc.ark, *ek_prod ? ek_prod : ca_product(ark_cn)))
+		if (root_pin(cl, vo, r, sc.ark, *ek_prod ? ek_prod : ca_product(ark_cn), &pinned))
 			goto out;
 	}
 	check_signed(cl, r->signer == SNP_SIGNER_VLEK ? "asvk_signed_by_ark" : "ask_signed_by_ark",
@@ -410,7 +435,12 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 		check_add(cl, "report_signature", CHECK_FAILED, "the %s's key cannot check an ECDSA "
 			  "signature", sc.ek_name);
 	}
+	if (crl)
+		snp_crl_check(cl, vo, crl, pinned, sc.ask, sc.ask_name, sc.ek, sc.ek_name);
+	else
+		check_add(cl, "crl_signature", CHECK_SKIPPED, "no --crl given: revocation not checked");
 	check_tcb(cl, r, sc.ek, sc.ek_name, ek_prod);
+	lay = tcb_layout(r, ek_prod);
 	if (r->signer == SNP_SIGNER_VLEK)
 		check_add(cl, "chip_id", CHECK_SKIPPED, "a VLEK is not bound to one chip (no hwID)");
 	else if (hwid_matches(sc.ek, r->p + SNP_OFF_CHIP_ID))
@@ -419,6 +449,7 @@ int snp_verify(const struct snp_report *r, const struct verify_opts *vo, struct 
 		check_add(cl, "chip_id", CHECK_FAILED, "report chip id is not the VCEK's hwID%s",
 			  ld32(r->p + SNP_OFF_FLAGS) & 2 ? " (mask_chip_key is set)" : "");
 expect:
+	snp_fields_check(cl, vo, r, lay);
 	check_policy(cl, vo, ld64(r->p + SNP_OFF_POLICY));
 	{
 		/* A --policy-max that grants DEBUG accepts a debug guest too. */
@@ -436,6 +467,8 @@ expect:
 		    SNP_REPORT_DATA_SIZE, vo->report_data, vo->report_data_len, true);
 	rc = 0;
 out:
+	X509_CRL_free(crl);
+	X509_free(pinned);
 	x509_free_stack(sk);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "attest/input.h"
 #include "attest/json_span.h"
 #include "attest/tdx_collateral.h"
 #include "attest/x509.h"
@@ -219,7 +220,7 @@ static int load_one(struct tdx_collateral *c, const char *path)
 	size_t len, i = 0;
 	int rc = -1;
 
-	if (file_read_stream(path, COLLATERAL_FILE_MAX, "collateral (over 1 MiB)", &buf, &len))
+	if (attest_read(path, COLLATERAL_FILE_MAX, "collateral (over 1 MiB)", &buf, &len))
 		return -1;
 	while (i < len && isspace(buf[i]))
 		i++;

@@ -5,39 +5,48 @@
 #include "attest/x509.h"
 #include "vmm/log.h"
 
-/* [*pos, *pos + n) must lie inside len; then *pos moves past it. */
-static int take(size_t *pos, size_t n, size_t len, const char *what, const char *name)
+/*
+ * [*pos, *pos + n) must lie inside the region that ends at len (the file,
+ * the signature data, the certification data: `in` names it, for the one
+ * line that says which length field is wrong); then *pos moves past it.
+ */
+static int take(size_t *pos, size_t n, size_t len, const char *what, const char *in,
+		const char *name)
 {
 	size_t end;
 
 	if (__builtin_add_overflow(*pos, n, &end) || end > len) {
-		cvmm_err("%s: TDX quote: %s (%zu bytes at offset %zu) runs past the end of the "
-			 "%zu-byte buffer", name, what, n, *pos, len);
+		cvmm_err("%s: TDX quote: %s (%zu bytes at offset %zu) runs past the end of %s "
+			 "(offset %zu)", name, what, n, *pos, in, len);
 		return -1;
 	}
 	*pos = end;
 	return 0;
 }
 
+#define IN_FILE "the evidence in the file"
+#define IN_SIG "the signature data its length field gives"
+#define IN_CERT "the certification data its size field gives"
+
 static int parse_qe_cert(struct tdx_quote *q, size_t pos, size_t end, const char *name)
 {
-	if (take(&pos, TDX_QE_REPORT_SIZE, end, "QE report", name))
+	if (take(&pos, TDX_QE_REPORT_SIZE, end, "QE report", IN_CERT, name))
 		return -1;
 	q->qe_report = q->p + pos - TDX_QE_REPORT_SIZE;
-	if (take(&pos, 64, end, "QE report signature", name))
+	if (take(&pos, 64, end, "QE report signature", IN_CERT, name))
 		return -1;
 	q->qe_report_sig = q->p + pos - 64;
-	if (take(&pos, 2, end, "QE auth data size", name))
+	if (take(&pos, 2, end, "QE auth data size", IN_CERT, name))
 		return -1;
 	q->qe_auth_size = ld16(q->p + pos - 2);
-	if (take(&pos, q->qe_auth_size, end, "QE auth data", name))
+	if (take(&pos, q->qe_auth_size, end, "QE auth data", IN_CERT, name))
 		return -1;
 	q->qe_auth = q->p + pos - q->qe_auth_size;
-	if (take(&pos, 6, end, "PCK certification data header", name))
+	if (take(&pos, 6, end, "PCK certification data header", IN_CERT, name))
 		return -1;
 	q->pck_type = ld16(q->p + pos - 6);
 	q->pck_size = ld32(q->p + pos - 4);
-	if (take(&pos, q->pck_size, end, "PCK certification data", name))
+	if (take(&pos, q->pck_size, end, "PCK certification data", IN_CERT, name))
 		return -1;
 	q->pck = q->p + pos - q->pck_size;
 	return 0;
@@ -51,7 +60,7 @@ int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len, const cha
 	memset(q, 0, sizeof(*q));
 	q->p = p;
 	q->len = len;
-	if (take(&pos, TDX_QUOTE_HEADER_SIZE, len, "header", name))
+	if (take(&pos, TDX_QUOTE_HEADER_SIZE, len, "header", IN_FILE, name))
 		return -1;
 	q->version = ld16(p);
 	q->att_key_type = ld16(p + 2);
@@ -74,7 +83,7 @@ int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len, const cha
 		q->body_type = 2;
 		q->body_size = TDX_BODY10_SIZE;
 	} else {
-		if (take(&pos, 6, len, "body descriptor", name))
+		if (take(&pos, 6, len, "body descriptor", IN_FILE, name))
 			return -1;
 		q->body_type = ld16(p + 48);
 		q->body_size = ld32(p + 50);
@@ -86,29 +95,70 @@ int tdx_quote_parse(struct tdx_quote *q, const uint8_t *p, size_t len, const cha
 		}
 	}
 	q->body = p + pos;
-	if (take(&pos, q->body_size, len, "TD report body", name))
+	if (take(&pos, q->body_size, len, "TD report body", IN_FILE, name))
 		return -1;
 	q->signed_len = pos;
-	if (take(&pos, 4, len, "signature data length", name))
+	if (take(&pos, 4, len, "signature data length", IN_FILE, name))
 		return -1;
 	sig_len = ld32(p + pos - 4);
 	sig_end = pos;
-	if (take(&sig_end, sig_len, len, "signature data", name))
+	if (take(&sig_end, sig_len, len, "signature data", IN_FILE, name))
 		return -1;
 	q->quote_len = sig_end;
-	if (take(&pos, 128, sig_end, "ECDSA signature and attestation key", name))
+	if (take(&pos, 128, sig_end, "ECDSA signature and attestation key", IN_SIG, name))
 		return -1;
 	q->sig = p + pos - 128;
 	q->att_key = p + pos - 64;
-	if (take(&pos, 6, sig_end, "certification data header", name))
+	if (take(&pos, 6, sig_end, "certification data header", IN_SIG, name))
 		return -1;
 	q->cert_type = ld16(p + pos - 6);
 	q->cert_size = ld32(p + pos - 4);
 	q->cert = p + pos;
-	if (take(&pos, q->cert_size, sig_end, "certification data", name))
+	if (take(&pos, q->cert_size, sig_end, "certification data", IN_SIG, name))
 		return -1;
 	if (q->cert_type == TDX_CERT_QE_REPORT)
 		return parse_qe_cert(q, q->cert - p, pos, name);
+	return 0;
+}
+
+static bool zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * Enough of TDREPORT_STRUCT (TDX module ABI) that random bytes are refused:
+ * REPORTTYPE subtype 0, version 0 or 1, reserved byte 0; the reserved bytes
+ * of REPORTMACSTRUCT (4..15, 192..223) and after TEE_TCB_INFO (495..511)
+ * zero; a MAC and TEE_TCB_INFO.VALID that are not all zero (the module
+ * always sets both).
+ */
+static int tdreport_structure(const uint8_t *p, const char *name)
+{
+	static const struct { size_t off, n; const char *what; } reserved[] = {
+		{ 4, 12, "bytes 4-15 (REPORTMACSTRUCT reserved)" },
+		{ 192, 32, "bytes 192-223 (REPORTMACSTRUCT reserved)" },
+		{ 495, 17, "bytes 495-511 (reserved after TEE_TCB_INFO)" },
+	};
+
+	if (p[1] != 0 || p[2] > 1 || p[3] != 0) {
+		cvmm_err("%s: not a TDREPORT: REPORTTYPE subtype %u, version %u, reserved %u (a "
+			 "TDX TDREPORT has 0, 0 or 1, 0)", name, p[1], p[2], p[3]);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (!zero(p + reserved[i].off, reserved[i].n)) {
+			cvmm_err("%s: not a TDREPORT: %s are not zero", name, reserved[i].what);
+			return -1;
+		}
+	if (zero(p + 224, 32) || zero(p + 256, 8)) {
+		cvmm_err("%s: not a TDREPORT: its %s is all zero", name,
+			 zero(p + 224, 32) ? "MAC (bytes 224-255)" : "TEE_TCB_INFO.VALID (bytes 256-263)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -123,6 +173,8 @@ int tdreport_parse(struct tdreport *t, const uint8_t *p, size_t len, const char 
 		cvmm_err("%s: TDREPORT type 0x%02x is not TDX (0x81)", name, p[0]);
 		return -1;
 	}
+	if (tdreport_structure(p, name))
+		return -1;
 	t->p = p;
 	return 0;
 }

@@ -238,6 +238,8 @@ int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct c
 expect:
 	check_debug(cl, vo, q->body[TDB_TD_ATTR] & 1, "TDATTRIBUTES bit 0");
 	check_expected(cl, vo, q->body + TDB_MRTD, q->body + TDB_REPORT_DATA);
+	if (eventlog_verify(cl, vo, q->body + TDB_RTMR0))
+		goto out;
 	rc = 0;
 out:
 	x509_free_stack(chain);
@@ -251,5 +253,6 @@ int tdreport_verify(const struct tdreport *t, const struct verify_opts *vo, stru
 		  "module of the same machine holds: verify a quote instead");
 	check_debug(cl, vo, t->p[512] & 1, "TDATTRIBUTES bit 0");
 	check_expected(cl, vo, t->p + 512 + 16, t->p + 128);
-	return 0;
+	/* TDINFO_STRUCT: attributes, xfam, MRTD, MRCONFIGID, MROWNER, MROWNERCONFIG, then RTMRs. */
+	return eventlog_verify(cl, vo, t->p + 512 + 16 + 4 * 48);
 }

@@ -12,6 +12,9 @@ int tdx_verify(const struct tdx_quote *q, const struct verify_opts *vo, struct c
 int tdreport_verify(const struct tdreport *t, const struct verify_opts *vo, struct checks *cl);
 int evidence_verify(const struct evidence *ev, const struct verify_opts *vo, struct checks *cl);
 
+/* TDX --eventlog: the check "eventlog" against rtmrs (RTMR0..3, 4 x 48 bytes); -1 unreadable. */
+int eventlog_verify(struct checks *cl, const struct verify_opts *vo, const uint8_t *rtmrs);
+
 /* Shared by both: one check over every certificate's validity period. */
 void check_validity(struct checks *cl, const struct verify_opts *vo, X509 *const *certs,
 		    const char *const *names, size_t n);

@@ -10,6 +10,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include "attest/input.h"
 #include "attest/x509.h"
 #include "loader/image/file.h"
 #include "vmm/log.h"
@@ -76,7 +77,7 @@ static int load_one(const char *path, STACK_OF(X509) *sk)
 	size_t len;
 	int n;
 
-	if (file_read_stream(path, CERT_FILE_MAX, "a certificate file", &buf, &len))
+	if (attest_read(path, CERT_FILE_MAX, "a certificate file", &buf, &len))
 		return -1;
 	n = pem_append((const char *)buf, len, sk);
 	if (n == 0) {
@@ -196,31 +197,35 @@ static void name_str(X509_NAME *nm, char *buf, size_t n)
 	BIO_free(b);
 }
 
+void x509_cert_fields(struct out *o, X509 *c)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char buf[512];
+
+	name_str(X509_get_subject_name(c), buf, sizeof(buf));
+	out_str(o, "subject", buf);
+	name_str(X509_get_issuer_name(c), buf, sizeof(buf));
+	out_str(o, "issuer", buf);
+	x509_time_str(X509_get0_notBefore(c), buf, sizeof(buf));
+	out_str(o, "not_before", buf);
+	x509_time_str(X509_get0_notAfter(c), buf, sizeof(buf));
+	out_str(o, "not_after", buf);
+	if (X509_digest(c, EVP_sha256(), md, &mdlen))
+		out_hex(o, "sha256", md, mdlen);
+}
+
 void x509_chain_dump(struct out *o, const char *key, const char *pem, size_t n)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
-	char buf[512];
 
 	if (!sk)
 		return;
 	pem_append(pem, n, sk);
 	out_begin_array(o, key);
 	for (int i = 0; i < sk_X509_num(sk); i++) {
-		X509 *c = sk_X509_value(sk, i);
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-
 		out_begin(o, NULL);
-		name_str(X509_get_subject_name(c), buf, sizeof(buf));
-		out_str(o, "subject", buf);
-		name_str(X509_get_issuer_name(c), buf, sizeof(buf));
-		out_str(o, "issuer", buf);
-		x509_time_str(X509_get0_notBefore(c), buf, sizeof(buf));
-		out_str(o, "not_before", buf);
-		x509_time_str(X509_get0_notAfter(c), buf, sizeof(buf));
-		out_str(o, "not_after", buf);
-		if (X509_digest(c, EVP_sha256(), md, &mdlen))
-			out_hex(o, "sha256", md, mdlen);
+		x509_cert_fields(o, sk_X509_value(sk, i));
 		out_end(o);
 	}
 	out_end_array(o);

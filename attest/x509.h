@@ -32,7 +32,9 @@ void x509_time_str(const ASN1_TIME *t, char *buf, size_t n);
  */
 int x509_validity(X509 *c, time_t at, char *when, size_t n);
 
-/* Subject, issuer, validity and SHA-256 fingerprint of every certificate. */
+/* Subject, issuer, validity and SHA-256 fingerprint of c, inside an open block. */
+void x509_cert_fields(struct out *o, X509 *c);
+/* The same for every certificate of a PEM text, as an array. */
 void x509_chain_dump(struct out *o, const char *key, const char *pem, size_t n);
 
 /*

@@ -36,7 +36,7 @@ static void usage_commands(FILE *f)
 		   "`cvmm COMMAND --help` those of a command. Without --kernel or --firmware,\n"
 		   "cvmm runs its embedded demo guest.\n\n"
 		   "@FILE anywhere after the command reads arguments from FILE, one per line\n"
-		   "(# comments; see configs/).\n");
+		   "(# comments; see configs/); @ and a number (--at @EPOCH) is not a file.\n");
 }
 
 static int dispatch(int argc, char **argv)

@@ -39,6 +39,15 @@ cli_case "collateral: dcap-qvl CRLs checked" 0 "passed +root_crl .*Intel SGX Roo
 cli_case "collateral: trustee quote 4 (50806f): UpToDate, QE UpToDate" 0 \
 	"passed +tcb_status +UpToDate .*QE UpToDate" \
 	attest verify "$T/trustee-tdx_quote_4.dat" --collateral "$W/d50" --no-time-check --allow-debug
+cli_case "collateral: trustee quote 4: no advisory IDs (review §2a lists none)" 0 \
+	"passed +tcb_status +UpToDate .*; advisories: none$" \
+	attest verify "$T/trustee-tdx_quote_4.dat" --collateral "$W/d50" --no-time-check --allow-debug
+cli_case "collateral: SPR_E4 --json: status NoMatchingTcbLevel, not accepted" 1 \
+	'"accepted": false' \
+	attest verify "$T/gotdx-tdx_prod_quote_SPR_E4.dat" --collateral "$W/d50" --no-time-check --json
+cli_case "collateral: quote v5 sample: no advisory IDs" 0 \
+	"passed +tcb_status +UpToDate .*TDX_01 UpToDate\); advisories: none$" \
+	attest verify "$T/gotdx-quote_v5_sample.dat" --collateral "$W/d90" --at 2026-02-15
 cli_case "collateral: trustee quote 4: PCK CRL (DER) from the PCK Platform CA" 0 \
 	"passed +pck_crl .*not in the CRL of CN=Intel SGX PCK Platform CA \($(openssl crl -inform der -in "$C/gotdx-pckcrl-platform.der" -noout -text | grep -c 'Serial Number:') entries\)" \
 	attest verify "$T/trustee-tdx_quote_4.dat" --collateral "$W/d50" --no-time-check --allow-debug

@@ -50,7 +50,7 @@ if [ ! -f "$COMP_BC" ]; then
 	SKIP=$((SKIP + 4))
 else
 	cli_check "completion: commands, then attest's subcommands" eval \
-		'comp_is "run info measure attest" "" && comp_is measure me && comp_is "dump verify" "attest "'
+		'comp_is "run info measure attest" "" && comp_is measure me && comp_is "dump eventlog verify" "attest "'
 	cli_check "completion: options are the (sub)command's own" eval \
 		'comp_has --certs= "attest verify x --ce" && comp_is --json "info --j" && comp_has --json "measure --j" &&
 		 comp_hasnt --dry-run "measure --d" && comp_has --dry-run "--d" && comp_has --dry-run "run --dr" &&

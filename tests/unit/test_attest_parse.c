@@ -8,8 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "attest/bytes.h"
 #include "attest/checks.h"
+#include "attest/eventlog.h"
 #include "attest/evidence.h"
 #include "attest_vectors.h"
 #include "check_compat.h"
@@ -334,6 +337,8 @@ START_TEST(hcl_report_types)
 	ck_assert_int_eq(ev.kind, EV_SNP_REPORT);
 	memset(p + HCL_REPORT_OFFSET, 0, SNP_REPORT_SIZE);
 	p[HCL_REPORT_OFFSET] = TDX_TEE_TYPE;		/* REPORTTYPE.TYPE */
+	p[HCL_REPORT_OFFSET + 224] = 0x6d;		/* MAC */
+	p[HCL_REPORT_OFFSET + 256] = 0x01;		/* TEE_TCB_INFO.VALID */
 	p[HCL_REPORT_OFFSET + 128] = 0x5a;		/* REPORTDATA[0] */
 	p[type_at] = 4;
 	ck_assert_int_eq(evidence_parse(&ev, p, len, EVIDENCE_NO_OFFSET, "test"), 0);
@@ -376,6 +381,8 @@ START_TEST(tdreport_layout)
 
 	/* TDX module ABI: REPORTTYPE.TYPE 0x81; TDINFO at 512, MRTD at TDINFO+16. */
 	r[0] = 0x81;
+	r[224] = 0x6d;		/* a MAC: the module always writes one */
+	r[256] = 0x01;		/* TEE_TCB_INFO.VALID */
 	for (int i = 0; i < 48; i++)
 		r[512 + 16 + i] = (uint8_t)(0xa0 + i);
 	ck_assert_int_eq(parse_copy(r, TDREPORT_SIZE, &ev), 0);
@@ -505,6 +512,144 @@ START_TEST(hostile_strings_rendered_safely)
 }
 END_TEST
 
+/* Certificate tables built byte by byte (GHCB layout): what is one and what is not. */
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+START_TEST(snp_cert_table_layout)
+{
+	/* The ASK GUID 4ab7b379-bbac-4fe4-a02f-05aef327c782, bytes as the text reads. */
+	static const uint8_t ask[16] = { 0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
+					 0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82 };
+	uint8_t t[48 + 10] = { 0 };
+	struct snp_cert_table ct;
+
+	memcpy(t, ask, 16);
+	put32(t + 16, 48);	/* after the entry and the terminator */
+	put32(t + 20, 10);
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), 0);
+	ck_assert_uint_eq(ct.n, 1);
+	ck_assert_str_eq(ct.e[0].kind, "ask");
+	ck_assert_uint_eq(ct.len, 58);
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t) - 1), -1);	/* blob cut */
+	put32(t + 16, 24);	/* the blob would overlap the terminator */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+	put32(t + 16, 48);
+	put32(t + 20, 0);	/* an empty blob */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+	put32(t + 20, 10);
+	t[0] ^= 1;		/* a GUID no specification names: listed, kind unknown */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), 0);
+	ck_assert_ptr_null(ct.e[0].kind);
+	memset(t, 0, 24);	/* only the terminator: no table */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+	memset(t, 0xff, sizeof(t));	/* no terminator within the bytes */
+	ck_assert_int_eq(snp_cert_table_parse(&ct, t, sizeof(t)), -1);
+}
+END_TEST
+
+/* A bare 1024-byte TDREPORT is checked for structure: random bytes and 0x81 + zeros are refused. */
+START_TEST(tdreport_structure_checked)
+{
+	uint8_t *r = calloc(1, TDREPORT_SIZE);
+	struct evidence ev;
+	uint32_t x = 12345;
+
+	quiet();
+	r[0] = 0x81;
+	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), -1);
+	r[224] = 1;
+	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), -1);
+	r[256] = 1;		/* MAC and VALID set, reserved bytes zero: a TDREPORT */
+	ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), 0);
+	for (size_t off = 1; off < 512; off++) {
+		bool reserved = off <= 15 || (off >= 192 && off <= 223) ||
+				off >= 495;
+
+		r[off] ^= 0x04;
+		ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"),
+				 reserved ? -1 : 0);
+		r[off] ^= 0x04;
+	}
+	for (int trial = 0; trial < 100; trial++) {
+		for (size_t i = 1; i < TDREPORT_SIZE; i++) {
+			x = x * 1103515245u + 12345u;
+			r[i] = (uint8_t)(x >> 16);
+		}
+		ck_assert_int_eq(evidence_parse(&ev, r, TDREPORT_SIZE, EVIDENCE_NO_OFFSET, "t"), -1);
+	}
+	loud();
+	free(r);
+}
+END_TEST
+
+/*
+ * A CC event log built byte by byte (TCG PFP layouts): the Spec ID event
+ * naming SHA-384, then one EV_SEPARATOR to MR index 2 (RTMR1) and one
+ * EV_NO_ACTION that must not be extended; RTMR1 = SHA-384(zeros || digest).
+ */
+START_TEST(cc_eventlog_built)
+{
+	uint8_t log[512], want[48], buf[96], rtmr[CC_RTMRS][CC_DIGEST_SIZE];
+	struct cc_eventlog l;
+	size_t n = 0;
+	unsigned int len = 48;
+
+	memset(log, 0xff, sizeof(log));
+	memset(log, 0, 32);
+	log[4] = EV_NO_ACTION;
+	put32(log + 28, 33);
+	memcpy(log + 32, "Spec ID Event03", 16);
+	memset(log + 48, 0, 17);
+	log[32 + 21] = 2;			/* spec version major */
+	put32(log + 32 + 24, 1);		/* one algorithm */
+	log[32 + 28] = 0x0c; log[32 + 29] = 0;	/* TPM_ALG_SHA384 */
+	log[32 + 30] = 48; log[32 + 31] = 0;
+	log[32 + 32] = 0;			/* vendorInfoSize */
+	n = 32 + 33;
+	for (int e = 0; e < 2; e++) {
+		put32(log + n, 2);		/* RTMR1 */
+		put32(log + n + 4, e ? EV_NO_ACTION : 4);
+		put32(log + n + 8, 1);
+		log[n + 12] = 0x0c; log[n + 13] = 0;
+		memset(log + n + 14, 0x11 * (e + 1), 48);
+		put32(log + n + 62, 4);
+		memset(log + n + 66, 0, 4);
+		n += 70;
+	}
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(l.used, n);
+	cc_eventlog_replay(&l, rtmr);
+	memset(buf, 0, 48);
+	memset(buf + 48, 0x11, 48);
+	EVP_Digest(buf, 96, want, &len, EVP_sha384(), NULL);
+	ck_assert_mem_eq(rtmr[1], want, 48);
+	memset(want, 0, 48);
+	ck_assert_mem_eq(rtmr[0], want, 48);
+	ck_assert_mem_eq(rtmr[2], want, 48);
+	cc_eventlog_free(&l);
+	quiet();
+	log[65 + 12] = 0x0b;		/* SHA-256: not in the Spec ID event */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	log[65 + 12] = 0x0c;
+	put32(log + 65 + 62, 1000);	/* event data past the area */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	put32(log + 65 + 62, 4);
+	put32(log + 65 + 8, 0);		/* no digest */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	put32(log + 65 + 8, 1);
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, n - 65, "t"), -1);	/* 5 bytes of a header */
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, n + 3, "t"), 0);	/* 0xff after the events: the end */
+	cc_eventlog_free(&l);
+	memcpy(log + 32, "Spec ID Event02", 16);
+	ck_assert_int_eq(cc_eventlog_parse(&l, log, sizeof(log), "t"), -1);
+	loud();
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("attest_parse");
@@ -513,6 +658,8 @@ Suite *make_suite(void)
 	tcase_add_vectors_test(tc, snp_vectors_parse);
 	tcase_add_vectors_test(tc, snp_vlek_and_turin);
 	tcase_add_test(tc, snp_tcb_layouts);
+	tcase_add_test(tc, snp_cert_table_layout);
+	tcase_add_test(tc, cc_eventlog_built);
 	tcase_add_vectors_test(tc, tdx_vectors_parse);
 	tcase_add_vectors_test(tc, tdx_trailing_bytes);
 	tcase_add_vectors_test(tc, every_truncation_fails);
@@ -522,6 +669,7 @@ Suite *make_suite(void)
 	tcase_add_vectors_test(tc, hcl_report_types);
 	tcase_add_vectors_test(tc, errors_name_the_file);
 	tcase_add_test(tc, tdreport_layout);
+	tcase_add_test(tc, tdreport_structure_checked);
 	tcase_add_vectors_test(tc, dump_prints_hex);
 	tcase_add_test(tc, json_rendering);
 	tcase_add_test(tc, hostile_strings_rendered_safely);

@@ -137,10 +137,27 @@ START_TEST(snp_vectors_verify)
 		size_t off = strstr(snp_pairs[i].report, "hcl") ? 0x20 : 0;
 		bool debug = (p[off + 0x08 + 2] >> 3) & 1;	/* policy bit 19 */
 
+		/*
+		 * The SNP ABI offsets, read here, not through the parser: committed
+		 * TCB 0x1e0 and version 0x1ec against current TCB 0x38 and version
+		 * 0x1e8 (provisional firmware), VMPL 0x30.
+		 */
+		bool provisional = memcmp(p + off + 0x38, p + off + 0x1e0, 8) ||
+				   memcmp(p + off + 0x1e8, p + off + 0x1ec, 3);
+		uint32_t vmpl = ld32(p + off + 0x30);
+
 		set_certs(&vo, snp_pairs[i].ek, snp_pairs[i].chain);
 		run(p, len, &vo, &cl);	/* time_check off: real evidence ages */
 		ck_assert_int_eq(result(&cl, "debug"), debug ? CHECK_FAILED : CHECK_PASSED);
+		/* go-sev-guest's defaults: no provisional firmware, VMPL 0. */
+		ck_assert_msg(result(&cl, "committed_tcb") == (provisional ? CHECK_FAILED : CHECK_PASSED),
+			      "%s", snp_pairs[i].report);
+		ck_assert_msg(result(&cl, "vmpl") == (vmpl ? CHECK_FAILED : CHECK_PASSED), "%s",
+			      snp_pairs[i].report);
+		ck_assert_int_eq(result(&cl, "reported_tcb_committed"), CHECK_PASSED);
 		vo.allow_debug = true;
+		vo.allow_provisional = provisional;
+		vo.vmpl = vmpl;
 		run(p, len, &vo, &cl);
 		ck_assert_msg(checks_failed(&cl) == 0, "%s", snp_pairs[i].report);
 		ck_assert_int_eq(result(&cl, "report_signature"), CHECK_PASSED);
@@ -181,13 +198,14 @@ START_TEST(snp_tcb_and_chip_bound)
 	uint8_t *p = vec_read("snp/mstav-genoa-report.bin", &len);
 	struct verify_opts vo;
 	struct checks cl;
-	const char *tcb[] = { "report_signature", "reported_tcb" };
+	/* A reported TCB raised past the VCEK's is also past the committed TCB. */
+	const char *tcb[] = { "report_signature", "reported_tcb", "reported_tcb_committed" };
 	const char *chip[] = { "report_signature", "chip_id" };
 
 	set_certs(&vo, "snp/mstav-genoa-report.vcek.pem", "snp/chains/amd-genoa-ask-ark.pem");
 	p[0x180 + 7]++;		/* reported TCB microcode SPL */
 	run(p, len, &vo, &cl);
-	only_failed(&cl, tcb, 2);
+	only_failed(&cl, tcb, 3);
 	p[0x180 + 7]--;
 	p[0x1a0]++;		/* chip id */
 	run(p, len, &vo, &cl);
@@ -262,6 +280,10 @@ START_TEST(snp_expired_vlek)
 	const char *tm[] = { "cert_validity" };
 
 	set_certs(&vo, "snp/trustee-test-vlek-report.vlek.der", "snp/chains/amd-milan-asvk-ark.pem");
+	/* This report is provisional (committed TCB 0x1e0 != current 0x38) and from VMPL 0x30 = 1. */
+	ck_assert(memcmp(p + 0x38, p + 0x1e0, 8) != 0);
+	vo.allow_provisional = true;
+	vo.vmpl = ld32(p + 0x30);
 	vo.time_check = true;
 	vo.at = end - 60;
 	run(p, len, &vo, &cl);
@@ -287,6 +309,7 @@ START_TEST(snp_expected_values)
 	uint8_t meas[48], rd[64];
 
 	set_certs(&vo, "snp/teekit-sev-gcp-reportdata.vcek.pem", "snp/chains/amd-milan-ask-ark.pem");
+	vo.vmpl = ld32(p + 0x30);	/* Google's report comes from VMPL 1 (offset 0x30) */
 	memcpy(meas, p + 0x90, 48);
 	memcpy(rd, p + 0x50, 64);
 	vo.expect_measurement = meas;

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,26 @@ static int expand_file(struct argfile *a, const char *path)
 	return 0;
 }
 
+/*
+ * "@FILE" names an argument file unless what follows the @ is a number:
+ * "@1700000000" is a time (attest verify --at @EPOCH), whatever files the
+ * current directory holds. A file named like a number is "@./1700000000".
+ */
+static bool is_argfile(const char *arg)
+{
+	const char *p = arg + 1;
+
+	if (arg[0] != '@' || !*p)
+		return false;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!*p)
+		return true;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p != '\0';
+}
+
 struct argfile *argfile_expand(int argc, char **argv)
 {
 	struct argfile *a = calloc(1, sizeof(*a));
@@ -72,8 +93,8 @@ struct argfile *argfile_expand(int argc, char **argv)
 		return NULL;
 	}
 	for (int i = 0; i < argc; i++) {
-		int r = i > 0 && argv[i][0] == '@' && argv[i][1] ?
-			expand_file(a, argv[i] + 1) : push(a, argv[i], NULL);
+		int r = i > 0 && is_argfile(argv[i]) ? expand_file(a, argv[i] + 1) :
+			push(a, argv[i], NULL);
 
 		if (r) {
 			argfile_free(a);

@@ -3,7 +3,9 @@
  * per line from FILE (blank lines and lines starting with # skipped, no
  * quoting: a line is the argument as written), so a launch configuration can
  * be kept, reviewed and shared as a file and fed to run, measure and attest
- * alike.
+ * alike. "@" followed by a number ("@1700000000", a time for --at) is an
+ * argument, not a file, so its meaning never depends on what files exist;
+ * "@./1700000000" reads a file of that name.
  */
 #ifndef CVMM_ARGFILE_H
 #define CVMM_ARGFILE_H

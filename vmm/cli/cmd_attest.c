@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "attest/checks.h"
+#include "attest/eventlog.h"
 #include "attest/evidence.h"
+#include "attest/input.h"
 #include "attest/measure/measure.h"
 #include "attest/out.h"
 #include "attest/verify.h"
@@ -23,7 +25,9 @@
 enum {
 	OPT_JSON = 'j', OPT_CERTS = 0x700, OPT_ROOT, OPT_OFFSET,	/* apart from launch and coco keys */
 	OPT_EXPECT_MEAS, OPT_REPORT_DATA, OPT_NO_TIME, OPT_AT, OPT_ALLOW_DEBUG, OPT_POLICY_MAX,
-	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT, OPT_COLLATERAL, OPT_ACCEPT_TCB,
+	OPT_EXPECT_FROM, OPT_TRUST_EVIDENCE_ROOT, OPT_COLLATERAL, OPT_ACCEPT_TCB, OPT_CRL,
+	OPT_ALLOW_PROVISIONAL, OPT_MIN_TCB, OPT_VMPL, OPT_HOST_DATA, OPT_ID_KEY, OPT_AUTHOR_KEY,
+	OPT_MIN_GUEST_SVN, OPT_EVENTLOG, OPT_TABLE,
 };
 
 struct attest_args {
@@ -31,7 +35,7 @@ struct attest_args {
 	bool json;
 	size_t offset;
 	struct verify_opts vo;
-	uint8_t meas[64], rdata[64];
+	uint8_t meas[64], rdata[64], host_data[32], id_key[48], author_key[48];
 	struct launch_opts launch;		/* --expect-from: the launch options */
 	struct measurement predicted;
 };
@@ -92,7 +96,8 @@ static const struct argp_option common_options[] = {
 static const struct argp_option verify_options[] = {
 	{ "certs", OPT_CERTS, "DIR|FILE", 0,
 	  "SNP: the VCEK or VLEK (DER or PEM, any file name) and the ASK/ARK or ASVK/ARK chain "
-	  "(PEM); a directory is searched file by file; may be given more than once", 0 },
+	  "(PEM); a directory is searched file by file; may be given more than once; not needed "
+	  "for an extended report, which carries them", 0 },
 	{ "root", OPT_ROOT, "PEM", 0,
 	  "Trust this root instead of the one built into cvmm: TDX: the root the PCK chain must "
 	  "end at (default: Intel's SGX Root CA); SNP: the ARK (default: AMD's ARK for the "
@@ -124,6 +129,26 @@ static const struct argp_option verify_options[] = {
 	  "TDX with --collateral: TCB statuses that pass besides UpToDate (SWHardeningNeeded, "
 	  "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, OutOfDate, "
 	  "OutOfDateConfigurationNeeded); Revoked and no matching level never pass", 0 },
+	{ "crl", OPT_CRL, "FILE", 0,
+	  "SNP: AMD's CRL for the product (PEM or DER, as KDS serves it): it must be signed by "
+	  "the pinned ARK and valid at the verification time, and must not list the ASK/ASVK or "
+	  "VCEK/VLEK serial", 0 },
+	{ "allow-provisional-firmware", OPT_ALLOW_PROVISIONAL, NULL, 0,
+	  "SNP: accept a committed TCB or firmware version other than the current one (an "
+	  "update the host has not committed and can roll back)", 0 },
+	{ "min-tcb", OPT_MIN_TCB, "HEX", 0,
+	  "SNP: the lowest TCB_VERSION (64-bit, in the report's layout, e.g. 0xdb18000000000004) "
+	  "the current, committed and reported TCB must each reach, component by component", 0 },
+	{ "vmpl", OPT_VMPL, "N", 0,
+	  "SNP: the VMPL the report must come from (0 to 3; default 0, the most privileged)", 0 },
+	{ "host-data", OPT_HOST_DATA, "HEX", 0, "SNP: expected HOST_DATA (32 bytes)", 0 },
+	{ "id-key-digest", OPT_ID_KEY, "HEX", 0,
+	  "SNP: expected ID_KEY_DIGEST (48 bytes: the ID block's signing key)", 0 },
+	{ "author-key-digest", OPT_AUTHOR_KEY, "HEX", 0, "SNP: expected AUTHOR_KEY_DIGEST (48 bytes)", 0 },
+	{ "min-guest-svn", OPT_MIN_GUEST_SVN, "N", 0, "SNP: the lowest GUEST_SVN that passes", 0 },
+	{ "eventlog", OPT_EVENTLOG, "FILE", 0,
+	  "TDX: the CC event log (CCEL data area, as `cvmm attest eventlog` reads it): replayed, "
+	  "it must give the evidence's RTMR0-3; the first RTMR that differs is named", 0 },
 	{ "at", OPT_AT, "TIME", 0,
 	  "Check certificate validity at TIME (2030-01-31, 2030-01-31T12:00:00Z or @EPOCH) "
 	  "instead of now", 0 },
@@ -159,10 +184,21 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* A whole number in base (optional 0x for 16) of at most max; -1 otherwise. */
+static int parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	return errno || *end || end == s || s[0] == '-' || *v > max ? -1 : 0;
+}
+
 static error_t verify_parse(int key, char *arg, struct argp_state *state)
 {
 	struct attest_args *a = state->input;
 	struct verify_opts *vo = &a->vo;
+	uint64_t v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -186,6 +222,43 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 		vo->policy_max_set = true;
 		break;
 	case OPT_COLLATERAL: vo->collateral = arg; break;
+	case OPT_CRL: vo->crl = arg; break;
+	case OPT_EVENTLOG: vo->eventlog = arg; break;
+	case OPT_ALLOW_PROVISIONAL: vo->allow_provisional = true; break;
+	case OPT_MIN_TCB:
+		if (parse_u64(arg, 16, UINT64_MAX, &v))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--min-tcb %s: not a hex TCB_VERSION", arg);
+		vo->min_tcb = v;
+		vo->min_tcb_set = true;
+		break;
+	case OPT_VMPL:
+		if (parse_u64(arg, 10, 3, &v))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--vmpl %s: not a VMPL (0 to 3)", arg);
+		vo->vmpl = (uint32_t)v;
+		vo->vmpl_set = true;
+		break;
+	case OPT_MIN_GUEST_SVN:
+		if (parse_u64(arg, 10, UINT32_MAX, &v))
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--min-guest-svn %s: not a 32-bit number", arg);
+		vo->min_guest_svn = (uint32_t)v;
+		vo->min_guest_svn_set = true;
+		break;
+	case OPT_HOST_DATA:
+		if (parse_hex(arg, a->host_data, 32, &vo->host_data_len) || vo->host_data_len != 32)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--host-data: not hex of 32 bytes");
+		vo->host_data = a->host_data;
+		break;
+	case OPT_ID_KEY:
+		if (parse_hex(arg, a->id_key, 48, &vo->id_key_digest_len) || vo->id_key_digest_len != 48)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--id-key-digest: not hex of 48 bytes");
+		vo->id_key_digest = a->id_key;
+		break;
+	case OPT_AUTHOR_KEY:
+		if (parse_hex(arg, a->author_key, 48, &vo->author_key_digest_len) ||
+		    vo->author_key_digest_len != 48)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "--author-key-digest: not hex of 48 bytes");
+		vo->author_key_digest = a->author_key;
+		break;
 	case OPT_ACCEPT_TCB:
 		if (parse_accept_tcb(arg, &vo->accept_tcb))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--accept-tcb %s: not a list of TCB "
@@ -235,7 +308,8 @@ static const struct argp dump_argp = {
 	NULL, dump_parse, "FILE",
 	"Print every field of attestation evidence: an SEV-SNP ATTESTATION_REPORT (versions 2 "
 	"to 5), an Intel TDX quote (v4, v5) or a raw TDREPORT; the SNP report and the TDREPORT "
-	"also inside Azure's HCLA blob. "
+	"also inside Azure's HCLA blob; an SNP report followed by its certificate table (an "
+	"extended report) with the table's entries. "
 	"Hash-like fields are contiguous lowercase hex; bit fields are decoded, with bits no "
 	"document names shown as unknown_bits. Exit status 0 when FILE parses, 2 when it does "
 	"not (one line on stderr says why).",
@@ -247,7 +321,9 @@ static const struct argp verify_argp = {
 	"Check attestation evidence and print each check as passed, failed (with the reason) "
 	"or skipped.\vSNP: the ARK/ASK/VCEK (or ARK/ASVK/VLEK) chain, the products the "
 	"certificates and the report name, the report signature (ECDSA P-384), the reported TCB "
-	"against the VCEK's TCB extensions and the chip id against its hwID. TDX: the quote "
+	"against the VCEK's TCB extensions and the chip id against its hwID, and as go-sev-guest by "
+	"default: the committed TCB is the current one (no provisional firmware), the reported "
+	"TCB is no newer than the committed one, the report comes from VMPL 0. TDX: the quote "
 	"signature with the attestation key (ECDSA P-256), the QE report data binding that key, "
 	"the PCK chain to Intel's SGX Root CA built into cvmm (or the --root pin), the QE report "
 	"signature with the PCK leaf. SNP's ARK must be the AMD ARK built into cvmm for the product "
@@ -307,6 +383,25 @@ static int predict(struct attest_args *a, const struct evidence *ev)
 	return 0;
 }
 
+/* The first SNP-only option given, so that a TDX verdict never silently ignores one. */
+static const char *snp_option(const struct verify_opts *vo)
+{
+	const struct { bool set; const char *name; } opts[] = {
+		{ vo->crl != NULL, "--crl" },
+		{ vo->allow_provisional, "--allow-provisional-firmware" },
+		{ vo->min_tcb_set, "--min-tcb" }, { vo->vmpl_set, "--vmpl" },
+		{ vo->host_data != NULL, "--host-data" },
+		{ vo->id_key_digest != NULL, "--id-key-digest" },
+		{ vo->author_key_digest != NULL, "--author-key-digest" },
+		{ vo->min_guest_svn_set, "--min-guest-svn" },
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].set)
+			return opts[i].name;
+	return NULL;
+}
+
 static int do_verify(int argc, char **argv)
 {
 	struct attest_args a = { .offset = EVIDENCE_NO_OFFSET,
@@ -331,6 +426,18 @@ static int do_verify(int argc, char **argv)
 	}
 	if (load(&a, &ev))
 		return CVMM_EXIT_USAGE;
+	if (ev.kind != EV_SNP_REPORT && snp_option(&a.vo)) {
+		cvmm_err("%s applies to SNP reports; %s is %s", snp_option(&a.vo), a.file,
+			 evidence_kind_name(ev.kind));
+		evidence_free(&ev);
+		return CVMM_EXIT_USAGE;
+	}
+	if (a.vo.eventlog && ev.kind == EV_SNP_REPORT) {
+		cvmm_err("--eventlog: a CC event log replays to TDX RTMRs; %s is an SNP report",
+			 a.file);
+		evidence_free(&ev);
+		return CVMM_EXIT_USAGE;
+	}
 	if (a.vo.expect_from && predict(&a, &ev)) {
 		evidence_free(&ev);
 		return CVMM_EXIT_USAGE;
@@ -358,18 +465,106 @@ static int do_verify(int argc, char **argv)
 	return rc;
 }
 
+/* `cvmm attest eventlog FILE [--table CCEL]`: the CC event log, decoded and replayed. */
+struct eventlog_args {
+	const char *file, *table;
+	bool json;
+};
+
+static const struct argp_option eventlog_options[] = {
+	{ "json", OPT_JSON, NULL, 0, "Print a JSON document instead of aligned text", 0 },
+	{ "table", OPT_TABLE, "CCEL", 0,
+	  "The ACPI CCEL table of the same TD (56 bytes): its log area length bounds the log, "
+	  "and its fields are printed", 0 },
+	{ 0 }
+};
+
+static error_t eventlog_parse(int key, char *arg, struct argp_state *state)
+{
+	struct eventlog_args *a = state->input;
+
+	switch (key) {
+	case OPT_JSON: a->json = true; break;
+	case OPT_TABLE: a->table = arg; break;
+	case ARGP_KEY_ARG:
+		if (a->file)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "one event log FILE only ('%s' is extra)", arg);
+		a->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!a->file)
+			argp_failure(state, CVMM_EXIT_USAGE, 0, "no event log FILE given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp eventlog_argp = {
+	eventlog_options, eventlog_parse, "FILE",
+	"Print a TDX CC event log (the CCEL data area: a TCG2 crypto-agile event log): each "
+	"event's register (MRTD, RTMR0-3), type, SHA-384 digest and data, decoded for EFI "
+	"variables, boot services applications (their device path), firmware blob and handoff "
+	"table descriptions and strings (EV_IPL: grub commands, the kernel command line), then "
+	"RTMR0-3 as the log replays them. `cvmm attest verify QUOTE --eventlog FILE` compares "
+	"them with a quote. Exit status 0 when FILE parses, 2 when it does not.",
+	NULL, NULL, NULL
+};
+
+static int do_eventlog(int argc, char **argv)
+{
+	struct eventlog_args a = { 0 };
+	struct ccel_table t;
+	struct cc_eventlog l;
+	uint8_t *buf = NULL, *tbuf = NULL;
+	size_t len, tlen, area;
+	struct out o;
+	int rc = CVMM_EXIT_USAGE;
+
+	argp_parse(&eventlog_argp, argc, argv, 0, NULL, &a);
+	if (a.table && (attest_read(a.table, 4096, "an ACPI CCEL table", &tbuf, &tlen) ||
+			ccel_table_parse(&t, tbuf, tlen, a.table)))
+		goto out;
+	if (attest_read(a.file, EVENTLOG_FILE_MAX, "a CC event log", &buf, &len))
+		goto out;
+	area = len;
+	if (a.table) {
+		if (t.laml > len) {
+			cvmm_err("%s: %zu bytes, but the CCEL table %s gives the log area %llu", a.file,
+				 len, a.table, (unsigned long long)t.laml);
+			goto out;
+		}
+		area = (size_t)t.laml;
+	}
+	if (cc_eventlog_parse(&l, buf, area, a.file))
+		goto out;
+	out_init(&o, stdout, a.json);
+	out_str(&o, "file", a.file);
+	cc_eventlog_dump(&o, &l, a.table ? &t : NULL);
+	out_finish(&o);
+	cc_eventlog_free(&l);
+	rc = CVMM_EXIT_OK;
+out:
+	free(buf);
+	free(tbuf);
+	return rc;
+}
+
 static void attest_usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmm attest COMMAND FILE [OPTIONS...]\n\n"
 		   "Commands:\n"
 		   "  dump       print every field of an SNP report, TDX quote or TDREPORT\n"
-		   "  verify     check its signatures, certificate chain and expected values\n\n"
+		   "  verify     check its signatures, certificate chain and expected values\n"
+		   "  eventlog   print a TDX CC event log and the RTMRs it replays to\n\n"
 		   "`cvmm attest COMMAND --help` lists the options of a command.\n");
 }
 
 int cmd_attest(int argc, char **argv)
 {
-	static char dump_name[] = "cvmm attest dump", verify_name[] = "cvmm attest verify";
+	static char dump_name[] = "cvmm attest dump", verify_name[] = "cvmm attest verify",
+		    eventlog_name[] = "cvmm attest eventlog";
 
 	if (argc < 2) {
 		attest_usage(stderr);
@@ -387,6 +582,10 @@ int cmd_attest(int argc, char **argv)
 		argv[1] = verify_name;
 		return do_verify(argc - 1, argv + 1);
 	}
-	cvmm_err("attest: unknown command '%s' (commands: dump, verify)", argv[1]);
+	if (!strcmp(argv[1], "eventlog")) {
+		argv[1] = eventlog_name;
+		return do_eventlog(argc - 1, argv + 1);
+	}
+	cvmm_err("attest: unknown command '%s' (commands: dump, verify, eventlog)", argv[1]);
 	return CVMM_EXIT_USAGE;
 }
