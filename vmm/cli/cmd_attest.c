@@ -184,16 +184,6 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* A whole number in base (optional 0x for 16) of at most max; -1 otherwise. */
-static int parse_u64(const char *s, int base, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, base);
-	return errno || *end || end == s || s[0] == '-' || *v > max ? -1 : 0;
-}
-
 static error_t verify_parse(int key, char *arg, struct argp_state *state)
 {
 	struct attest_args *a = state->input;
@@ -226,35 +216,35 @@ static error_t verify_parse(int key, char *arg, struct argp_state *state)
 	case OPT_EVENTLOG: vo->eventlog = arg; break;
 	case OPT_ALLOW_PROVISIONAL: vo->allow_provisional = true; break;
 	case OPT_MIN_TCB:
-		if (parse_u64(arg, 16, UINT64_MAX, &v))
+		if (parse_u64_hex(arg, &v))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--min-tcb %s: not a hex TCB_VERSION", arg);
 		vo->min_tcb = v;
 		vo->min_tcb_set = true;
 		break;
 	case OPT_VMPL:
-		if (parse_u64(arg, 10, 3, &v))
+		if (parse_u64_dec(arg, 3, &v))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--vmpl %s: not a VMPL (0 to 3)", arg);
 		vo->vmpl = (uint32_t)v;
 		vo->vmpl_set = true;
 		break;
 	case OPT_MIN_GUEST_SVN:
-		if (parse_u64(arg, 10, UINT32_MAX, &v))
+		if (parse_u64_dec(arg, UINT32_MAX, &v))
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--min-guest-svn %s: not a 32-bit number", arg);
 		vo->min_guest_svn = (uint32_t)v;
 		vo->min_guest_svn_set = true;
 		break;
 	case OPT_HOST_DATA:
-		if (parse_hex(arg, a->host_data, 32, &vo->host_data_len) || vo->host_data_len != 32)
+		if (parse_hex_bytes(arg, a->host_data, 32, &vo->host_data_len) || vo->host_data_len != 32)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--host-data: not hex of 32 bytes");
 		vo->host_data = a->host_data;
 		break;
 	case OPT_ID_KEY:
-		if (parse_hex(arg, a->id_key, 48, &vo->id_key_digest_len) || vo->id_key_digest_len != 48)
+		if (parse_hex_bytes(arg, a->id_key, 48, &vo->id_key_digest_len) || vo->id_key_digest_len != 48)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--id-key-digest: not hex of 48 bytes");
 		vo->id_key_digest = a->id_key;
 		break;
 	case OPT_AUTHOR_KEY:
-		if (parse_hex(arg, a->author_key, 48, &vo->author_key_digest_len) ||
+		if (parse_hex_bytes(arg, a->author_key, 48, &vo->author_key_digest_len) ||
 		    vo->author_key_digest_len != 48)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--author-key-digest: not hex of 48 bytes");
 		vo->author_key_digest = a->author_key;
