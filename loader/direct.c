@@ -134,7 +134,7 @@ static int load_image(struct launch_plan *p, const struct launch_opts *o, const 
  * the virtio transports in ACPI (Debian's kernel has no device-tree or
  * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
  */
-static int add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp)
+int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp)
 {
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
 	struct acpi_in in = { .n_cpus = o->cpus, .slots = s };
@@ -190,7 +190,7 @@ int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o)
 	} else {
 		bp = boot_params_build(p, &bpi);
 	}
-	if (!bp || (built && add_acpi(p, o, bp)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
+	if (!bp || (built && direct_add_acpi(p, o, bp)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
 	    shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){

@@ -5,33 +5,57 @@
 # tests/run-all.sh's nested tier, counts them). cases= on L1's command line
 # picks some (default: all).
 K=/l2/vmlinuz I=/l2/initrd.gz
-T=${CASE_TIMEOUT:-150}
+T=$(sed -n 's/.*\bnested.timeout=\([0-9]*\).*/\1/p' /proc/cmdline); T=${T:-150}
 only=$(sed -n 's/.*\bcases=\([^ ]*\).*/\1/p' /proc/cmdline)
 verbose=$(grep -c 'nested.verbose' /proc/cmdline)
 
 want() { case ",${only:-all}," in *",all,"*|*",$1,"*) return 0;; esac; return 1; }
-# run NAME STDIN_TEXT CVMM_ARGS...: runs cvmm, leaves /tmp/NAME.out and $rc, $secs
+# run NAME [ASK=TEXT] CVMM_ARGS...: runs cvmm, leaves /tmp/NAME.out, $rc and
+# $secs. With ASK=TEXT, TEXT and a newline go to cvmm's stdin once the guest
+# printed a line starting ASK (before it, the guest's tty may not yet exist:
+# Linux's serial driver flushes its FIFO when the port opens); stdin stays
+# open until cvmm ends.
 run() {
-	local name=$1 input=$2; shift 2
-	local t0 t1
+	local name=$1 input= t0 t1
+	shift
+	case $1 in *=*) input=$1; shift;; esac
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	printf '%s' "$input" | timeout $T cvmm "$@" >/tmp/$name.out 2>&1; rc=$?
+	: >/tmp/$name.out
+	if [ -n "$input" ]; then
+		mkfifo /tmp/$name.in
+		(exec 3>/tmp/$name.in
+		 while ! grep -q "^${input%%=*}" /tmp/$name.out; do sleep 0.2; done
+		 printf '%s\n' "${input#*=}" >&3
+		 while [ -e /tmp/$name.in ]; do sleep 0.5; done) &
+		timeout $T cvmm $V "$@" </tmp/$name.in >/tmp/$name.out 2>&1; rc=$?
+		rm -f /tmp/$name.in
+	else
+		timeout $T cvmm $V "$@" </dev/null >/tmp/$name.out 2>&1; rc=$?
+	fi
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	secs=$(awk "BEGIN{print $t1 - $t0}")
 	[ "$verbose" != 0 ] && sed "s/^/[$name] /" /tmp/$name.out
 	echo "NESTED-RUN $name exit=$rc seconds=$secs"
+	logged=
 }
 ok() { echo "NESTED-CASE $1 ok $2"; }
-bad() { echo "NESTED-CASE $1 FAIL $2"; grep -v '^$' /tmp/$3.out | tail -25 | sed "s/^/NESTED-LOG $1| /"; }
+# A failed check shows the end of its run's output, once per run.
+bad() {
+	echo "NESTED-CASE $1 FAIL $2"
+	[ -n "$logged" ] && return
+	logged=1; grep -v '^$' /tmp/$3.out | tail -25 | sed "s/^/NESTED-LOG $3| /"
+}
 # check NAME RUN REGEX: RUN's output has a line matching REGEX
 check() { if grep -Eq "$3" /tmp/$2.out; then ok $1 "$(grep -Eo "$3" /tmp/$2.out | head -1)"; else bad $1 "no /$3/" $2; fi; }
 status() { if [ "$rc" = "$2" ]; then ok $1 "exit $rc in ${secs}s"; else bad $1 "exit $rc, want $2" $3; fi; }
 
 CMD="console=ttyS0 loglevel=4"
+# nested.debug: the guest kernel says everything, from its first line.
+V=
+grep -q 'nested.debug' /proc/cmdline && CMD="console=ttyS0 earlyprintk=ttyS0 ignore_loglevel nokaslr" verbose=1 V=-v
 # Four vCPUs, ext4 root disk, hvc0 (the console on stdin), hwrng; poweroff.
 if want smp4; then
-	run smp4 "hvc-ping-42
-" --kernel $K --initrd $I --mem 512M --cpus 4 --disk /dev/vda --rng --console virtio \
+	run smp4 L2-HVC-OUT=hvc-ping-42 --kernel $K --initrd $I --mem 512M --cpus 4 --disk /dev/vda --rng --console virtio \
 		--cmdline "$CMD ct=cpus,disk,hvc,rng,poweroff"
 	check smp4-userspace smp4 '^L2-USERSPACE'
 	check smp4-cpus smp4 '^L2-CPUS 4 online=0-3'
@@ -45,22 +69,21 @@ if want smp4; then
 fi
 # One vCPU, COM1 input answered, reboot.
 if want smp1; then
-	run smp1 "com1-ping-7
-" --kernel $K --initrd $I --mem 256M --cpus 1 --cmdline "$CMD ct=cpus,com1,reboot"
+	run smp1 L2-COM1-ASK=com1-ping-7 --kernel $K --initrd $I --mem 256M --cpus 1 --cmdline "$CMD ct=cpus,com1,reboot"
 	check smp1-cpus smp1 '^L2-CPUS 1 online=0'
 	check smp1-com1-in smp1 '^L2-COM1-IN com1-ping-7'
 	status smp1-reboot 3 smp1
 fi
 # Two vCPUs, a panic (panic=-1: Linux resets at once).
 if want smp2; then
-	run smp2 "" --kernel $K --initrd $I --mem 256M --cpus 2 --cmdline "$CMD panic=-1 ct=cpus,panic"
+	run smp2 --kernel $K --initrd $I --mem 256M --cpus 2 --cmdline "$CMD panic=-1 ct=cpus,panic"
 	check smp2-cpus smp2 '^L2-CPUS 2 online=0-1'
 	check smp2-panic-msg smp2 'Kernel panic'
 	status smp2-panic 3 smp2
 fi
 # The same kernel through the boot shim, with the boot trace.
 if want shim; then
-	run shim "" --kernel $K --initrd $I --mem 256M --boot-shim --boot-trace --cmdline "$CMD ct=cpus,poweroff"
+	run shim --kernel $K --initrd $I --mem 256M --boot-shim --boot-trace --cmdline "$CMD ct=cpus,poweroff"
 	check shim-userspace shim '^L2-USERSPACE'
 	check shim-trace shim 'kernel entry|first'
 	status shim-poweroff 0 shim
