@@ -6,7 +6,7 @@
 #                      kvm, kvm-amd) and virtio-pci + virtio-blk (L1's own disk),
 #                      the static release cvmm, the case runner
 #   DIR/l2.cpio.gz     the guest's initramfs: busybox, virtio_mmio, virtio_blk,
-#                      virtio_console, virtio-rng, crc32c_generic, ext4 (each with
+#                      virtio_console, virtio-rng, crc32c_generic, ext4, pvpanic-mmio (each with
 #                      the modules its depends= names, loaded in that order)
 #   DIR/disk.img       an ext4 image made with mke2fs -d (the guest's root disk)
 #   tests/tools/nested-prep.sh [DIR] [CVMM]
@@ -73,7 +73,7 @@ cpio_dir() { (cd "$1" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip 
 # 2. The guest's initramfs.
 l2=$dir/l2.root; rm -rf "$l2"; mkdir -p "$l2"/{bin,dev,proc,sys,mnt,lib/modules}
 cp "$(command -v busybox)" "$l2/bin/busybox"
-mod_order virtio_mmio virtio_blk virtio_console virtio-rng crc32c_generic ext4 >"$dir/l2.modules"
+mod_order virtio_mmio virtio_blk virtio_console virtio-rng crc32c_generic ext4 pvpanic-mmio >"$dir/l2.modules"
 while read -r f; do cp "$f" "$l2/lib/modules/"; basename "$f"; done <"$dir/l2.modules" >"$l2/lib/modules/order"
 install -m 0755 "$here/tests/nested/l2-init.sh" "$l2/init"
 cpio_dir "$l2" "$dir/l2.cpio.gz"
