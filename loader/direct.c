@@ -135,15 +135,37 @@ static int load_image(struct launch_plan *p, const struct launch_opts *o, const 
  * the virtio transports in ACPI (Debian's kernel has no device-tree or
  * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
  */
-static int add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp)
+/*
+ * The PC's reset vector, f000:fff0 (the e820-reserved BIOS area): a guest
+ * that jumps there asks for a restart. Linux does on a hardware-reduced
+ * ACPI machine: it picks the EFI reset (efi_reboot_required()), which falls
+ * through to BOOT_BIOS, a jump to this vector in real mode, before it ever
+ * tries the FADT reset register. Real firmware resets the machine here, so
+ * this does too: out 0xcf9 <- 0x06 (devices/power.c), then hlt.
+ */
+#define RESET_VECTOR_GPA	0xffff0ULL
+static const uint8_t reset_vector[16] = {
+	0xb0, ACPI_RESET_VALUE,		/* mov al, 6 */
+	0xba, ACPI_RESET_PORT & 0xff, ACPI_RESET_PORT >> 8,	/* mov dx, 0xcf9 */
+	0xee,				/* out dx, al */
+	0xf4,				/* hlt */
+	0xeb, 0xfd,			/* jmp $-3 (hlt) */
+};
+
+int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp)
 {
+	struct plan_piece rv = {
+		.gpa = RESET_VECTOR_GPA, .len = sizeof(reset_vector), .data = reset_vector,
+		.data_len = sizeof(reset_vector), .type = PIECE_NORMAL, .measured = true,
+		.what = "reset vector",
+	};
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
 	struct acpi_in in = { .n_cpus = o->cpus, .slots = s };
 	uint64_t rsdp;
 
 	in.n_slots = virtio_slots(o, s);
 	rsdp = acpi_build(p, &in);
-	if (!rsdp)
+	if (!rsdp || plan_add(p, &rv))
 		return -1;
 	memcpy(bp + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
 	p->wants_irqchip = true;
@@ -191,7 +213,7 @@ int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o)
 	} else {
 		bp = boot_params_build(p, &bpi);
 	}
-	if (!bp || (built && add_acpi(p, o, bp)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
+	if (!bp || (built && direct_add_acpi(p, o, bp)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
 	    shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){

@@ -20,5 +20,11 @@ struct launch_opts;
 int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o);
 /* Initial rsp of vCPU i (BSP: 0). */
 uint64_t direct_stack_top(int i);
+/*
+ * A bzImage's PC platform: ACPI tables into the plan, their RSDP into the
+ * zero page bp, and plan->wants_irqchip. The plain boot shim boots the same
+ * kernel and needs the same (loader/plan_shim.c).
+ */
+int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp);
 
 #endif

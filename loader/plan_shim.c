@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "loader/boot/boot_params.h"
+#include "loader/direct.h"
 #include "loader/image/bzimage.h"
 #include "loader/image/file.h"
 #include "loader/layout.h"
@@ -232,6 +233,13 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 	p->image_kind = "bzImage via boot shim";
 	switch (t) {
 	case SHIM_FOR_PLAIN:
+		/*
+		 * The kernel the shim enters is the one direct boot enters, so
+		 * it gets the same platform: ACPI, LAPICs and the I/O APIC.
+		 * (The TDX/SNP shim boots keep their measured layout as it is.)
+		 */
+		if (direct_add_acpi(p, o, (uint8_t *)piece_at(p, LAYOUT_BOOT_PARAMS)->data))
+			return -1;
 		p->boot.mode = CPU_MODE_LONG64;		/* cr3/gdt: the caller's */
 		p->boot.rip = base + SHIM_ENTRY64_OFF;
 		p->boot.rsp = SHIM_STACK_TOP;

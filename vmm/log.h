@@ -32,6 +32,7 @@ enum {
 	CVMM_EXIT_FAIL = 1,	/* runtime failure: KVM, guest crash, check failed */
 	CVMM_EXIT_USAGE = 2,	/* bad option, bad input file, unsupported host */
 	CVMM_EXIT_RESET = 3,	/* the guest reset itself (reboot, or panic then reboot) */
+	CVMM_EXIT_PANIC = 4,	/* the guest said it panicked (pvpanic), whatever it did next */
 };
 
 #endif

@@ -165,6 +165,20 @@ static size_t dsdt(uint8_t *t, size_t cap, const struct acpi_in *in)
 	aml_end_buffer(&a, buf);
 	aml_end(&a, dev);
 
+	/*
+	 * pvpanic (QEMU's docs/specs/pvpanic.txt): a panicking Linux says so
+	 * here before it resets, so a crash never looks like a reboot.
+	 */
+	dev = aml_device(&a, "PEVT");
+	aml_name_decl(&a, "_HID");
+	aml_string(&a, "QEMU0001");
+	aml_name_decl(&a, "_CRS");
+	buf = aml_buffer(&a);
+	aml_res_io(&a, ACPI_PVPANIC_PORT, 1);
+	aml_res_end(&a);
+	aml_end_buffer(&a, buf);
+	aml_end(&a, dev);
+
 	for (int i = 0; i < in->n_slots; i++) {
 		const struct virtio_slot *s = &in->slots[i];
 

@@ -25,6 +25,8 @@ struct virtio_slot;
 #define ACPI_RESET_VALUE	0x06	/* CPU reset + system reset */
 #define ACPI_SLP_EN		0x20
 #define ACPI_SLP_TYP_S5		5	/* \_S5's value in the DSDT */
+/* QEMU's pvpanic port (_HID QEMU0001): Linux's pvpanic driver writes 1 there when it panics. */
+#define ACPI_PVPANIC_PORT	0x505
 
 #define ACPI_IOAPIC_GPA		0xfec00000ULL
 #define ACPI_LAPIC_GPA		0xfee00000ULL

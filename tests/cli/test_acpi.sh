@@ -42,6 +42,8 @@ acpi_devices() {
 	[ "$(grep -c 'Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive' "$d")" -eq 3 ] ||
 		{ echo "virtio interrupts not level/active-high"; return 1; }
 	grep -q 'Name (\\_S5, Package' "$d" || { echo "no _S5"; return 1; }
+	grep -q '_HID, "QEMU0001"' "$d" && grep -q '0x0505, *// Range Minimum' "$d" ||
+		{ echo "no pvpanic device"; return 1; }
 	[ "$(grep -c 'Subtable Type : 00 \[Processor Local APIC\]' "$m")" -eq 4 ] ||
 		{ echo "want 4 LAPIC entries"; return 1; }
 	grep -q 'Subtable Type : 01 \[I/O APIC\]' "$m" && grep -q 'Address : FEC00000' "$m" &&

@@ -6,6 +6,8 @@
  *   cf9    reset control 0xcf9 = 0x06                        (ACPI reset register)
  *   cf9s   0xcf9 = 0x02 (selects hard reset, starts none), then exit 8
  *   kbd    i8042 command 0xfe                                (keyboard-controller reset)
+ *   panic  pvpanic 0x505: reads PANICKED (bit 0) offered, writes it     (Linux's pvpanic driver)
+ *   kdump  pvpanic 0x505 = CRASH_LOADED only (a kdump kernel goes on), then exit 10
  * Anything that does not end the VM falls through to exit status 9.
  */
 #include "guest_io.h"
@@ -38,6 +40,12 @@ GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 		while (inb(0x64) & 0x02)	/* input buffer full: wait, as Linux does */
 			;
 		outb(0x64, 0xfe);
+	}
+	if (eq(cmd, "panic") && (inb(0x505) & 0x01))
+		outb(0x505, 0x01);
+	if (eq(cmd, "kdump")) {
+		outb(0x505, 0x02);
+		guest_exit(10);
 	}
 	guest_exit(9);
 }

@@ -9,6 +9,9 @@ kvm_case "reset through 0xcf9 (the FADT reset register) ends with status 3" 3 \
 kvm_case "0xcf9 without the reset bit does not reset" 8 '' --kernel $G/power.elf --cmdline cf9s
 kvm_case "i8042 reset (0xfe to port 0x64) ends with status 3" 3 'guest reset \(i8042 command 0xfe\)' \
 	--kernel $G/power.elf --cmdline kbd
+kvm_case "pvpanic (port 0x505, bit 0) ends with status 4, distinct from a reset" 4 \
+	'guest panicked \(pvpanic\)' --kernel $G/power.elf --cmdline panic
+kvm_case "pvpanic 'crash kernel loaded' alone does not end the VM" 10 '' --kernel $G/power.elf --cmdline kdump
 kvm_case "a bzImage guest's ACPI poweroff ends with status 0" 0 '' \
 	--kernel $G/power.bzImage --cmdline s5
 # Interrupts of a full-OS guest (devices/ioapic.c, tests/guests/ioapic.c).

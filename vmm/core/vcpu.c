@@ -94,6 +94,17 @@ static const char *vcpu_where(struct vcpu *v, char *buf, size_t n)
 	return buf;
 }
 
+void vcpu_log_where(struct vcpu *v)
+{
+	struct kvm_mp_state mp;
+	char where[40];
+
+	if (v->vm->kb->ioctl(v->vm->kb, v->fd, KVM_GET_MP_STATE, &mp) != 0)
+		mp.mp_state = ~0u;
+	cvmm_verbose("vCPU %d: %llu exits, mp_state %u%s", v->index, (unsigned long long)v->n_exits,
+		     mp.mp_state, vcpu_where(v, where, sizeof(where)));
+}
+
 /* Everything but port/MMIO: returns false when the vCPU's loop must end. */
 static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 {

@@ -32,6 +32,8 @@ int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan);
 int vcpu_start(struct vcpu *v);
 /* Makes the vCPU leave KVM_RUN soon; safe from any thread. */
 void vcpu_kick(struct vcpu *v);
+/* -v: where a vCPU that left KVM_RUN stood (rip, mp_state), for a VM stopped from outside. */
+void vcpu_log_where(struct vcpu *v);
 /* Installs the kick signal's handler; once per process. */
 void vcpu_signals_init(void);
 

@@ -302,8 +302,11 @@ int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 	if (vm->pio.misses || vm->mmio.misses)
 		cvmm_verbose("accesses to unclaimed ports: %llu, to unclaimed MMIO: %llu",
 			     (unsigned long long)vm->pio.misses, (unsigned long long)vm->mmio.misses);
-	if (status >= 128)
+	if (status >= 128) {
 		cvmm_info("%s", vm->exit_reason);
+		for (int i = 0; i < vm->n_vcpus; i++)
+			vcpu_log_where(&vm->vcpus[i]);
+	}
 out:
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
 	for (int i = 0; i < vm->n_vcpus; i++)

@@ -18,6 +18,7 @@
 #define X86_EFER_LME	(1ULL << 8)
 #define X86_EFER_LMA	(1ULL << 10)
 #define X86_CPUID1_ECX_TSC_DEADLINE	(1u << 24)
+#define X86_CPUID1_ECX_HYPERVISOR	(1u << 31)
 
 /*
  * KVM checks EFER.LME against the guest's CPUID (long mode), so the vCPU
@@ -30,6 +31,15 @@ static int set_cpuid(struct vcpu *v)
 	if (!cpuid_supported(vm))
 		return -1;
 	cpuid_set_apic_id(vm->cpuid, v->index);
+	/*
+	 * KVM's supported set leaves out the hypervisor bit (QEMU sets it too):
+	 * Linux reads the 0x40000000 leaves, KVM's signature and kvm-clock,
+	 * only where it is set; without it Linux boots "on bare hardware" and
+	 * finds no TSC frequency without a PIT.
+	 */
+	for (uint32_t i = 0; i < vm->cpuid->nent; i++)
+		if (vm->cpuid->entries[i].function == 1)
+			vm->cpuid->entries[i].ecx |= X86_CPUID1_ECX_HYPERVISOR;
 	/*
 	 * KVM's LAPIC emulates the TSC-deadline timer but leaves the bit to
 	 * userspace; with it Linux needs no PIT or HPET to calibrate the LAPIC

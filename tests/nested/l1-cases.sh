@@ -1,0 +1,105 @@
+#!/bin/busybox sh
+# Runs inside L1 (tests/nested/l1-init.sh). Each case is one cvmm run of
+# Debian's kernel with /l2/initrd.gz; its output is checked here and reported
+# on L1's console as "NESTED-CASE NAME ok|FAIL DETAIL" (the host side,
+# tests/run-all.sh's nested tier, counts them). cases= on L1's command line
+# picks some (default: all).
+K=/l2/vmlinuz I=/l2/initrd.gz
+T=$(sed -n 's/.*\bnested.timeout=\([0-9]*\).*/\1/p' /proc/cmdline); T=${T:-150}
+only=$(sed -n 's/.*\bcases=\([^ ]*\).*/\1/p' /proc/cmdline)
+verbose=$(grep -c 'nested.verbose' /proc/cmdline)
+
+want() { case ",${only:-all}," in *",all,"*|*",$1,"*) return 0;; esac; return 1; }
+# run NAME [ASK=TEXT] CVMM_ARGS...: runs cvmm, leaves /tmp/NAME.out, $rc and
+# $secs. With ASK=TEXT, TEXT and a newline go to cvmm's stdin once the guest
+# printed a line starting ASK (before it, the guest's tty may not yet exist:
+# Linux's serial driver flushes its FIFO when the port opens); stdin stays
+# open until cvmm ends.
+run() {
+	local name=$1 input= t0 t1
+	shift
+	case $1 in *=*) input=$1; shift;; esac
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	: >/tmp/$name.out
+	if [ -n "$input" ]; then
+		mkfifo /tmp/$name.in
+		(exec 3>/tmp/$name.in
+		 while ! grep -q "${input%%=*}" /tmp/$name.out; do sleep 0.2; done
+		 printf '%s\n' "${input#*=}" >&3
+		 while [ -e /tmp/$name.in ]; do sleep 0.5; done) &
+		timeout $T cvmm $V "$@" </tmp/$name.in >/tmp/$name.out 2>&1; rc=$?
+		rm -f /tmp/$name.in
+	else
+		timeout $T cvmm $V "$@" </dev/null >/tmp/$name.out 2>&1; rc=$?
+	fi
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	secs=$(awk "BEGIN{print $t1 - $t0}")
+	[ "$verbose" != 0 ] && sed "s/^/[$name] /" /tmp/$name.out
+	echo "NESTED-RUN $name exit=$rc seconds=$secs"
+	logged=
+}
+ok() { echo "NESTED-CASE $1 ok $2"; }
+# A failed check shows the end of its run's output, once per run.
+bad() {
+	echo "NESTED-CASE $1 FAIL $2"
+	[ -n "$logged" ] && return
+	logged=1
+	{ grep -E 'L2-|cvmm:' /tmp/$3.out; echo ...; grep -v '^$' /tmp/$3.out | tail -25; } | sed "s/^/NESTED-LOG $3| /"
+}
+# check NAME RUN REGEX: RUN's output has a line matching REGEX
+check() { if grep -Eq "$3" /tmp/$2.out; then ok $1 "$(grep -Eo "$3" /tmp/$2.out | head -1)"; else bad $1 "no /$3/" $2; fi; }
+# trace_phases NAME RUN: RUN's --boot-trace lists a Linux boot's phases in this order.
+trace_phases() {
+	local got
+	got=$(grep -oE 'first KVM_RUN|first console byte|I/O APIC: first line unmasked|guest milestone: ready|guest power-off|VM ended' /tmp/$2.out | uniq | tr '\n' ,)
+	if [ "$got" = "first KVM_RUN,first console byte,I/O APIC: first line unmasked,guest milestone: ready,guest power-off,VM ended," ]; then
+		ok $1 "$(grep -E 'first console byte|milestone: ready|VM ended' /tmp/$2.out | awk '{printf "%s %.2fs; ", $3" "$4" "$5, $1/1e6}')"
+	else
+		bad $1 "phases: $got" $2
+	fi
+}
+status() { if [ "$rc" = "$2" ]; then ok $1 "exit $rc in ${secs}s"; else bad $1 "exit $rc, want $2" $3; fi; }
+
+CMD="console=ttyS0 loglevel=4"
+# nested.debug: the guest kernel says everything, from its first line.
+V=
+grep -q 'nested.debug' /proc/cmdline && CMD="console=ttyS0 earlyprintk=ttyS0 ignore_loglevel nokaslr" verbose=1 V=-v
+# Four vCPUs, ext4 root disk, hvc0 (the console on stdin), hwrng; poweroff.
+if want smp4; then
+	run smp4 L2-HVC-OUT=hvc-ping-42 --kernel $K --initrd $I --mem 512M --cpus 4 --disk /dev/vda --rng --console virtio --boot-trace \
+		--cmdline "$CMD ct=cpus,disk,hvc,rng,poweroff"
+	check smp4-userspace smp4 'L2-USERSPACE'
+	check smp4-cpus smp4 'L2-CPUS 4 online=0-3'
+	check smp4-disk-read smp4 'L2-DISK-READ cvmm-nested-disk-content'
+	check smp4-disk-write smp4 'L2-DISK-UMOUNT ok'
+	check smp4-hvc-out smp4 'L2-HVC-OUT hello-from-hvc0'
+	check smp4-hvc-in smp4 'L2-HVC-IN hvc-ping-42'  # after the tty's echo, on one line
+	check smp4-rng smp4 'L2-RNG virtio_rng.0 [0-9a-f]{32}'
+	status smp4-poweroff 0 smp4
+	check smp4-trace-virtio smp4 'virtio driver ready \(virtio-blk\)'
+	trace_phases smp4-trace smp4
+	grep -o 'written-by-l2-[0-9a-f-]*' /tmp/smp4.out | head -1 | sed 's/^/NESTED-WROTE /'
+fi
+# One vCPU, COM1 input answered, reboot.
+if want smp1; then
+	run smp1 L2-COM1-ASK=com1-ping-7 --kernel $K --initrd $I --mem 256M --cpus 1 --cmdline "$CMD ct=cpus,com1,reboot"
+	check smp1-cpus smp1 'L2-CPUS 1 online=0'
+	check smp1-com1-in smp1 'L2-COM1-IN com1-ping-7'
+	status smp1-reboot 3 smp1
+fi
+# Two vCPUs, a panic (panic=-1: Linux resets at once, after its pvpanic
+# driver told cvmm: status 4, not the reset's 3).
+if want smp2; then
+	run smp2 --kernel $K --initrd $I --mem 256M --cpus 2 --cmdline "$CMD panic=-1 ct=cpus,panic"
+	check smp2-cpus smp2 'L2-CPUS 2 online=0-1'
+	check smp2-panic-msg smp2 'Kernel panic'
+	check smp2-pvpanic smp2 'guest panicked \(pvpanic\)'
+	status smp2-panic 4 smp2
+fi
+# The same kernel through the boot shim, with the boot trace.
+if want shim; then
+	run shim --kernel $K --initrd $I --mem 256M --boot-shim --boot-trace --cmdline "$CMD ct=cpus,poweroff"
+	check shim-userspace shim 'L2-USERSPACE'
+	trace_phases shim-trace shim
+	status shim-poweroff 0 shim
+fi
