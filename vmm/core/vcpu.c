@@ -101,8 +101,7 @@ void vcpu_log_where(struct vcpu *v)
 
 	if (v->vm->kb->ioctl(v->vm->kb, v->fd, KVM_GET_MP_STATE, &mp) != 0)
 		mp.mp_state = ~0u;
-	cvmm_verbose("vCPU %d: %llu exits, mp_state %u%s", v->index, (unsigned long long)v->n_exits,
-		     mp.mp_state, vcpu_where(v, where, sizeof(where)));
+	cvmm_verbose("vCPU %d: mp_state %u%s", v->index, mp.mp_state, vcpu_where(v, where, sizeof(where)));
 }
 
 /* Everything but port/MMIO: returns false when the vCPU's loop must end. */
