@@ -236,7 +236,7 @@ build/bench/exitguest.elf: bench/exitguest.S bench/exitguest.ld
 	$(Q)ld -m elf_x86_64 -T bench/exitguest.ld -o $@ build/bench/exitguest.o
 
 bench: deps
-	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS) $(BENCH_LIB_BINS)
+	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS) $(BENCH_LIB_BINS) nested-deps
 	@bench/run.sh
 
 # Benchmark programs that call cvmm's own code, linked against the optimised library.
