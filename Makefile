@@ -72,6 +72,8 @@ DEB_PKGS += strace
 DEB_PKGS += libjson-c-dev
 # acpica-tools: iasl -d, the independent checker of the ACPI tables cvmm builds
 DEB_PKGS += acpica-tools
+# gdb: gcore, for the kvm tier's check that a core dump carries no guest RAM
+DEB_PKGS += gdb
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -10,6 +10,8 @@
  *   pages      single pages inside a large private run; the whole of RAM
  *   window     the shared window starts shared, the rest private
  *   lain       (l for --plain) nothing is private: conversions are refused
+ *   secret     writes a marker into private pages and spins, so that a test
+ *              can look for it from outside (/proc/PID/mem, a core dump)
  * Few bytes per page: guests here run at 1-2 MIPS.
  */
 #include "privmem.h"
@@ -148,6 +150,32 @@ static __attribute__((noreturn)) void plain(void)
 	finish("plain");
 }
 
+/*
+ * The marker is stored XORed with 0x5a, so that the image (which cvmm holds
+ * in its launch plan, outside guest memory) never contains it in clear: only
+ * the guest's private pages do. tests/kvm/test_privmem.sh looks for it.
+ */
+static const char secret_xored[] = {
+	'C' ^ 0x5a, 'V' ^ 0x5a, 'M' ^ 0x5a, 'M' ^ 0x5a, '-' ^ 0x5a, 'P' ^ 0x5a, 'R' ^ 0x5a,
+	'I' ^ 0x5a, 'V' ^ 0x5a, 'A' ^ 0x5a, 'T' ^ 0x5a, 'E' ^ 0x5a, '-' ^ 0x5a, 'M' ^ 0x5a,
+	'A' ^ 0x5a, 'R' ^ 0x5a, 'K' ^ 0x5a, 'E' ^ 0x5a, 'R' ^ 0x5a, '-' ^ 0x5a, '7' ^ 0x5a,
+	'f' ^ 0x5a, '3' ^ 0x5a, 'a' ^ 0x5a,
+};
+
+static __attribute__((noreturn)) void secret(void)
+{
+	volatile char *t = (volatile char *)T;
+	uint32_t b;
+
+	for (uint64_t p = 0; p < TP; p++)
+		for (unsigned i = 0; i < sizeof(secret_xored); i++)
+			t[p * PG + i] = secret_xored[i] ^ 0x5a;
+	expect("marker page private", probe(T, CONV_PROBE, &b), 3);
+	guest_puts(failures ? "secret: FAILED\n" : "secret: ready\n");
+	for (;;)
+		__asm__ volatile("pause");
+}
+
 GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 {
 	const char *c = guest_cmdline(bp);
@@ -159,6 +187,7 @@ GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 	case 'p': pages(bp);
 	case 'w': window(bp);
 	case 'l': plain();
+	case 's': secret();
 	}
 	guest_puts("privmem: unknown test\n");
 	guest_exit(3);

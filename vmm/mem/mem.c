@@ -39,6 +39,18 @@ static int memfd_sized(struct mem_region *r)
 	return 0;
 }
 
+/*
+ * Guest RAM never goes into a core dump (a debugger's gcore honours it
+ * too): private pages are the guest's, and shared ones may hold its data.
+ */
+static int dontdump(void *p, uint64_t len)
+{
+	if (madvise(p, len, MADV_DONTDUMP) == 0)
+		return 0;
+	cvmm_err("madvise(MADV_DONTDUMP) on guest memory: %s", strerror(errno));
+	return -1;
+}
+
 static int region_map(struct guest_mem *gm, struct mem_region *r, int vm_fd, enum gm_backing b)
 {
 	r->gmem_fd = -1;
@@ -74,7 +86,7 @@ static int region_map(struct guest_mem *gm, struct mem_region *r, int vm_fd, enu
 		return -1;
 	}
 	r->view = r->kvm_map;
-	return 0;
+	return dontdump(r->kvm_map, r->size);	/* gm_destroy() unmaps it */
 }
 
 int gm_init(struct guest_mem *gm, uint64_t size, int vm_fd, bool use_gmem)
@@ -359,6 +371,8 @@ int gm_private_enable(struct guest_mem *gm, int attr_vm_fd)
 			return -1;	/* gm_destroy() unmaps what exists */
 		}
 		r->view = v;
+		if (dontdump(v, r->size))
+			return -1;
 	}
 	gm->attr_vm_fd = attr_vm_fd;
 	return 0;
