@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "loader/acpi/acpi.h"
 #include "loader/boot/vmsa.h"
@@ -209,6 +210,8 @@ int cmd_run(int argc, char **argv)
 out:
 	kvm_host_close(&host);
 	plan_free(&plan);
+	if (o.disk_fd >= 0)
+		close(o.disk_fd);	/* the device closed its duplicate; this ends the lock */
 	if (o.boot_trace)
 		trace_print(stderr, !strcmp(o.boot_trace, "json"));
 	return status;
