@@ -166,6 +166,7 @@ static void block_signals(sigset_t *waitset)
 	sigemptyset(waitset);
 	sigaddset(waitset, SIGINT);
 	sigaddset(waitset, SIGTERM);
+	sigaddset(waitset, SIGHUP);	/* the terminal went away: stop cleanly, restore it */
 	sigaddset(waitset, SIGUSR2);
 	sigaddset(waitset, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, waitset, NULL);
