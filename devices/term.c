@@ -17,6 +17,7 @@
 #include "devices/devices.h"
 #include "devices/term.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/core/vm.h"
 
 #define CTRL_A	0x01
@@ -84,6 +85,12 @@ static ssize_t escapes(uint8_t *buf, size_t n)
 static void *input_thread(void *arg)
 {
 	uint8_t buf[4096];
+
+	if (sandbox_enter(SANDBOX_IO, 0)) {
+		if (term.vm)
+			vm_request_stop(term.vm, CVMM_EXIT_FAIL, "terminal: no system-call filter");
+		return NULL;
+	}
 
 	for (;;) {
 		struct pollfd p[2] = { { .fd = term.in_fd, .events = POLLIN },

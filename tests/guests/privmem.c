@@ -10,6 +10,8 @@
  *   pages      single pages inside a large private run; the whole of RAM
  *   window     the shared window starts shared, the rest private
  *   lain       (l for --plain) nothing is private: conversions are refused
+ *   xforbidden asks the conversion port's test hook (test builds) to make a
+ *              system call no seccomp filter allows, from the device path
  *   secret     writes a marker into private pages and spins, so that a test
  *              can look for it from outside (/proc/PID/mem, a core dump)
  * Few bytes per page: guests here run at 1-2 MIPS.
@@ -176,6 +178,18 @@ static __attribute__((noreturn)) void secret(void)
 		__asm__ volatile("pause");
 }
 
+static __attribute__((noreturn)) void forbidden(void)
+{
+	uint32_t st = guest_convert(0, 0, 0x7e);	/* CONVPORT_TEST_FORBIDDEN */
+
+	if (st == 1) {		/* an unknown op: a build without test hooks */
+		guest_puts("forbidden: no test hook in this build\n");
+		guest_exit(4);
+	}
+	guest_puts("forbidden: the call went through\n");
+	guest_exit(0);
+}
+
 GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 {
 	const char *c = guest_cmdline(bp);
@@ -188,6 +202,7 @@ GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 	case 'w': window(bp);
 	case 'l': plain();
 	case 's': secret();
+	case 'x': forbidden();
 	}
 	guest_puts("privmem: unknown test\n");
 	guest_exit(3);

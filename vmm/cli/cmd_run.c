@@ -19,6 +19,7 @@
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/cli/opts.h"
 #include "vmm/cli/opts_platform.h"
 #include "vmm/platform/platform.h"
@@ -26,7 +27,7 @@
 #include "vmm/core/vcpu.h"
 #include "vmm/core/vm_boot.h"
 
-enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE, OPT_DUMP_ACPI };
+enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE, OPT_DUMP_ACPI, OPT_NO_SECCOMP };
 
 static const struct argp_option run_options[] = {
 	{ NULL, 0, NULL, 0, "Run control:", 10 },
@@ -37,6 +38,8 @@ static const struct argp_option run_options[] = {
 	  "Print when each boot phase happened (table on stderr, or =json)", 10 },
 	{ "dump-acpi", OPT_DUMP_ACPI, "DIR", 0,
 	  "Write the guest's ACPI tables (a bzImage boot) to DIR/SIG.dat, for iasl -d", 10 },
+	{ "no-seccomp", OPT_NO_SECCOMP, NULL, 0,
+	  "Run without the system-call filters (for debugging a filter kill; README Security)", 10 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeat for debug output)", 10 },
 	{ "quiet", 'q', NULL, 0, "Only errors", 10 },
 	{ 0 }
@@ -54,6 +57,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
 	case OPT_DUMP_ACPI: o->dump_acpi = arg; break;
+	case OPT_NO_SECCOMP: sandbox_set_seccomp(false); break;
 	case OPT_BOOT_TRACE:
 		if (arg && strcmp(arg, "json"))
 			argp_failure(state, CVMM_EXIT_USAGE, 0,
@@ -205,6 +209,9 @@ int cmd_run(int argc, char **argv)
 	/* before any thread exists */
 	block_signals(&waitset);
 	if (!plat->host_first && check_host(&o, plat, &host))
+		goto out;
+	/* /dev/kvm and every input file are open; no thread exists yet */
+	if (sandbox_drop_caps())
 		goto out;
 	status = vm_boot(&o, plat, &host, &plan, &kb_real, &waitset);
 	trace_point("teardown done");

@@ -19,6 +19,7 @@
 #include "vmm/core/cpuid.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/trace.h"
@@ -234,6 +235,9 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 			break;
 		}
 	}
+	/* Every thread exists and every file is open: the main thread's filter. */
+	if (sandbox_enter(SANDBOX_MAIN, 0))
+		vm_request_stop(vm, CVMM_EXIT_FAIL, "no system-call filter for the main thread");
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		siginfo_t si;
 		int sig = sigwaitinfo(waitset, &si);

@@ -230,6 +230,7 @@ const struct platform_ops platform_tdx = {
 	.name = "tdx",
 	.id = PLATFORM_TDX,
 	.has_private_memory = true,
+	.vcpu_sockets = true,
 	.host_first = true,
 	.build_plan = coco_build_plan,
 	.dry_run = coco_dry_run_plan,
