@@ -27,7 +27,7 @@ enum sandbox_kind {
 /* 0, or -1 with a message. */
 int sandbox_early(void);
 int sandbox_drop_caps(void);
-/* --no-seccomp: sandbox_enter() does nothing. Before any thread starts. */
+/* Off until `cvmm run` turns it on; --no-seccomp: sandbox_enter() does nothing. */
 void sandbox_set_seccomp(bool on);
 bool sandbox_seccomp_on(void);
 /*

@@ -189,6 +189,7 @@ int cmd_run(int argc, char **argv)
 	int status = CVMM_EXIT_USAGE;
 
 	launch_opts_init(&o);
+	sandbox_set_seccomp(true);	/* unless --no-seccomp */
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
 	trace_point("options parsed");
 	plat = platform_by_id(o.platform);
