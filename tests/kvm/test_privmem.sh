@@ -17,8 +17,10 @@ kvm_case "info says which variant --sw runs" 0 'sw \(--sw\) +(fallback|KVM_X86_S
 kvm_case "plain: conversions refused with status 3, host reads freely" 0 'plain: ok' --kernel $P --cmdline lain
 # Issue 14: 131072 one-page conversions, every other page of 1 GiB (it used
 # to run out of host mappings at ~32,755, discarding each refused page's contents).
-KVM_TIMEOUT=120 kvm_case "sw: every other page of 1 GiB converted to shared; private pages keep their contents" 0 \
+pm_t=$KVM_TIMEOUT; KVM_TIMEOUT=120
+kvm_case "sw: every other page of 1 GiB converted to shared; private pages keep their contents" 0 \
 	'alternate: ok' --sw --mem 2G --kernel $P --cmdline alternate
+KVM_TIMEOUT=$pm_t
 kvm_case "--shared-window unaligned" 2 'multiples of 4 KiB' --sw --shared-window 3000@0x2000000
 kvm_case "--shared-window beyond RAM" 2 'not inside guest RAM' --sw --shared-window 2M@0x20000000
 kvm_case "--shared-window over the image" 2 'overlaps the ELF segment' --sw --shared-window 2M@0x100000 --kernel $P
