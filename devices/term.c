@@ -202,6 +202,7 @@ void term_open(struct vm *vm, int in_fd)
 		raw.c_oflag |= OPOST;	/* keep \n -> \r\n on the way out */
 		if (!at_exit_set && atexit(term_restore_at_exit) == 0)
 			at_exit_set = true;
+		sandbox_on_fatal(term_restore);	/* tcsetattr is async-signal-safe */
 		if (tcsetattr(term.in_fd, TCSAFLUSH, &raw) == 0)
 			term.raw = true;
 		else

@@ -18,6 +18,12 @@
 
 /* cmd_run turns it on (a library user, a unit test, is not cvmm's process) */
 static bool seccomp_on;
+static void (*volatile on_fatal)(void);
+
+void sandbox_on_fatal(void (*fn)(void))
+{
+	on_fatal = fn;
+}
 
 int sandbox_early(void)
 {
@@ -142,6 +148,8 @@ static void sigsys(int sig, siginfo_t *si, void *uc)
 		     si->si_syscall, si->si_syscall);
 	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
 		n = 0;
+	if (on_fatal)
+		on_fatal();
 	_exit(CVMM_EXIT_FAIL);
 }
 

@@ -38,6 +38,13 @@ bool sandbox_seccomp_on(void);
 int sandbox_enter(enum sandbox_kind kind, unsigned flags);
 
 /*
+ * What the SIGSYS handler calls before the process ends (one hook; it must
+ * be async-signal-safe): the terminal's restore, so a filter stop does not
+ * leave it raw.
+ */
+void sandbox_on_fatal(void (*fn)(void));
+
+/*
  * For tests (the sanitizer builds only; see CVMM_TEST_HOOKS in the
  * Makefile): makes a system call no filter allows.
  */

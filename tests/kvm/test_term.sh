@@ -98,3 +98,23 @@ term_devnull_no_thread() {
 	[ "$n" -eq 2 ]	# CPUID prefetch and vCPU 0
 }
 strace_check "terminal: stdin at /dev/null starts no input thread" term_devnull_no_thread
+
+# Issue 14: SIGHUP (the terminal's session ending) and a seccomp stop leave
+# the terminal as they found it, too.
+term_sighup() {
+	local pf=/tmp/cvmm-term-pid.$$ out
+	out=$(term_pty "sleep 4" \
+		"(sleep 2; kill -HUP \$(cat $pf)) & sh -c 'echo \$\$ >$pf; exec $CVMM $*'")
+	rm -f $pf
+	echo "$out"; grep -q STATUS=129 <<<"$out" && grep -q TTY-RESTORED <<<"$out" &&
+		grep -q 'stopped by SIGHUP' <<<"$out"
+}
+kvm_check "terminal: restored after SIGHUP, UART" term_sighup $UE
+if timeout -k 5 "$KVM_TIMEOUT" "$CVMM" --no-seccomp --kernel $G/privmem.elf --cmdline xforbidden 2>&1 </dev/null |
+	grep -q 'no test hook in this build'; then
+	echo "*** SKIPPED: $TIER test 'terminal restored after a seccomp stop': $CVMM has no test hooks ***"
+	SKIP=$((SKIP + 1))
+else
+	kvm_check "terminal: restored after a seccomp stop (a device's forbidden call)" term_expect \
+		"sleep 3" 1 'seccomp: forbidden system call 41' --kernel $G/privmem.elf --cmdline xforbidden
+fi
