@@ -118,3 +118,17 @@ else
 	kvm_check "terminal: restored after a seccomp stop (a device's forbidden call)" term_expect \
 		"sleep 3" 1 'seccomp: forbidden system call 41' --kernel $G/privmem.elf --cmdline xforbidden
 fi
+# Ctrl-A x while 2 vCPUs print to a stdout pipe nobody reads: a vCPU blocked
+# writing COM1 output must not hold the UART's lock (the bytes typed before
+# Ctrl-A x go to the UART), so the VM ends at Ctrl-A x; it used to wait until
+# killed. (Typed as term_pty types, with the session written to a file.)
+term_ctrl_a_full_stdout() {
+	local fifo=/tmp/cvmm-term-fifo.$$ log=/tmp/cvmm-term-log.$$ rc=0
+	mkfifo $fifo || return 1
+	(sleep 3; printf 'ab'; sleep 2; printf '\001x'; sleep 6) | timeout 20 script -qec \
+		"sleep 30 <$fifo >/dev/null 2>&1 & $CVMM -v --kernel $G/spew.elf --cpus 2 >$fifo; echo STATUS=\$?" \
+		/dev/null >$log 2>&1
+	tr -d '\r' <$log; grep -q 'Ctrl-A x pressed' $log && grep -q STATUS=0 $log || rc=1
+	rm -f $fifo $log; return $rc
+}
+kvm_check "terminal: Ctrl-A x while stdout is full, UART, 2 vCPUs" term_ctrl_a_full_stdout
