@@ -1,7 +1,9 @@
 /*
- * The lists are the system calls each thread kind was seen to make (strace
- * -f over the kvm tier, every platform and device this host runs), not a
- * guess: anything else is a bug or an attack, and ends the process.
+ * The lists are the system calls each thread kind makes, checked against
+ * what the kvm tier does (the whole tier run with SCMP_ACT_LOG in place of
+ * TRAP, ASan and release builds: the kernel logged nothing outside them but
+ * getdents, LeakSanitizer's, now in the sanitizer list). Anything else is a
+ * bug or an attack, and ends the process.
  */
 #include <errno.h>
 #include <linux/capability.h>
