@@ -23,19 +23,21 @@ VERSION := 0.1.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes
 CSTD    := -std=gnu11 -D_GNU_SOURCE -DCVMM_VERSION='"$(VERSION)"'
 INC     := -I. -Ibuild/gen -Itests/unit
-LIBS    := -lfdt -ljson-c -lcrypto -lpthread
+LIBS    := -lfdt -ljson-c -lcrypto -lseccomp -lpthread
 # The release binary is linked statically: resolving shared libraries
 # (libcrypto above all) costs ~0.5 ms of a ~2 ms start-to-exit (make bench).
 # --no-warnings: glibc warns that libcrypto's unused DSO and name-lookup
 # code would need the shared glibc at run time; cvmm never calls it (the
 # cli tier runs measure and attest verify on this binary).
-STATIC_LIBS := -static -Wl,--no-warnings -lfdt -ljson-c -lcrypto -lpthread -ldl
+STATIC_LIBS := -static -Wl,--no-warnings -lfdt -ljson-c -lcrypto -lseccomp -lpthread -ldl
 
 OPT_CFLAGS  := -O2 -g $(WARN) $(CSTD) $(INC)
 SAN         := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-ASAN_CFLAGS := -O1 -g $(SAN) $(WARN) $(CSTD) $(INC)
+# CVMM_TEST_HOOKS: test-only paths (a device making a forbidden system call,
+# vmm/sandbox.h) in the sanitizer builds the tests run, never in ./cvmm.
+ASAN_CFLAGS := -O1 -g $(SAN) $(WARN) $(CSTD) $(INC) -DCVMM_TEST_HOOKS
 # ThreadSanitizer build of cvmm for the kvm tier's race checks (tests/kvm/test_races.sh).
-TSAN_CFLAGS := -O1 -g -fsanitize=thread -Wno-tsan $(WARN) $(CSTD) $(INC)
+TSAN_CFLAGS := -O1 -g -fsanitize=thread -Wno-tsan $(WARN) $(CSTD) $(INC) -DCVMM_TEST_HOOKS
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                -Wall -Wextra -Wno-unused-parameter $(CSTD) $(INC) -DCVMM_FUZZ
 
@@ -82,6 +84,10 @@ DEB_PKGS += acpica-tools
 # cpio packs their initramfs, e2fsprogs makes the guest's ext4 disk (mke2fs -d)
 # and reads it back (debugfs); qemu-system-x86 (above) runs L1
 DEB_PKGS += busybox-static cpio e2fsprogs
+# libseccomp-dev: the per-thread system-call allow-lists (vmm/sandbox.c)
+DEB_PKGS += libseccomp-dev
+# gdb: gcore, for the kvm tier's check that a core dump carries no guest RAM
+DEB_PKGS += gdb
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

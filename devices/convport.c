@@ -11,6 +11,7 @@
 #include "loader/layout.h"
 #include "vmm/mem/convert.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/mem/mem.h"
 #include "vmm/core/vm.h"
 
@@ -61,6 +62,12 @@ static void run_op(struct convport *cp, uint32_t op)
 		}
 		cp->status = (uint32_t)st;
 		return;
+#ifdef CVMM_TEST_HOOKS
+	case CONVPORT_TEST_FORBIDDEN:	/* a device model gone bad, as tests need one */
+		sandbox_test_forbidden();
+		cp->status = CONV_OK;
+		return;
+#endif
 	case CONVPORT_PROBE:
 	case CONVPORT_PROBE_VIEW:
 		cp->status = probe(cp, gpa, op == CONVPORT_PROBE_VIEW);

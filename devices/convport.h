@@ -34,6 +34,7 @@ struct guest_mem;
  */
 #define CONVPORT_PROBE		3
 #define CONVPORT_PROBE_VIEW	4
+#define CONVPORT_TEST_FORBIDDEN	0x7e	/* test builds: a system call no filter allows */
 
 /*
  * Called when a conversion leaves the host inconsistent (gm_convert() == -1):

@@ -17,6 +17,7 @@
 #include "devices/devices.h"
 #include "devices/term.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/core/vm.h"
 
 #define CTRL_A	0x01
@@ -84,6 +85,12 @@ static ssize_t escapes(uint8_t *buf, size_t n)
 static void *input_thread(void *arg)
 {
 	uint8_t buf[4096];
+
+	if (sandbox_enter(SANDBOX_IO, 0)) {
+		if (term.vm)
+			vm_request_stop(term.vm, CVMM_EXIT_FAIL, "terminal: no system-call filter");
+		return NULL;
+	}
 
 	for (;;) {
 		struct pollfd p[2] = { { .fd = term.in_fd, .events = POLLIN },
@@ -195,6 +202,7 @@ void term_open(struct vm *vm, int in_fd)
 		raw.c_oflag |= OPOST;	/* keep \n -> \r\n on the way out */
 		if (!at_exit_set && atexit(term_restore_at_exit) == 0)
 			at_exit_set = true;
+		sandbox_on_fatal(term_restore);	/* tcsetattr is async-signal-safe */
 		if (tcsetattr(term.in_fd, TCSAFLUSH, &raw) == 0)
 			term.raw = true;
 		else

@@ -52,6 +52,10 @@ struct uart {
 	bool interactive;			/* stdout is a person: no buffering */
 	bool input;				/* attached to the terminal */
 	bool thre_pending;			/* the THR-empty interrupt, until IIR shows it */
+	bool writing;				/* a vCPU writes out (lock dropped) */
+	bool dropping;				/* a write failed: output dropped from now on */
+	uint64_t dropped;			/* bytes of guest output dropped */
+	pthread_cond_t room;			/* out was written (or output died) */
 };
 
 /* The interrupt identification the guest would read now. */
@@ -72,27 +76,64 @@ static void update_irq(struct uart *u)
 }
 
 /*
- * Writes what the guest printed. From a vCPU thread it blocks while stdout
- * is full, but EINTR there is the stop kick (the only signal a vCPU thread
- * takes): the rest is dropped so that the VM can end. At teardown
- * (wait_ms >= 0) it waits at most wait_ms for a full stdout.
+ * At teardown (no vCPU left): writes what the guest printed last, waiting
+ * at most wait_ms for a full stdout. Lock held or not needed.
  */
-static void out_flush(struct uart *u, int wait_ms)
+static void out_flush_at_exit(struct uart *u, int wait_ms)
 {
 	size_t done = 0;
 
-	while (done < u->out_len) {
+	while (done < u->out_len && !u->dropping) {
 		struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
 		ssize_t r;
 
-		if (wait_ms >= 0 && poll(&p, 1, wait_ms) != 1)
+		if (poll(&p, 1, wait_ms) != 1)
 			break;
 		r = write(STDOUT_FILENO, u->out + done, u->out_len - done);
 		if (r <= 0)
-			break;	/* stdout gone or VM stopping: the output is dropped, not fatal */
+			break;
 		done += (size_t)r;
 	}
 	u->out_len = 0;
+}
+
+/*
+ * From a vCPU, lock held: writes the buffer with the lock dropped, so that
+ * a stdout nobody reads blocks this vCPU only, never another vCPU's port
+ * access nor the terminal's input (Ctrl-A x must still get through). One
+ * vCPU writes at a time (writing); what others print meanwhile is written
+ * by it too, in order. A failed write (output closed, or EINTR: the stop
+ * kick, the only signal a vCPU thread takes) drops output from then on,
+ * counted, so that the VM can end.
+ */
+static void out_flush(struct uart *u)
+{
+	char buf[sizeof(u->out)];
+
+	if (u->writing)
+		return;
+	u->writing = true;
+	while (u->out_len && !u->dropping) {
+		size_t n = u->out_len, done = 0;
+
+		memcpy(buf, u->out, n);
+		u->out_len = 0;
+		pthread_mutex_unlock(&u->lock);
+		while (done < n) {
+			ssize_t r = write(STDOUT_FILENO, buf + done, n - done);
+
+			if (r <= 0)
+				break;
+			done += (size_t)r;
+		}
+		pthread_mutex_lock(&u->lock);
+		if (done < n) {
+			u->dropping = true;
+			u->dropped += n - done;
+		}
+		pthread_cond_broadcast(&u->room);
+	}
+	u->writing = false;
 }
 
 static void out_byte(struct uart *u, uint8_t c)
@@ -101,10 +142,19 @@ static void out_byte(struct uart *u, uint8_t c)
 		u->first_byte_seen = true;
 		trace_point("first console byte");
 	}
+	/* Full while another vCPU writes: wait for room (nothing is lost), unless output is dead. */
+	while (u->out_len == sizeof(u->out) && u->writing && !u->dropping)
+		pthread_cond_wait(&u->room, &u->lock);
+	if (u->dropping) {
+		u->dropped++;
+		return;
+	}
+	if (u->out_len == sizeof(u->out))
+		out_flush(u);
 	u->out[u->out_len++] = (char)c;
 	/* Line-buffered, but every byte at once for a human at a terminal. */
 	if (c == '\n' || u->interactive || u->out_len == sizeof(u->out))
-		out_flush(u, -1);
+		out_flush(u);
 }
 
 static void uart_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
@@ -197,7 +247,11 @@ static void uart_destroy(void *state)
 
 	if (u->input)
 		term_detach();
-	out_flush(u, 1000);
+	out_flush_at_exit(u, 1000);
+	if (u->dropped)
+		cvmm_verbose("COM1: %llu bytes of guest output dropped (output blocked at the stop, "
+			     "or closed)", (unsigned long long)u->dropped);
+	pthread_cond_destroy(&u->room);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
@@ -213,6 +267,7 @@ static void *uart_create(struct vm *vm)
 	u->vm = vm;
 	u->interactive = term_interactive();
 	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->room, NULL);
 	/* With --console virtio, standard input belongs to virtio-console. */
 	if (!vm->opts->console_virtio) {
 		u->input = true;
@@ -226,6 +281,7 @@ static void *uart_create(struct vm *vm)
 fail:
 	if (u->input)
 		term_detach();
+	pthread_cond_destroy(&u->room);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 	return NULL;

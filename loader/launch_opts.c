@@ -32,4 +32,5 @@ void launch_opts_init(struct launch_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->mem = OPTS_DEFAULT_MEM;
 	o->cpus = 1;
+	o->disk_fd = -1;
 }

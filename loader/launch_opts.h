@@ -53,6 +53,7 @@ struct launch_opts {
 	/* ---- devices: parsed by vmm/cli/opts_devices.c ---- */
 	const char *disk;		/* --disk FILE[,ro][,direct] */
 	bool disk_ro, disk_direct;
+	int disk_fd;			/* opened (and locked) once, by the options: -1 if not */
 	bool console_virtio;		/* --console virtio (default: uart) */
 	bool rng;			/* --rng */
 	bool virtio_irq;		/* --virtio-irq: split irqchip + MSI (vmm/core/irq.c) */

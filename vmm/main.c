@@ -11,6 +11,7 @@
 #include "vmm/cli/argfile.h"
 #include "vmm/cli/commands.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/trace.h"
 
 const char *argp_program_version = "cvmm " CVMM_VERSION;
@@ -71,6 +72,8 @@ int main(int argc, char **argv)
 	int status;
 
 	trace_start();
+	if (sandbox_early())
+		return CVMM_EXIT_FAIL;
 	/*
 	 * A closed stdin/stdout/stderr would be reused by the first open()
 	 * (/dev/kvm as "stdin"): park /dev/null there first.

@@ -56,7 +56,8 @@ static struct virtio_mmio *make(struct vm *vm, const struct virtio_slot *s)
 		return virtio_console_new(&vm->mem, STDOUT_FILENO, true);
 	case VIRTIO_KIND_BLK: {
 		struct virtio_blk_opts b = { .path = o->disk, .read_only = o->disk_ro,
-					     .direct = o->disk_direct };
+					     .direct = o->disk_direct,
+					     .have_fd = o->disk_fd >= 0, .fd = o->disk_fd };
 
 		return virtio_blk_new(&vm->mem, &b);
 	}

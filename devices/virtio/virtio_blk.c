@@ -219,28 +219,63 @@ static const struct virtio_dev_ops blk_ops = {
 static void put_le32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
-int virtio_blk_open(const struct virtio_blk_opts *o, uint64_t *size, char *why, size_t why_len)
+/* The checks on the fd in use (never on the path: it may have changed). */
+static int disk_check(int fd, uint64_t *size, char *why, size_t why_len)
 {
-	int flags = (o->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | (o->direct ? O_DIRECT : 0);
-	int fd = open(o->path, flags);
 	struct stat st;
 	off_t end;
+
+	if (fstat(fd, &st)) {
+		snprintf(why, why_len, "fstat: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		snprintf(why, why_len, "not a regular file or block device%s",
+			 S_ISFIFO(st.st_mode) ? " (a FIFO)" : S_ISCHR(st.st_mode) ? " (a character device)" :
+			 S_ISSOCK(st.st_mode) ? " (a socket)" : S_ISDIR(st.st_mode) ? " (a directory)" : "");
+		return -1;
+	}
+	end = lseek(fd, 0, SEEK_END);	/* a block device's size is not in st_size */
+	if (end < 0) {
+		snprintf(why, why_len, "cannot find its size: %s", strerror(errno));
+		return -1;
+	}
+	if ((uint64_t)end < SECTOR) {
+		snprintf(why, why_len, "smaller than one 512-byte sector");
+		return -1;
+	}
+	*size = (uint64_t)end;
+	return 0;
+}
+
+int virtio_blk_open(const struct virtio_blk_opts *o, uint64_t *size, char *why, size_t why_len)
+{
+	/* O_NONBLOCK: a FIFO or a tty must not block here; cleared once it is known to be a disk */
+	int flags = (o->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		    (o->direct ? O_DIRECT : 0);
+	int fd = open(o->path, flags);
+	struct flock lk = { .l_type = o->read_only ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
 
 	if (fd < 0) {
 		snprintf(why, why_len, "%s%s", strerror(errno),
 			 o->direct && errno == EINVAL ? " (this file system has no O_DIRECT)" : "");
 		return -1;
 	}
-	end = lseek(fd, 0, SEEK_END);
-	if (fstat(fd, &st) || end < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
-		snprintf(why, why_len, "not a regular file or block device");
+	if (disk_check(fd, size, why, why_len))
+		goto fail;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		snprintf(why, why_len, "fcntl(F_SETFL): %s", strerror(errno));
 		goto fail;
 	}
-	if ((uint64_t)end < SECTOR) {
-		snprintf(why, why_len, "smaller than one 512-byte sector");
+	/* An OFD lock (not a POSIX one): it belongs to this open, not to the process. */
+	if (fcntl(fd, F_OFD_SETLK, &lk)) {
+		if (errno == EAGAIN || errno == EACCES)
+			snprintf(why, why_len, "in use: another process holds a%s lock on it",
+				 o->read_only ? "n exclusive (read-write)" : "");
+		else
+			snprintf(why, why_len, "cannot lock it (F_OFD_SETLK): %s", strerror(errno));
 		goto fail;
 	}
-	*size = (uint64_t)end;
 	return fd;
 fail:
 	close(fd);
@@ -258,7 +293,18 @@ struct virtio_mmio *virtio_blk_new(struct guest_mem *gm, const struct virtio_blk
 		cvmm_err("--disk %s: out of memory", o->path);
 		return NULL;
 	}
-	b->fd = virtio_blk_open(o, &size, why, sizeof(why));
+	if (o->have_fd) {
+		/* a duplicate shares the open (and its lock); checked again as it is now */
+		b->fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+		if (b->fd < 0)
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+		else if (disk_check(b->fd, &size, why, sizeof(why))) {
+			close(b->fd);
+			b->fd = -1;
+		}
+	} else {
+		b->fd = virtio_blk_open(o, &size, why, sizeof(why));
+	}
 	if (b->fd < 0) {
 		cvmm_err("--disk %s: %s", o->path, why);
 		free(b);

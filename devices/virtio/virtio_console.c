@@ -24,47 +24,81 @@ struct virtio_console {
 	pthread_cond_t drained;		/* pending became empty (or the device reset) */
 	uint8_t pending[4096];
 	size_t pending_len, pending_off;
-	uint8_t out[4096];
+	uint8_t out[4096];		/* transmit bounce; only the tx_busy vCPU uses it */
+	struct vq_chain tx_chain;	/* the chain being transmitted */
+	bool tx_busy;			/* a vCPU is in console_tx (maybe unlocked, writing) */
+	bool tx_dropping;		/* a write failed: output is dropped from now on */
+	uint64_t tx_dropped;		/* bytes of guest output dropped */
+	unsigned gen;			/* bumped by each device reset */
 };
 
-static void write_all(int fd, const uint8_t *p, size_t len)
+/*
+ * Writes guest output; false when it cannot (output closed, or EINTR: the
+ * stop kick, the only signal a vCPU thread takes, ended a write blocked on
+ * a full stdout; the VM is ending).
+ */
+static bool write_all(int fd, const uint8_t *p, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
-		/*
-		 * Output closed: the guest's bytes go nowhere. EINTR: the stop
-		 * kick (the only signal a vCPU thread takes) ended a write
-		 * blocked on a full stdout; the VM is ending.
-		 */
 		if (n <= 0)
-			return;
+			return false;
 		p += n;
 		len -= (size_t)n;
 	}
+	return true;
 }
 
+/*
+ * Transmit. Called with the device lock held (every register access takes
+ * it); the host write is made with the lock dropped, so that a stdout
+ * nobody reads blocks this vCPU only, never another one that touches the
+ * device (it finds tx_busy and leaves: this loop pops its chains too).
+ * Once a write fails, output is dropped and counted: the VM is stopping or
+ * nobody can read it, and the remaining chains must not hold the stop up.
+ */
 static void console_tx(struct virtio_console *con)
 {
 	struct virtio_mmio *t = &con->t;
+	struct vq_chain *c = &con->tx_chain;
 
+	if (con->tx_busy)
+		return;
+	con->tx_busy = true;
 	while (virtio_mmio_pop(t, TXQ) == VQ_GOT) {
-		const struct vq_chain *c = &t->chain;
 		/* A chain may name up to 256 x 4 GiB; a console line is never that long. */
-		uint64_t total = c->out_len < TX_MAX ? c->out_len : TX_MAX;
+		uint64_t total = t->chain.out_len < TX_MAX ? t->chain.out_len : TX_MAX;
+		unsigned gen = con->gen;
 
+		*c = t->chain;		/* t->chain is the receive side's while unlocked */
 		for (uint64_t off = 0; off < total;) {
 			uint64_t take = total - off < sizeof(con->out) ? total - off : sizeof(con->out);
+			bool ok;
 
+			if (con->tx_dropping) {
+				con->tx_dropped += total - off;
+				break;
+			}
 			if (vq_read_out(&t->vqs[TXQ], c, off, con->out, take) != (int64_t)take) {
 				virtio_mmio_complain(t, "transmit buffer not in shared memory");
 				break;
 			}
-			write_all(con->out_fd, con->out, take);
+			pthread_mutex_unlock(&t->lock);
+			ok = write_all(con->out_fd, con->out, take);
+			pthread_mutex_lock(&t->lock);
+			if (gen != con->gen)
+				goto out;	/* reset meanwhile: the chain is no longer the driver's */
+			if (!ok) {
+				con->tx_dropping = true;
+				con->tx_dropped += take;
+			}
 			off += take;
 		}
 		virtio_mmio_complete(t, TXQ, c->head, 0);
 	}
+out:
+	con->tx_busy = false;
 }
 
 /* Moves pending input into the guest's receive buffers. Lock held. */
@@ -109,6 +143,7 @@ static void console_reset(struct virtio_mmio *t)
 	struct virtio_console *con = (struct virtio_console *)t;
 
 	con->pending_len = con->pending_off = 0;
+	con->gen++;
 	pthread_cond_signal(&con->drained);
 }
 
@@ -176,6 +211,9 @@ static void console_release(struct virtio_mmio *t)
 		pthread_mutex_unlock(&t->lock);
 		term_detach();
 	}
+	if (con->tx_dropped)
+		cvmm_verbose("virtio-console: %llu bytes of guest output dropped (output blocked "
+			     "at the stop, or closed)", (unsigned long long)con->tx_dropped);
 	pthread_cond_destroy(&con->drained);
 	virtio_mmio_destroy(t);
 	free(con);

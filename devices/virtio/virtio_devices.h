@@ -33,13 +33,17 @@ struct virtio_blk_opts {
 	const char *path;
 	bool read_only;
 	bool direct;		/* O_DIRECT, through an aligned bounce buffer */
+	bool have_fd;		/* fd: what virtio_blk_open() returned (the disk is */
+	int fd;			/* opened once); the device uses a duplicate of it */
 };
 
 struct virtio_mmio *virtio_blk_new(struct guest_mem *gm, const struct virtio_blk_opts *o);
 /*
- * Opens the disk as virtio_blk_new() would and checks it (a regular file or
- * block device of at least one sector): the fd, its size in *size, or -1
- * with the reason in why. The options check it before any VM exists.
+ * Opens the disk and checks the fd it got (a regular file or block device of
+ * at least one sector; opened O_NONBLOCK so a FIFO cannot block, then
+ * cleared), and takes an OFD lock on it (shared for read-only, exclusive
+ * otherwise: two VMs never write one image): the fd, its size in *size, or
+ * -1 with the reason in why. The options open it before any VM exists.
  */
 int virtio_blk_open(const struct virtio_blk_opts *o, uint64_t *size, char *why, size_t why_len);
 /* Bytes of the disk the guest sees (a multiple of 512). */

@@ -7,7 +7,7 @@ cli_case "--disk with an unknown flag" 2 "--disk /dev/null,rw: unknown flag 'rw'
 cli_case "--disk without a file" 2 '--disk: no file named' --disk ,ro
 # A disk that exists but cannot serve is refused as bad input, before any VM:
 # status 2, not a VM failure (1).
-cli_case "--disk on a directory, read-only" 2 '^cvmm: --disk /: not a regular file or block device$' \
+cli_case "--disk on a directory, read-only" 2 '^cvmm: --disk /: not a regular file or block device \(a directory\)$' \
 	--disk /,ro --dry-run
 cli_case "--disk on a directory" 2 '^cvmm: --disk /: Is a directory$' --disk / --dry-run
 cli_case "--disk on a character device" 2 '--disk /dev/null: not a regular file or block device' \

@@ -98,3 +98,37 @@ term_devnull_no_thread() {
 	[ "$n" -eq 2 ]	# CPUID prefetch and vCPU 0
 }
 strace_check "terminal: stdin at /dev/null starts no input thread" term_devnull_no_thread
+
+# Issue 14: SIGHUP (the terminal's session ending) and a seccomp stop leave
+# the terminal as they found it, too.
+term_sighup() {
+	local pf=/tmp/cvmm-term-pid.$$ out
+	out=$(term_pty "sleep 4" \
+		"(sleep 2; kill -HUP \$(cat $pf)) & sh -c 'echo \$\$ >$pf; exec $CVMM $*'")
+	rm -f $pf
+	echo "$out"; grep -q STATUS=129 <<<"$out" && grep -q TTY-RESTORED <<<"$out" &&
+		grep -q 'stopped by SIGHUP' <<<"$out"
+}
+kvm_check "terminal: restored after SIGHUP, UART" term_sighup $UE
+if timeout -k 5 "$KVM_TIMEOUT" "$CVMM" --no-seccomp --kernel $G/privmem.elf --cmdline xforbidden 2>&1 </dev/null |
+	grep -q 'no test hook in this build'; then
+	echo "*** SKIPPED: $TIER test 'terminal restored after a seccomp stop': $CVMM has no test hooks ***"
+	SKIP=$((SKIP + 1))
+else
+	kvm_check "terminal: restored after a seccomp stop (a device's forbidden call)" term_expect \
+		"sleep 3" 1 'seccomp: forbidden system call 41' --kernel $G/privmem.elf --cmdline xforbidden
+fi
+# Ctrl-A x while 2 vCPUs print to a stdout pipe nobody reads: a vCPU blocked
+# writing COM1 output must not hold the UART's lock (the bytes typed before
+# Ctrl-A x go to the UART), so the VM ends at Ctrl-A x; it used to wait until
+# killed. (Typed as term_pty types, with the session written to a file.)
+term_ctrl_a_full_stdout() {
+	local fifo=/tmp/cvmm-term-fifo.$$ log=/tmp/cvmm-term-log.$$ rc=0
+	mkfifo $fifo || return 1
+	(sleep 3; printf 'ab'; sleep 2; printf '\001x'; sleep 6) | timeout 20 script -qec \
+		"sleep 30 <$fifo >/dev/null 2>&1 & $CVMM -v --kernel $G/spew.elf --cpus 2 >$fifo; echo STATUS=\$?" \
+		/dev/null >$log 2>&1
+	tr -d '\r' <$log; grep -q 'Ctrl-A x pressed' $log && grep -q STATUS=0 $log || rc=1
+	rm -f $fifo $log; return $rc
+}
+kvm_check "terminal: Ctrl-A x while stdout is full, UART, 2 vCPUs" term_ctrl_a_full_stdout

@@ -2,7 +2,7 @@
 # The include direction (README "Layout"): a file may include headers of its
 # own layer or of a layer below it, never above.
 #
-#   0 base      vmm/log.h, vmm/trace.h; vmm/kvm/kvm_abi.h (the kernel's ABI
+#   0 base      vmm/log.h, vmm/trace.h, vmm/sandbox.h (process hardening); vmm/kvm/kvm_abi.h (the kernel's ABI
 #               constants and structs, no code: anyone speaking to KVM or
 #               checking what a guest sent may name them); vmm/kvm/kvm_backend.h
 #               (the interface every KVM ioctl goes through, the kernel or a
@@ -22,7 +22,7 @@ cd "$root" || exit 2
 
 level() {
 	case "$1" in
-	vmm/log.[ch]|vmm/trace.[ch]|vmm/kvm/kvm_abi.h|vmm/kvm/kvm_backend.h) echo 0 ;;
+	vmm/log.[ch]|vmm/trace.[ch]|vmm/sandbox.[ch]|vmm/kvm/kvm_abi.h|vmm/kvm/kvm_backend.h) echo 0 ;;
 	loader/*) echo 1 ;;
 	vmm/mem/*) echo 2 ;;
 	devices/*|attest/*) echo 3 ;;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -20,6 +21,7 @@
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
 #include "vmm/platform/qgs.h"
+#include "vmm/sandbox.h"
 
 /* ---- guest memory: 64 KiB at 0x100000, the last 4 KiB private ------------------ */
 
@@ -428,6 +430,53 @@ START_TEST(get_quote_round_trip)
 END_TEST
 
 /*
+ * TDX GetQuote under the vCPU's seccomp filter (vmm/sandbox.c) as cvmm runs
+ * it: the vCPU thread filtered with the socket rights TDX adds
+ * (platform_tdx.vcpu_sockets), the quote thread it starts inheriting the
+ * filter. Without those rights, the quote thread's socket() stops the
+ * process with status 1 (in a child, so that this one goes on).
+ */
+static void *filtered_vcpu(void *arg)
+{
+	unsigned flags = *(unsigned *)arg;
+
+	sandbox_set_seccomp(true);
+	if (sandbox_enter(SANDBOX_VCPU, flags))
+		return (void *)1;
+	return (void *)(uintptr_t)get_quote(QBUF, 0x2000);
+}
+
+START_TEST(get_quote_under_the_vcpu_filter)
+{
+	unsigned flags = SANDBOX_F_SOCKETS;
+	pthread_t t;
+	void *ret;
+	pid_t pid;
+	int st;
+
+	qgs_start(Q_GOOD);
+	guest_request(1, 1024);
+	ck_assert_int_eq(pthread_create(&t, NULL, filtered_vcpu, &flags), 0);
+	ck_assert_int_eq(pthread_join(t, &ret), 0);
+	ck_assert_uint_eq((uintptr_t)ret, TDVMCALL_STATUS_SUCCESS);
+	ck_assert_uint_eq(buf_status(), TDX_QUOTE_STATUS_SUCCESS);
+	ck_assert_mem_eq(guest + (QBUF - GBASE) + 24, "QUOTE:", 6);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		flags = 0;
+		guest_request(1, 1024);
+		pthread_create(&t, NULL, filtered_vcpu, &flags);
+		pthread_join(t, &ret);
+		_exit(0);	/* must not get here: the quote thread's socket() is forbidden */
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status 0x%x", st);
+	qgs_stop();
+}
+END_TEST
+
+/*
  * The vCPU is back in the guest while the QGS works: GetQuote has returned
  * with the buffer still in flight; the answer lands once the QGS answers.
  */
@@ -614,6 +663,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, get_tdvmcall_info);
 	tcase_add_test(tc, setup_event_notify_and_unknown_leaves);
 	tcase_add_test(tc, get_quote_round_trip);
+	tcase_add_test(tc, get_quote_under_the_vcpu_filter);
 	tcase_add_test(tc, get_quote_bad_guest_buffers);
 	tcase_add_test(tc, get_quote_without_service);
 	tcase_add_test(tc, get_quote_service_failures);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "loader/acpi/acpi.h"
 #include "loader/boot/vmsa.h"
@@ -18,6 +19,7 @@
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/cli/opts.h"
 #include "vmm/cli/opts_platform.h"
 #include "vmm/platform/platform.h"
@@ -25,7 +27,7 @@
 #include "vmm/core/vcpu.h"
 #include "vmm/core/vm_boot.h"
 
-enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE, OPT_DUMP_ACPI };
+enum { OPT_DRY_RUN = 0x200, OPT_BOOT_TRACE, OPT_DUMP_ACPI, OPT_NO_SECCOMP };
 
 static const struct argp_option run_options[] = {
 	{ NULL, 0, NULL, 0, "Run control:", 10 },
@@ -36,6 +38,8 @@ static const struct argp_option run_options[] = {
 	  "Print when each boot phase happened (table on stderr, or =json)", 10 },
 	{ "dump-acpi", OPT_DUMP_ACPI, "DIR", 0,
 	  "Write the guest's ACPI tables (a bzImage boot) to DIR/SIG.dat, for iasl -d", 10 },
+	{ "no-seccomp", OPT_NO_SECCOMP, NULL, 0,
+	  "Run without the system-call filters (for debugging a filter kill; README Security)", 10 },
 	{ "verbose", 'v', NULL, 0, "Say more (repeat for debug output)", 10 },
 	{ "quiet", 'q', NULL, 0, "Only errors", 10 },
 	{ 0 }
@@ -53,6 +57,7 @@ static error_t run_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
 	case OPT_DUMP_ACPI: o->dump_acpi = arg; break;
+	case OPT_NO_SECCOMP: sandbox_set_seccomp(false); break;
 	case OPT_BOOT_TRACE:
 		if (arg && strcmp(arg, "json"))
 			argp_failure(state, CVMM_EXIT_USAGE, 0,
@@ -161,6 +166,7 @@ static void block_signals(sigset_t *waitset)
 	sigemptyset(waitset);
 	sigaddset(waitset, SIGINT);
 	sigaddset(waitset, SIGTERM);
+	sigaddset(waitset, SIGHUP);	/* the terminal went away: stop cleanly, restore it */
 	sigaddset(waitset, SIGUSR2);
 	sigaddset(waitset, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, waitset, NULL);
@@ -179,6 +185,7 @@ int cmd_run(int argc, char **argv)
 	int status = CVMM_EXIT_USAGE;
 
 	launch_opts_init(&o);
+	sandbox_set_seccomp(true);	/* unless --no-seccomp */
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
 	trace_point("options parsed");
 	plat = platform_by_id(o.platform);
@@ -200,11 +207,16 @@ int cmd_run(int argc, char **argv)
 	block_signals(&waitset);
 	if (!plat->host_first && check_host(&o, plat, &host))
 		goto out;
+	/* /dev/kvm and every input file are open; no thread exists yet */
+	if (sandbox_drop_caps())
+		goto out;
 	status = vm_boot(&o, plat, &host, &plan, &kb_real, &waitset);
 	trace_point("teardown done");
 out:
 	kvm_host_close(&host);
 	plan_free(&plan);
+	if (o.disk_fd >= 0)
+		close(o.disk_fd);	/* the device closed its duplicate; this ends the lock */
 	if (o.boot_trace)
 		trace_print(stderr, !strcmp(o.boot_trace, "json"));
 	return status;

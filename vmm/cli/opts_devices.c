@@ -92,7 +92,7 @@ static error_t devices_parse(int key, char *arg, struct argp_state *state)
 
 			if (fd < 0)
 				argp_failure(state, CVMM_EXIT_USAGE, 0, "--disk %s: %s", o->disk, why);
-			close(fd);
+			o->disk_fd = fd;	/* the device uses this open: the file is opened once */
 		}
 		if (o->virtio_irq && o->cpus > 1)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--virtio-irq: one vCPU only (the "

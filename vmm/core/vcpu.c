@@ -8,6 +8,7 @@
 #include "vmm/kvm/kvm_abi.h"
 #include "devices/ioapic.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "vmm/platform/platform.h"
 #include "vmm/core/vcpu.h"
 #include "vmm/core/vm.h"
@@ -180,6 +181,11 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&kick);
 	sigaddset(&kick, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	/* Set-up is over: from here the guest drives this thread. */
+	if (sandbox_enter(SANDBOX_VCPU, vm->plat->vcpu_sockets ? SANDBOX_F_SOCKETS : 0)) {
+		vm_request_stop(vm, CVMM_EXIT_FAIL, "vCPU %d: no system-call filter", v->index);
+		return NULL;
+	}
 
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		int r = vm->kb->ioctl(vm->kb, v->fd, KVM_RUN, NULL);

@@ -19,6 +19,7 @@
 #include "vmm/core/cpuid.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
+#include "vmm/sandbox.h"
 #include "loader/launch_opts.h"
 #include "vmm/platform/platform.h"
 #include "vmm/trace.h"
@@ -105,23 +106,36 @@ static int join_within(pthread_t t, long ms)
 	return pthread_timedjoin_np(t, NULL, &ts);
 }
 
-/* Waits for every started vCPU thread to end; once stopping is set. */
+/*
+ * Waits for every started vCPU thread to end; once stopping is set. Each
+ * round kicks every vCPU not yet joined, not only the one waited for: one
+ * may be blocked outside KVM_RUN (writing guest output to a full pipe) and
+ * may have taken the one kick before it blocked, and the one waited for may
+ * be waiting on a lock that another holds.
+ */
 static void vm_join_vcpus(struct vm *vm)
 {
 	/* A thread may still be kicking in vm_request_stop(): let it finish. */
 	pthread_mutex_lock(&vm->exit_lock);
 	pthread_mutex_unlock(&vm->exit_lock);
-	for (int i = 0; i < vm->n_vcpus; i++) {
-		struct vcpu *v = &vm->vcpus[i];
+	for (;;) {
+		struct vcpu *wait = NULL;
 
-		/*
-		 * A vCPU may be blocked outside KVM_RUN (writing guest output
-		 * to a full pipe) and may have taken the one kick before it
-		 * blocked: kick again until it leaves.
-		 */
-		while (v->thread_started && join_within(v->thread, 20) == ETIMEDOUT)
-			vcpu_kick(v);
-		v->thread_started = false;
+		for (int i = 0; i < vm->n_vcpus; i++) {
+			struct vcpu *v = &vm->vcpus[i];
+
+			if (v->thread_started && pthread_tryjoin_np(v->thread, NULL) == 0)
+				__atomic_store_n(&v->thread_started, false, __ATOMIC_RELEASE);
+			if (v->thread_started && !wait)
+				wait = v;
+		}
+		if (!wait)
+			return;
+		for (int i = 0; i < vm->n_vcpus; i++)
+			if (vm->vcpus[i].thread_started)
+				vcpu_kick(&vm->vcpus[i]);
+		if (join_within(wait->thread, 20) == 0)
+			__atomic_store_n(&wait->thread_started, false, __ATOMIC_RELEASE);
 	}
 }
 
@@ -217,13 +231,16 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 			break;
 		}
 	}
+	/* Every thread exists and every file is open: the main thread's filter. */
+	if (sandbox_enter(SANDBOX_MAIN, 0))
+		vm_request_stop(vm, CVMM_EXIT_FAIL, "no system-call filter for the main thread");
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		siginfo_t si;
 		int sig = sigwaitinfo(waitset, &si);
 
-		if (sig == SIGINT || sig == SIGTERM)
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			vm_request_stop_by(vm, VM_STOP_SIGNAL, 128 + sig, "stopped by %s",
-					   sig == SIGINT ? "SIGINT" : "SIGTERM");
+					   sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
 	}
 	return vm->exit_code;
 }

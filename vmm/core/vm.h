@@ -26,7 +26,7 @@ struct ioapic;
 enum vm_stop_kind {
 	VM_STOP_VMM,	/* cvmm's verdict: a non-zero status is a failure, said on stderr */
 	VM_STOP_GUEST,	/* the guest's own exit code (exit port): not a cvmm error */
-	VM_STOP_SIGNAL,	/* SIGINT/SIGTERM: 128 + signal, as a shell reports it */
+	VM_STOP_SIGNAL,	/* SIGINT/SIGTERM/SIGHUP: 128 + signal, as a shell reports it */
 };
 
 struct vm {

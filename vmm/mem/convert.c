@@ -3,12 +3,16 @@
  * changes are touched (converting a shared page to shared again must not
  * wipe it), so the cost is O(log n + pieces) plus the system calls.
  *
- * Order of steps, chosen so that every failure can be undone and no host
- * mapping ever shows private contents:
+ * Order of steps, chosen so that every failure can be undone (a refusal
+ * changes nothing, contents included) and no device access ever sees
+ * private contents:
  *   to private: revoke the view; KVM attributes; discard the shared side.
- *   to shared:  KVM attributes; discard the private side (punch the
- *               guest_memfd: what the guest wrote while private is gone
- *               before the host can see the page); restore the view.
+ *   to shared:  KVM attributes; restore the view (under the exclusive
+ *               lock: no access can look yet); discard the private side
+ *               (punch the guest_memfd, or zero it where that fails), the
+ *               one step that cannot be undone, last.
+ * The view is revoked in blocks (vmm/mem.h), so that a guest fragmenting
+ * its memory page by page cannot run the host out of mappings.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,16 +75,6 @@ static int set_kvm_attrs(struct guest_mem *gm, const struct piece *pc, bool priv
 	return gm->kb->ioctl(gm->kb, gm->attr_vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
 }
 
-static int set_view(const struct mem_region *r, const struct piece *pc, bool priv)
-{
-	uint64_t off = pc->start * PAGE_SIZE - r->gpa;
-
-	if (r->view == r->kvm_map)	/* never revoke what KVM faults through */
-		return 0;
-	return mprotect(r->view + off, (pc->end - pc->start) * PAGE_SIZE,
-			priv ? PROT_NONE : PROT_READ | PROT_WRITE);
-}
-
 /* Gives back the pages of the side the range is leaving. */
 static int discard(const struct mem_region *r, const struct piece *pc, bool leaving_private)
 {
@@ -111,29 +105,28 @@ static int undo_attrs(struct guest_mem *gm, const struct pieces *ps, size_t n, b
 	return 0;
 }
 
-static int undo_view(const struct mem_region *r, const struct pieces *ps, size_t n, bool priv)
+/* Puts the view back as the (unchanged) map says; failing that, the host is inconsistent. */
+static int undo_view(struct guest_mem *gm, struct mem_region *r, uint64_t gpa, uint64_t end)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (set_view(r, &ps->p[i], priv)) {
-			cvmm_err("conversion: cannot restore the device view: %s",
-				 strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
+	if (gm_view_sync(gm, r, gpa, end, -1) == 0)
+		return 0;
+	cvmm_err("conversion: cannot restore the device view: %s", strerror(errno));
+	return -1;
 }
 
-static int to_private(struct guest_mem *gm, const struct mem_region *r,
-		      const struct pieces *ps, unsigned flags)
+static int to_private(struct guest_mem *gm, struct mem_region *r, uint64_t gpa, uint64_t end,
+		      const struct pieces *ps, unsigned flags, int *cause)
 {
 	size_t i;
 
-	for (i = 0; i < ps->n; i++)
-		if (set_view(r, &ps->p[i], true))
-			return undo_view(r, ps, i + 1, false) ? -1 : CONV_REFUSED;
+	if (gm_view_sync(gm, r, gpa, end, 1)) {
+		*cause = errno;
+		return CONV_REFUSED;	/* gm_view_sync() left the view as it was */
+	}
 	for (i = 0; i < ps->n; i++) {
 		if (set_kvm_attrs(gm, &ps->p[i], true)) {
-			if (undo_attrs(gm, ps, i, false) || undo_view(r, ps, ps->n, false))
+			*cause = errno;
+			if (undo_attrs(gm, ps, i, false) || undo_view(gm, r, gpa, end))
 				return -1;
 			return CONV_REFUSED;
 		}
@@ -152,24 +145,41 @@ static int to_private(struct guest_mem *gm, const struct mem_region *r,
 	return CONV_OK;
 }
 
-static int to_shared(struct guest_mem *gm, const struct mem_region *r,
-		     const struct pieces *ps)
+/*
+ * Every step that can fail comes before the discard, which destroys the
+ * private contents and cannot be undone: a refusal leaves every page, its
+ * contents included, as it was. The view opens before the discard under
+ * the exclusive lock, so no device access can see the page in between.
+ */
+static int to_shared(struct guest_mem *gm, struct mem_region *r, uint64_t gpa, uint64_t end,
+		     const struct pieces *ps, int *cause)
 {
 	size_t i;
 
 	for (i = 0; i < ps->n; i++) {
-		if (set_kvm_attrs(gm, &ps->p[i], false))
+		if (set_kvm_attrs(gm, &ps->p[i], false)) {
+			*cause = errno;
 			return undo_attrs(gm, ps, i, true) ? -1 : CONV_REFUSED;
-	}
-	for (i = 0; i < ps->n; i++)
-		if (discard(r, &ps->p[i], true))
-			return undo_attrs(gm, ps, ps->n, true) ? -1 : CONV_REFUSED;
-	for (i = 0; i < ps->n; i++) {
-		if (set_view(r, &ps->p[i], false)) {
-			if (undo_view(r, ps, i + 1, true) || undo_attrs(gm, ps, ps->n, true))
-				return -1;
-			return CONV_REFUSED;
 		}
+	}
+	if (gm_view_sync(gm, r, gpa, end, 0)) {
+		*cause = errno;
+		return undo_attrs(gm, ps, ps->n, true) ? -1 : CONV_REFUSED;
+	}
+	for (i = 0; i < ps->n; i++) {
+		if (discard(r, &ps->p[i], true) == 0)
+			continue;
+		/*
+		 * The page is shared now and what the guest wrote while private
+		 * must not show: erase it by hand where it is mapped (guest_memfd
+		 * behind both sides); elsewhere the shared side never held it.
+		 */
+		if (r->gmem_fd >= 0 && r->gmem_fd == r->shared_fd)
+			memset(r->kvm_map + (ps->p[i].start * PAGE_SIZE - r->gpa), 0,
+			       (ps->p[i].end - ps->p[i].start) * PAGE_SIZE);
+		else
+			cvmm_warn("conversion: private pages at 0x%llx not discarded: %s",
+				  (unsigned long long)(ps->p[i].start * PAGE_SIZE), strerror(errno));
 	}
 	return CONV_OK;
 }
@@ -177,15 +187,15 @@ static int to_shared(struct guest_mem *gm, const struct mem_region *r,
 int gm_convert(struct guest_mem *gm, uint64_t gpa, uint64_t pages, int op, unsigned flags)
 {
 	struct pieces ps = { .to_private = op == CONV_TO_PRIVATE };
-	const struct mem_region *r;
+	struct mem_region *r;
 	uint64_t len, end;
-	int ret;
+	int ret, cause = ENOMEM;
 
 	if ((op != CONV_TO_PRIVATE && op != CONV_TO_SHARED) || pages == 0 ||
 	    !PAGE_ALIGNED(gpa) || __builtin_mul_overflow(pages, PAGE_SIZE, &len) ||
 	    __builtin_add_overflow(gpa, len, &end))
 		return CONV_BAD_RANGE;
-	r = gm_region_of(gm, gpa, len);
+	r = (struct mem_region *)gm_region_of(gm, gpa, len);
 	if (!r)
 		return CONV_NOT_RAM;
 	if (!gm->attrs)
@@ -196,20 +206,30 @@ int gm_convert(struct guest_mem *gm, uint64_t gpa, uint64_t pages, int op, unsig
 	pthread_rwlock_wrlock(&gm->lock);
 	if (attr_map_reserve(gm->attrs) ||
 	    attr_map_walk(gm->attrs, gpa / PAGE_SIZE, end / PAGE_SIZE, collect, &ps)) {
-		ret = CONV_REFUSED;
+		ret = CONV_REFUSED;	/* out of memory for the bookkeeping */
 		goto out;
 	}
-	ret = ps.to_private ? to_private(gm, r, &ps, flags) : to_shared(gm, r, &ps);
+	ret = ps.to_private ? to_private(gm, r, gpa, end, &ps, flags, &cause) :
+			      to_shared(gm, r, gpa, end, &ps, &cause);
+out:
+	if (ret == CONV_REFUSED && !(flags & CONV_F_LAUNCH) && !gm->refusal_logged) {
+		/* once: a guest can ask again and again */
+		gm->refusal_logged = true;
+		cvmm_warn("conversion of [0x%llx, 0x%llx) to %s refused: %s (later refusals are "
+			  "not logged)", (unsigned long long)gpa, (unsigned long long)end,
+			  ps.to_private ? "private" : "shared", strerror(cause));
+	}
 	if (ret == CONV_OK) {
 		/* Reserved above: cannot fail. */
 		attr_map_set(gm->attrs, gpa / PAGE_SIZE, end / PAGE_SIZE, ps.to_private);
 		gm->conversions++;
 		gm->converted_pages += pages;
 	}
-out:
 	pthread_rwlock_unlock(&gm->lock);
 	if (ps.p != ps.inline_p)
 		free(ps.p);
+	if (ret == CONV_REFUSED)
+		errno = cause;	/* launch callers name it */
 	return ret;
 }
 

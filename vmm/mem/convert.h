@@ -33,6 +33,8 @@ enum conv_status {
 
 /* Keep contents: only before the first vCPU runs (launch pieces). */
 #define CONV_F_KEEP	(1u << 0)
+/* A launch step: its caller reports a refusal (the guest's are logged once here). */
+#define CONV_F_LAUNCH	(1u << 1)
 
 /*
  * Converts [gpa, gpa + pages * 4 KiB). Returns a conv_status; a guest's bad

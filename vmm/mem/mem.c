@@ -39,6 +39,18 @@ static int memfd_sized(struct mem_region *r)
 	return 0;
 }
 
+/*
+ * Guest RAM never goes into a core dump (a debugger's gcore honours it
+ * too): private pages are the guest's, and shared ones may hold its data.
+ */
+static int dontdump(void *p, uint64_t len)
+{
+	if (madvise(p, len, MADV_DONTDUMP) == 0)
+		return 0;
+	cvmm_err("madvise(MADV_DONTDUMP) on guest memory: %s", strerror(errno));
+	return -1;
+}
+
 static int region_map(struct guest_mem *gm, struct mem_region *r, int vm_fd, enum gm_backing b)
 {
 	r->gmem_fd = -1;
@@ -74,7 +86,7 @@ static int region_map(struct guest_mem *gm, struct mem_region *r, int vm_fd, enu
 		return -1;
 	}
 	r->view = r->kvm_map;
-	return 0;
+	return dontdump(r->kvm_map, r->size);	/* gm_destroy() unmaps it */
 }
 
 int gm_init_kb(struct guest_mem *gm, uint64_t size, int vm_fd, enum gm_backing b,
@@ -291,6 +303,9 @@ void gm_destroy(struct guest_mem *gm)
 
 		if (r->view && r->view != r->kvm_map)
 			munmap(r->view, r->size);
+		free(r->view_open);
+		r->view_open = NULL;
+		r->vblock = 0;
 		if (r->kvm_map)
 			munmap(r->kvm_map, r->size);
 		if (r->shared_fd >= 0 && r->shared_fd != r->gmem_fd)
@@ -348,6 +363,18 @@ int gm_private_enable(struct guest_mem *gm, int attr_vm_fd)
 			return -1;	/* gm_destroy() unmaps what exists */
 		}
 		r->view = v;
+		if (dontdump(v, r->size))
+			return -1;
+		r->vblock = 2ULL << 20;
+		while (r->size / r->vblock >= GM_VIEW_MAX_BLOCKS)
+			r->vblock <<= 1;
+		/* every page starts shared: every block open */
+		r->view_open = malloc(r->size / r->vblock + 1);
+		if (!r->view_open) {
+			cvmm_err("guest memory: out of memory");
+			return -1;
+		}
+		memset(r->view_open, 1, r->size / r->vblock + 1);
 	}
 	gm->attr_vm_fd = attr_vm_fd;
 	return 0;
@@ -360,9 +387,61 @@ static bool range_has_private(struct guest_mem *gm, uint64_t gpa, uint64_t len)
 	       attr_map_any(gm->attrs, gpa / PAGE_SIZE, PAGES(gpa + len));
 }
 
+/* Block index range of [off, off + len) in r; len > 0. */
+static void blocks_of(const struct mem_region *r, uint64_t off, uint64_t len,
+		      uint64_t *first, uint64_t *last)
+{
+	*first = off / r->vblock;
+	*last = (off + len - 1) / r->vblock;
+}
+
+int gm_view_sync(struct guest_mem *gm, struct mem_region *r, uint64_t gpa, uint64_t end,
+		 int priv)
+{
+	uint8_t before[GM_VIEW_MAX_BLOCKS + 1];
+	uint64_t first, last, s = gpa / PAGE_SIZE, e = end / PAGE_SIZE;
+
+	if (!r->vblock || r->view == r->kvm_map)	/* never revoke what KVM faults through */
+		return 0;
+	blocks_of(r, gpa - r->gpa, end - gpa, &first, &last);
+	memcpy(before, r->view_open + first, last - first + 1);
+	for (uint64_t b = first; b <= last; b++) {
+		uint64_t bs = b * r->vblock;	/* offsets in the region */
+		uint64_t be = bs + r->vblock < r->size ? bs + r->vblock : r->size;
+		uint64_t ps = (r->gpa + bs) / PAGE_SIZE, pe = (r->gpa + be) / PAGE_SIZE;
+		uint64_t is = s > ps ? s : ps, ie = e < pe ? e : pe;
+		/* private pages after the conversion: outside [s, e) as now, inside as asked */
+		bool closed = attr_map_any(gm->attrs, ps, is) || attr_map_any(gm->attrs, ie, pe) ||
+			      priv > 0 || (priv < 0 && attr_map_any(gm->attrs, is, ie));
+
+		if (r->view_open[b] == !closed)
+			continue;
+		if (mprotect(r->view + bs, be - bs, closed ? PROT_NONE : PROT_READ | PROT_WRITE)) {
+			int err = errno;
+
+			/* put back what this call changed: a change back needs no new mapping */
+			for (uint64_t u = first; u < b; u++) {
+				uint64_t us = u * r->vblock;
+				uint64_t ue = us + r->vblock < r->size ? us + r->vblock : r->size;
+
+				if (r->view_open[u] != before[u - first] &&
+				    mprotect(r->view + us, ue - us,
+					     before[u - first] ? PROT_READ | PROT_WRITE : PROT_NONE) == 0)
+					r->view_open[u] = before[u - first];
+			}
+			errno = err;
+			return -1;
+		}
+		r->view_open[b] = !closed;
+	}
+	return 0;
+}
+
 int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_view *v)
 {
 	const struct mem_region *r = gm_region_of(gm, gpa, len);
+	uint64_t first, last;
+	uint8_t *base;
 
 	*v = (struct gm_view){ 0 };	/* a refused view is empty, never a stale pointer */
 	if (!r)
@@ -372,7 +451,18 @@ int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_vi
 		pthread_rwlock_unlock(&gm->lock);
 		return GM_E_PRIVATE;
 	}
-	*v = (struct gm_view){ .gm = gm, .hva = r->view + (gpa - r->gpa), .gpa = gpa, .len = len };
+	/*
+	 * The view where every block is open; else kvm_map: the range was
+	 * just found shared, under the lock that holds conversions off.
+	 */
+	base = r->view;
+	if (r->vblock) {
+		blocks_of(r, gpa - r->gpa, len, &first, &last);
+		for (uint64_t b = first; b <= last; b++)
+			if (!r->view_open[b])
+				base = r->kvm_map;
+	}
+	*v = (struct gm_view){ .gm = gm, .hva = base + (gpa - r->gpa), .gpa = gpa, .len = len };
 	return GM_OK;
 }
 

@@ -39,7 +39,20 @@ struct mem_region {
 	int shared_fd;		/* file behind kvm_map and view, or -1 (anonymous);
 				 * == gmem_fd when guest_memfd backs both sides */
 	bool outside_ram;	/* a region the launch plan fills outside RAM (firmware) */
+	/*
+	 * The device view is revoked in blocks, not pages (a guest may
+	 * fragment its memory at will; one mapping per page would hit
+	 * vm.max_map_count): a block is readable in the view only while every
+	 * page of it is shared (view_open[i]). Shared pages in a block that
+	 * also holds private ones are reached through kvm_map, by the door
+	 * only, after the attribute check (gm_view_begin()).
+	 */
+	uint64_t vblock;	/* bytes, a power of two >= 2 MiB; 0: no separate view */
+	uint8_t *view_open;	/* one byte per block: 1 readable, 0 revoked */
 };
+
+/* At most this many view blocks per region: mappings stay far below vm.max_map_count. */
+#define GM_VIEW_MAX_BLOCKS	4096
 
 /*
  * How RAM is backed:
@@ -80,6 +93,7 @@ struct guest_mem {
 	enum gm_backing backing;
 	int attr_vm_fd;			/* KVM_SET_MEMORY_ATTRIBUTES goes here, or -1 */
 	uint64_t conversions, converted_pages;	/* successful ones, for -v */
+	bool refusal_logged;		/* the first refused conversion is logged, with its cause */
 	struct kvm_backend *kb;		/* where its KVM ioctls go (vmm/kvm/kvm_backend.h) */
 };
 
@@ -136,6 +150,16 @@ void gm_destroy(struct guest_mem *gm);
 
 /* Overflow-safe: is [gpa, gpa+len) inside one RAM region? Returns it or NULL. */
 const struct mem_region *gm_region_of(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
+
+/*
+ * For the conversion routine (lock held exclusively): makes the view of
+ * the blocks touching [gpa, end) match the attribute map, as if the pages
+ * in [gpa, end) were private (priv 1) or shared (0), or as they are (-1);
+ * the map itself is not changed. 0, or -1 with errno (mprotect) and the
+ * view as it was.
+ */
+int gm_view_sync(struct guest_mem *gm, struct mem_region *r, uint64_t gpa, uint64_t end,
+		 int priv);
 
 /* The door. len 0 is refused. */
 int gm_view_begin(struct guest_mem *gm, uint64_t gpa, uint64_t len, struct gm_view *v);

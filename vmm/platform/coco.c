@@ -151,7 +151,8 @@ int coco_share_pieces(struct coco *c, const struct launch_plan *p)
 				 U(pc->gpa));
 			return -1;
 		}
-		int st = gm_convert(c->mem, start, (end - start) / PAGE_SIZE, CONV_TO_SHARED, 0);
+		int st = gm_convert(c->mem, start, (end - start) / PAGE_SIZE, CONV_TO_SHARED,
+				    CONV_F_LAUNCH);
 
 		if (st) {
 			if (st > 0)

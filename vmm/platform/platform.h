@@ -53,6 +53,11 @@ struct platform_ops {
 	 */
 	bool uses_supported_cpuid;
 	/*
+	 * Its vCPUs start threads that talk to a host service over a socket
+	 * (TDX GetQuote and the QGS): their seccomp filter allows sockets.
+	 */
+	bool vcpu_sockets;
+	/*
 	 * Inputs -> launch plan: the builder `cvmm measure` uses too.
 	 * With o->dry_run only the plan's own consistency is checked.
 	 */

@@ -96,7 +96,7 @@ static int coco_memory(struct vm *vm, struct coco *c)
 		return -1;
 	for (int i = 0; i < gm->n_regions; i++) {
 		int st = gm_convert(gm, gm->regions[i].gpa, gm->regions[i].size / 4096,
-				    CONV_TO_PRIVATE, CONV_F_KEEP);
+				    CONV_TO_PRIVATE, CONV_F_KEEP | CONV_F_LAUNCH);
 
 		if (st) {
 			/* refused: KVM_SET_MEMORY_ATTRIBUTES failed, errno says why */
@@ -228,6 +228,7 @@ const struct platform_ops platform_tdx = {
 	.name = "tdx",
 	.id = PLATFORM_TDX,
 	.has_private_memory = true,
+	.vcpu_sockets = true,
 	.host_first = true,
 	.build_plan = coco_build_plan,
 	.dry_run = coco_dry_run_plan,

@@ -162,7 +162,7 @@ static int launch_convert(struct vm *vm, uint64_t gpa, uint64_t len, int op, uns
 {
 	uint64_t start = gpa & ~(PAGE_SIZE - 1);
 	uint64_t end = PAGE_UP(gpa + len);
-	int st = gm_convert(&vm->mem, start, (end - start) / PAGE_SIZE, op, flags);
+	int st = gm_convert(&vm->mem, start, (end - start) / PAGE_SIZE, op, flags | CONV_F_LAUNCH);
 
 	if (st != CONV_OK) {
 		if (st > 0)
