@@ -7,12 +7,26 @@
 # term_pty KEYS CMD: runs shell CMD at a pty while KEYS (a shell command
 # writing keystrokes) types; prints the session, TTY-RESTORED when the mode
 # after CMD equals the mode before, and STATUS=CMD's exit status.
+# KEYS may start with term_wait_raw: it waits (at most 20 s) until the pty is
+# in raw mode, i.e. cvmm has taken the terminal, so that keys are never typed
+# at a cooked terminal on a loaded host (where Ctrl-C would be SIGINT).
+TERM_TTYF=/tmp/cvmm-term-tty.$$
 term_pty() {
 	local keys=$1 cmd=$2
 	command -v script >/dev/null || { echo "no script(1)"; return 1; }
+	rm -f $TERM_TTYF
 	(eval "$keys") | timeout 40 script -qec \
-		"s=\$(stty -g); $cmd; rc=\$?; [ \"\$(stty -g)\" = \"\$s\" ] && echo TTY-RESTORED; echo STATUS=\$rc" \
+		"tty >$TERM_TTYF; s=\$(stty -g); $cmd; rc=\$?; [ \"\$(stty -g)\" = \"\$s\" ] && echo TTY-RESTORED; echo STATUS=\$rc" \
 		/dev/null 2>&1
+	rm -f $TERM_TTYF
+}
+term_wait_raw() {
+	local i t
+	for i in $(seq 200); do
+		t=$(cat $TERM_TTYF 2>/dev/null)
+		[ -n "$t" ] && stty -F "$t" -a 2>/dev/null | grep -q -- '-icanon' && { sleep 0.5; return; }
+		sleep 0.1
+	done
 }
 # term_expect KEYS WANT_STATUS REGEX CVMM_ARGS...: the session matches REGEX,
 # cvmm exited WANT_STATUS, and the terminal mode is as before.
@@ -27,26 +41,26 @@ CE="--kernel $G/console_echo.elf --console virtio --mem 64M"
 
 # Raw: a CR stays a CR and Ctrl-C is a byte for the guest, not SIGINT.
 kvm_check "terminal: raw mode, UART" term_expect \
-	"sleep 1; printf 'ab\\003q\\r'; sleep 3" 0 'uart: ab<03>q<0d>' $UE
+	"term_wait_raw; printf 'ab\\003q\\r'; sleep 3" 0 'uart: ab<03>q<0d>' $UE
 kvm_check "terminal: raw mode, virtio-console" term_expect \
-	"sleep 1; printf 'ab\\003\\r'; sleep 1; printf q; sleep 3" 0 'echo: ab<03><0d>' $CE
+	"term_wait_raw; printf 'ab\\003\\r'; sleep 1; printf q; sleep 3" 0 'echo: ab<03><0d>' $CE
 # Cooked, the terminal itself would echo what is typed: only the guest may.
 term_no_local_echo() {
 	local out
-	out=$(term_pty "sleep 1; printf 'secret'; sleep 1; printf q; sleep 3" "$CVMM $CE")
+	out=$(term_pty "term_wait_raw; printf 'secret'; sleep 1; printf q; sleep 3" "$CVMM $CE")
 	echo "$out"
 	grep -q '^echo: secret' <<<"$out" && ! grep -v '^echo: ' <<<"$out" | grep -q secret
 }
 kvm_check "terminal: the typed bytes appear only in the guest's echo" term_no_local_echo
 
 kvm_check "terminal: Ctrl-A x ends the VM, UART" term_expect \
-	"sleep 1; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $UE
+	"term_wait_raw; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $UE
 kvm_check "terminal: Ctrl-A x ends the VM, virtio-console" term_expect \
-	"sleep 1; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $CE
+	"term_wait_raw; printf '\\001x'; sleep 3" 0 'Ctrl-A x pressed' -v $CE
 kvm_check "terminal: Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A a both bytes, UART" term_expect \
-	"sleep 1; printf '\\001\\001\\001aq\\r'; sleep 3" 0 'uart: <01><01>aq<0d>' $UE
+	"term_wait_raw; printf '\\001\\001\\001aq\\r'; sleep 3" 0 'uart: <01><01>aq<0d>' $UE
 kvm_check "terminal: Ctrl-A Ctrl-A sends Ctrl-A, virtio-console" term_expect \
-	"sleep 1; printf '\\001\\001\\001a'; sleep 1; printf q; sleep 3" 0 'echo: <01><01>a' $CE
+	"term_wait_raw; printf '\\001\\001\\001a'; sleep 1; printf q; sleep 3" 0 'echo: <01><01>a' $CE
 
 # SIGTERM from outside: a sibling of cvmm at the same terminal kills it.
 term_sigterm() {
