@@ -2,7 +2,8 @@
  * A hostile guest's storm (issue 14): every vCPU hammers the devices with
  * random register accesses, without end: the virtio-mmio slots (queues
  * programmed at random, devices reset and DRIVER_OK'd mid-request, notifies),
- * COM1, the conversion port and unclaimed MMIO. Rings and buffers land in a
+ * COM1, the conversion port (on --sw: area pages flipping between private
+ * and shared under the devices' feet) and unclaimed MMIO. Rings and buffers land in a
  * sacrificial area at 32 MiB, filled with random words whose addresses point
  * back into it (256 KiB), so that the devices' writes stay away from the guest's code.
  * The I/O APIC and the power ports are left alone (an interrupt with no IDT,
@@ -82,9 +83,11 @@ GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 		case 5:		/* COM1: any register, any value */
 			outb((uint16_t)(GUEST_COM1 + (r >> 8) % 8), (uint8_t)(r >> 16));
 			break;
-		case 6:		/* the conversion port: any op on the area (refused on plain) */
-			outl(GUEST_CONV_PORT + (r >> 8) % 3 * 4, (uint32_t)area_addr(r >> 16));
-			outl(GUEST_CONV_PORT + 12, (uint32_t)(r >> 40) % 6);
+		case 6:		/* conversions and probes of a few area pages (refused on plain) */
+			outl(GUEST_CONV_PORT, (uint32_t)area_addr(r >> 16) & ~0xfffU);
+			outl(GUEST_CONV_PORT + 4, 0);
+			outl(GUEST_CONV_PORT + 8, 1 + (uint32_t)(r >> 8) % 16);
+			outl(GUEST_CONV_PORT + 12, 1 + (uint32_t)(r >> 40) % 4);
 			break;
 		case 7:		/* nobody's MMIO */
 			*(volatile uint32_t *)(0xe0000000ULL + ((r >> 8) & 0xffffc)) = (uint32_t)r;
