@@ -54,6 +54,13 @@ struct launch_plan {
 	struct plan_piece *pieces;
 	size_t n_pieces, cap_pieces;
 	struct vcpu_boot boot;		/* BSP; APs wait (plain: halted) */
+	/*
+	 * ap_park: the APs do not wait for INIT/SIPI but start runnable at
+	 * ap (rsi = their vCPU index), the boot shim's ACPI MP wakeup mailbox
+	 * loop. A plain VM thus starts its APs the way a TD must.
+	 */
+	bool ap_park;
+	struct vcpu_boot ap;
 	uint64_t mem_size;		/* bytes of guest RAM */
 	const char *image_kind;		/* "demo", "elf", "bzImage", "firmware" */
 	bool wants_irqchip;		/* a full OS: LAPICs + I/O APIC where the host can (devices/ioapic.h) */

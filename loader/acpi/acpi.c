@@ -97,9 +97,13 @@ static size_t fadt(uint8_t *t, uint64_t dsdt)
 	return FADT_LEN;
 }
 
-static size_t madt(uint8_t *t, int n_cpus)
+#define MADT_MP_WAKEUP		0x10	/* ACPI 6.4, 5.2.12.19 */
+#define MADT_MP_WAKEUP_LEN	16
+
+static size_t madt(uint8_t *t, const struct acpi_in *in)
 {
 	size_t o = HDR_LEN + 8;
+	int n_cpus = in->n_cpus;
 
 	put32(t, HDR_LEN, (uint32_t)ACPI_LAPIC_GPA);
 	put32(t, HDR_LEN + 4, 0);	/* no 8259 pair: no PCAT_COMPAT */
@@ -111,6 +115,20 @@ static size_t madt(uint8_t *t, int n_cpus)
 		put32(t, o + 4, 1);		/* enabled */
 		o += 8;
 	}
+	if (in->mp_wakeup_mailbox) {
+		/*
+		 * Linux (acpi_parse_mp_wake, x86-64) then wakes every AP through
+		 * the mailbox instead of INIT/SIPI: mailbox version 0, reserved.
+		 */
+		t[o] = MADT_MP_WAKEUP;
+		t[o + 1] = MADT_MP_WAKEUP_LEN;
+		put16(t, o + 2, 0);
+		put32(t, o + 4, 0);
+		put64(t, o + 8, in->mp_wakeup_mailbox);
+		o += MADT_MP_WAKEUP_LEN;
+	}
+	if (in->no_ioapic)
+		goto nmi;
 	t[o] = 1;				/* type 1: I/O APIC */
 	t[o + 1] = 12;
 	t[o + 2] = 0;				/* its id */
@@ -126,6 +144,7 @@ static size_t madt(uint8_t *t, int n_cpus)
 	put32(t, o + 4, 2);
 	put16(t, o + 8, 0);			/* conforms to the bus */
 	o += 10;
+nmi:
 	/* type 4: LINT1 of every processor is NMI, active high edge */
 	t[o] = 4;
 	t[o + 1] = 6;
@@ -234,7 +253,7 @@ uint64_t acpi_build(struct launch_plan *p, const struct acpi_in *in)
 		return 0;
 	fadt_o = align16(xsdt + HDR_LEN + 2 * 8);
 	madt_o = align16(fadt_o + FADT_LEN);
-	dsdt_o = align16(madt_o + madt(b + madt_o, in->n_cpus));
+	dsdt_o = align16(madt_o + madt(b + madt_o, in));
 	n = dsdt(b + dsdt_o, ACPI_TABLES_MAX - dsdt_o, in);
 	if (!n) {
 		cvmm_err("ACPI: the DSDT does not fit in %llu bytes", (unsigned long long)ACPI_TABLES_MAX);

@@ -1,11 +1,17 @@
 /*
- * The boot shim's entry code. Two doors into the same 64-bit core:
- *   offset 0x00: 64-bit entry (plain VMs: cvmm sets up paging, rdi = vCPU index)
+ * The boot shim's entry code. Three doors into the same 64-bit code:
+ *   offset 0x00: 64-bit entry (plain BSP: cvmm sets up paging, rsi = boot_params)
+ *   offset 0x08: 64-bit AP entry (plain APs: cvmm sets cr3 = SHIM_AP_PT and
+ *                rsi = the vCPU index, and makes them runnable)
  *   offset 0x10: 32-bit flat entry, paging off (SNP: the measured VMSA starts
- *                here with esi = SHIM_SNP_MAGIC; TDX: the reset vector jumps here)
+ *                here with esi = SHIM_SNP_MAGIC; TDX: the reset vector jumps here,
+ *                esi = VCPU_INDEX from the TDX module)
  * The 32-bit door builds an identity map of the low 4 GiB (with the SNP
  * C-bit from the CPUID page) and enters long mode itself, because a TD's
- * registers cannot be set by the VMM.
+ * registers cannot be set by the VMM. An AP is told apart from the BSP by
+ * its reset registers before it writes any memory: it then enters long mode
+ * on the measured AP page tables (never the BSP's, which the kernel reuses)
+ * and waits on the ACPI MP wakeup mailbox with no stack at all.
  */
 #include "shim_abi.h"
 
@@ -17,9 +23,10 @@
 	.code64
 	.globl shim_entry64
 shim_entry64:
-	/* Plain: only the BSP boots; cvmm starts a single vCPU here. */
-	movl	$SHIM_PLAT_PLAIN, %ebp
-	jmp	common64
+	jmp	bsp64				/* plain BSP */
+
+	.org	SHIM_AP64_OFF
+	jmp	ap64
 
 	.org	SHIM_ENTRY32_OFF
 	.code32
@@ -43,12 +50,14 @@ shim_entry32:
 	jne	plain32
 	cmpl	$0x20202020, %ecx		/* "    " */
 	jne	plain32
+	/* The TDX module starts every vCPU here, esi = VCPU_INDEX: 0 boots. */
+	testl	%esi, %esi
+	jnz	ap32
 	xorl	%edx, %edx
 	jmp	build_pt
 plain32:
-	movl	$SHIM_PLAT_PLAIN, %ebp
-	xorl	%edx, %edx
-	jmp	build_pt
+	/* cvmm never starts a plain vCPU here; nothing to do but stop. */
+	jmp	fail32
 
 	/* SNP: CPUID would raise #VC; the C-bit comes from the CPUID page. */
 snp32:
@@ -101,12 +110,15 @@ build_pt:
 	addl	$8, %edi
 	loop	4b
 
+	movl	$SHIM_PT, %ebx
+	/* Long mode on the tables at %ebx; then the BSP (edi 0) or an AP (edi 1). */
+	xorl	%edi, %edi
+long32:
 	lgdt	gdt_desc
 	movl	%cr4, %eax
 	orl	$0x20, %eax			/* PAE; keep what the TDX module set */
 	movl	%eax, %cr4
-	movl	$SHIM_PT, %eax
-	movl	%eax, %cr3
+	movl	%ebx, %cr3
 	movl	$MSR_EFER, %ecx
 	rdmsr
 	btl	$8, %eax			/* LME already on (TDX)? */
@@ -116,7 +128,15 @@ build_pt:
 5:	movl	%cr0, %eax
 	orl	$0x80000001, %eax		/* PG | PE */
 	movl	%eax, %cr0
-	ljmp	$0x10, $common64
+	ljmp	$0x10, $long64
+	/*
+	 * A TD AP: no memory written so far. The AP page tables are a measured
+	 * piece, so entering long mode on them writes nothing either.
+	 */
+ap32:
+	movl	$SHIM_AP_PT, %ebx
+	movl	$1, %edi
+	jmp	long32
 fail32:
 	ud2
 	jmp	fail32
@@ -125,6 +145,12 @@ park32:
 	jmp	park32
 
 	.code64
+bsp64:
+	movl	$SHIM_PLAT_PLAIN, %ebp
+	jmp	common64
+long64:
+	testl	%edi, %edi
+	jnz	ap64
 common64:
 	movl	$0x18, %eax
 	movl	%eax, %ds
@@ -135,6 +161,26 @@ common64:
 	call	shim_main
 6:	ud2
 	jmp	6b
+
+	/*
+	 * Every AP, esi = its vCPU index, which is its APIC ID in the MADT:
+	 * waits for Linux's wakeup command for its APIC ID (the kernel writes
+	 * the APIC ID and vector first, then the command), reads the vector,
+	 * then acknowledges by clearing the command (Linux waits for that) and
+	 * jumps there in 64-bit mode on the identity map, interrupts off, as
+	 * ACPI 6.4 5.2.12.19 says. The only store is that acknowledgement.
+	 */
+ap64:
+	cli
+	movl	%esi, %esi
+7:	pause
+	cmpw	$MP_WAKE_COMMAND_WAKEUP, SHIM_MAILBOX + MP_WAKE_CMD
+	jne	7b
+	cmpl	%esi, SHIM_MAILBOX + MP_WAKE_APIC_ID
+	jne	7b
+	movq	SHIM_MAILBOX + MP_WAKE_VECTOR, %rax
+	movw	$0, SHIM_MAILBOX + MP_WAKE_CMD
+	jmp	*%rax
 
 	/* shim_jump(entry, boot_params): the Linux 64-bit boot protocol. */
 	.globl shim_jump

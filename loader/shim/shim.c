@@ -137,14 +137,18 @@ static int snp_validate(uint64_t gpa, uint64_t size)
  * shim and the kernel use, never over the shim itself nor (SNP) over the
  * secrets and CPUID pages, which the kernel must not reuse.
  */
-/* Whether one RAM entry holds all of [a, b). */
-static int ram_covers(const struct shim_memmap *m, uint64_t a, uint64_t b)
+/* Whether one entry of that type holds all of [a, b). */
+static int covers(const struct shim_memmap *m, uint64_t a, uint64_t b, uint32_t type)
 {
 	for (uint32_t i = 0; i < m->count; i++)
-		if (m->r[i].type == SHIM_MEM_RAM && m->r[i].addr <= a &&
-		    b <= m->r[i].addr + m->r[i].size)
+		if (m->r[i].type == type && m->r[i].addr <= a && b <= m->r[i].addr + m->r[i].size)
 			return 1;
 	return 0;
+}
+
+static int ram_covers(const struct shim_memmap *m, uint64_t a, uint64_t b)
+{
+	return covers(m, a, b, SHIM_MEM_RAM);
 }
 
 static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, uint32_t plat)
@@ -162,7 +166,7 @@ static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, ui
 		if (r->size == 0 || (r->addr | r->size) & (PAGE - 1) || end < r->addr ||
 		    end > (1ull << 52))
 			return "memory map: empty, unaligned or out-of-range entry";
-		if (r->type != SHIM_MEM_RAM && r->type != SHIM_MEM_RESERVED)
+		if (r->type < SHIM_MEM_RAM || r->type > SHIM_MEM_NVS)
 			return "memory map: unknown entry type";
 		if (i && r->addr < prev_end)
 			return "memory map: entries overlap or are not sorted";
@@ -171,6 +175,9 @@ static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, ui
 			continue;
 		if (r->addr < LOW_4G && end > SHIM_BASE)
 			return "memory map: RAM over the shim";
+		/* The mailbox, the AP page tables and code, the ACPI tables. */
+		if (r->addr < SHIM_LOW_END && end > SHIM_HOLE)
+			return "memory map: RAM in the BIOS hole [0x9f000, 1 MiB)";
 		if (plat == SHIM_PLAT_SNP && r->addr < SHIM_SNP_CPUID + PAGE && end > SHIM_SNP_SECRETS)
 			return "memory map: RAM over the SNP secrets or CPUID page";
 	}
@@ -179,6 +186,14 @@ static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, ui
 		return "memory map: no RAM under boot_params, the memory map or the stack";
 	if (!ram_covers(m, kernel, kernel + PAGE))
 		return "memory map: no RAM at the kernel";
+	/*
+	 * The types Linux maps these by (a TD maps reserved memory shared):
+	 * the ACPI tables must be ACPI, the mailbox NVS (SNP has no mailbox).
+	 */
+	if (!covers(m, SHIM_ACPI, SHIM_ACPI_END, SHIM_MEM_ACPI))
+		return "memory map: the ACPI tables are not e820 ACPI";
+	if (plat != SHIM_PLAT_SNP && !covers(m, SHIM_MAILBOX, SHIM_MAILBOX + PAGE, SHIM_MEM_NVS))
+		return "memory map: the MP wakeup mailbox is not e820 NVS";
 	return 0;
 }
 
@@ -198,17 +213,24 @@ void shim_main(uint32_t plat)
 	const char *why;
 	uint64_t idx = 0;
 
-	/* Every TD vCPU starts at the reset vector: only vCPU 0 boots. */
+	/* The entry code sent every AP to the mailbox; this must be vCPU 0. */
 	if (plat == SHIM_PLAT_TDX && (tdcall(TDG_VP_INFO, 0, &idx) || (uint32_t)idx != 0))
-		for (;;)
-			__asm__ volatile("pause");
+		shim_fail(plat, "an AP reached the BSP's path");
 	why = check_memmap(m, kernel, plat);
 	if (why)
 		shim_fail(plat, why);
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct shim_mem_range *r = &m->r[i];
 
-		if (r->type != SHIM_MEM_RAM)
+		/*
+		 * TDX: the BIOS hole too, whatever its type: Linux reads the
+		 * legacy ROM range [0xc0000, 1 MiB) through its private direct
+		 * map (probe_roms), and a TD touching an unaccepted private page
+		 * is killed. The pieces cvmm added there answer "already accepted".
+		 */
+		if (plat == SHIM_PLAT_TDX && r->addr < SHIM_LOW_END && tdx_accept(r->addr, r->size))
+			shim_fail(plat, "TDG.MEM.PAGE.ACCEPT failed");
+		if (r->type != SHIM_MEM_RAM || (plat == SHIM_PLAT_TDX && r->addr < SHIM_LOW_END))
 			continue;
 		if (plat == SHIM_PLAT_TDX && tdx_accept(r->addr, r->size))
 			shim_fail(plat, "TDG.MEM.PAGE.ACCEPT failed");

@@ -4,9 +4,9 @@
  * Included by the freestanding shim and by cvmm, so only fixed-size types.
  *
  * Everything here is at a fixed address and none of it depends on the RAM
- * size or vCPU count: that is what keeps the direct-boot launch digest
- * independent of both (RAM arrives only through the memory-map page, which
- * is not measured and which the shim checks).
+ * size: that keeps the direct-boot launch digest independent of --mem (RAM
+ * arrives only through the memory-map page, which is not measured and which
+ * the shim checks). The vCPU count enters only through the MADT.
  */
 #ifndef CVMM_SHIM_ABI_H
 #define CVMM_SHIM_ABI_H
@@ -16,8 +16,13 @@
 #endif
 
 #define SHIM_SIZE		0x4000		/* the blob; ends at the reset vector */
-#define SHIM_PLAIN_BASE		0x8f000	/* plain VMs: in low RAM, below the EBDA */
-#define SHIM_ENTRY64_OFF	0x0		/* 64-bit entry (plain), rsi = boot_params */
+/*
+ * Plain VMs: in the reserved BIOS hole, not in RAM, because the APs run its
+ * mailbox loop long after the kernel owns all RAM.
+ */
+#define SHIM_PLAIN_BASE		0xa8000
+#define SHIM_ENTRY64_OFF	0x0		/* 64-bit entry (plain BSP), rsi = boot_params */
+#define SHIM_AP64_OFF		0x8		/* 64-bit AP entry (plain APs): cr3 = SHIM_AP_PT, rsi = index */
 #define SHIM_ENTRY32_OFF	0x10		/* 32-bit flat entry (SNP VMSA, TDX reset) */
 
 /* Low-memory scratch and inputs, all below 1 MiB. */
@@ -29,6 +34,26 @@
 #define SHIM_SNP_CPUID		0x82000
 #define SHIM_STACK		0x83000	/* stack pages up to SHIM_STACK_TOP */
 #define SHIM_STACK_TOP		0x8f000
+
+/*
+ * The BIOS hole [SHIM_HOLE, 1 MiB): never RAM. The ACPI Multiprocessor
+ * Wakeup mailbox (ACPI 6.4, 5.2.12.19) is e820 NVS (Linux maps NVS
+ * private in a TD, plain reserved shared); the APs' page tables (an
+ * identity map of the low 4 GiB built by cvmm, measured) and the plain
+ * shim are reserved; the ACPI tables are e820 ACPI.
+ */
+#define SHIM_HOLE		0x9f000
+#define SHIM_MAILBOX		0x9f000
+#define SHIM_AP_PT		0xa0000		/* PML4, PDPT, 4 PDs, like SHIM_PT */
+#define SHIM_ACPI		0xe0000		/* = ACPI_TABLES_GPA */
+#define SHIM_ACPI_END		0xf0000
+#define SHIM_LOW_END		0x100000
+
+/* The mailbox: command (u16) at 0, APIC ID (u32) at 4, wakeup vector (u64) at 8. */
+#define MP_WAKE_CMD		0
+#define MP_WAKE_APIC_ID		4
+#define MP_WAKE_VECTOR		8
+#define MP_WAKE_COMMAND_WAKEUP	1
 
 /* ESI at the 32-bit entry of an SNP launch (the VMSA is measured). */
 #define SHIM_SNP_MAGIC		0x20504e53	/* "SNP " */
@@ -43,6 +68,8 @@
 #define SHIM_MEMMAP_MAX		128
 #define SHIM_MEM_RAM		1		/* e820 types */
 #define SHIM_MEM_RESERVED	2
+#define SHIM_MEM_ACPI		3
+#define SHIM_MEM_NVS		4
 
 #ifndef __ASSEMBLER__
 #define SHIM_BASE		(0x100000000ULL - SHIM_SIZE)	/* TDX/SNP: right below 4 GiB */

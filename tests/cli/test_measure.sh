@@ -89,21 +89,28 @@ cli_case "measure: bad --mrtd-order" 2 'single or two-pass' measure --tdx --firm
 cli_case "measure: TDX needs TDVF metadata" 2 'no TDVF metadata' measure --tdx --firmware /usr/share/OVMF/OVMF_CODE_4M.fd
 cli_case "measure: missing firmware file" 2 'No such file' measure --snp --firmware /nonexistent.fd
 
-# Direct boot through the boot shim: the digest ignores --mem (and --cpus for TDX).
+# Direct boot through the boot shim: the digest ignores --mem, never --cpus (the MADT lists each vCPU).
 measure_same() {	# measure_same "ARGS A" "ARGS B": both digests equal
 	local a b
 	a=$("$CVMM" measure $1) && b=$("$CVMM" measure $2) || return 1
 	echo "$a"; echo "$b"
 	[ "$a" = "$b" ]
 }
+measure_differs() {	# measure_differs "ARGS A" "ARGS B": both digests made, and different
+	local a b
+	a=$("$CVMM" measure $1) && b=$("$CVMM" measure $2) || return 1
+	echo "$a / $b"; [ -n "$a" ] && [ "$a" != "$b" ]
+}
 BZ=build/guests/bootparams.bzImage
 if [ -r $BZ ]; then
-	cli_check "measure --tdx direct boot: 256 MiB/1 vCPU = 8 GiB/8 vCPUs" measure_same \
-		"--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 256M" "--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 8G --cpus 8"
+	cli_check "measure --tdx direct boot: 256 MiB/8 vCPUs = 8 GiB/8 vCPUs" measure_same \
+		"--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 256M --cpus 8" "--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 8G --cpus 8"
+	cli_check "measure --tdx direct boot: 1 vCPU != 8 vCPUs (MADT)" measure_differs \
+		"--tdx --kernel $BZ --cmdline x" "--tdx --kernel $BZ --cmdline x --cpus 8"
 	cli_check "measure --snp direct boot: 256 MiB = 8 GiB" measure_same \
 		"--snp --kernel $BZ --mem 256M" "--snp --kernel $BZ --mem 8G"
-	cli_case "measure --json: TDX direct boot depends on neither vCPUs nor RAM" 0 \
-		'"depends_on": \{ "vcpus": false, "mem": false \}' measure --tdx --kernel $BZ --json
+	cli_case "measure --json: TDX direct boot depends on vCPUs (the MADT), not RAM" 0 \
+		'"depends_on": \{ "vcpus": true, "mem": false' measure --tdx --kernel $BZ --json
 	cli_case "measure --json: SNP direct boot depends on vCPUs (one VMSA each), not RAM" 0 \
 		'"depends_on": \{ "vcpus": true, "mem": false \}' measure --snp --kernel $BZ --json
 	cli_case "measure --json: direct boot names the shim as an input" 0 '"boot_shim": \{ "size": 16384' \

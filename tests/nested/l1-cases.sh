@@ -90,3 +90,18 @@ if want shim; then
 	check shim-trace shim 'kernel entry|first'
 	status shim-poweroff 0 shim
 fi
+# ---- issue 13 (APs through the ACPI MP wakeup mailbox) ----------------------
+# The same shim path a TD takes: the MADT carries the MP wakeup structure,
+# the APs run from the start in the shim's mailbox loop (no INIT/SIPI ever),
+# and Linux wakes each one by writing the mailbox. 4 CPUs online is only
+# reachable that way: Linux waits forever on a mailbox nobody answers.
+if want shim-smp4; then
+	run shim-smp4 -v --kernel $K --initrd $I --mem 512M --cpus 4 --boot-shim --boot-trace \
+		--cmdline "$CMD ct=cpus,poweroff"
+	check shim-smp4-userspace shim-smp4 '^L2-USERSPACE'
+	check shim-smp4-cpus shim-smp4 '^L2-CPUS 4 online=0-3'
+	# cvmm -v reads the mailbox at the end: Linux's last command went to
+	# APIC ID 3 and the shim acknowledged it (command 0).
+	check shim-smp4-mailbox shim-smp4 'MP wakeup mailbox: command 0, last APIC ID 3, wakeup vector 0x[0-9a-f]+'
+	status shim-smp4-poweroff 0 shim-smp4
+fi

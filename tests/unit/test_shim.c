@@ -33,7 +33,8 @@ START_TEST(memmap_from_cvmm_is_accepted)
 			ram = 0;
 			shim_memmap_build(&m, sizes[i], snp);
 			ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL, snp ? SHIM_PLAT_SNP : SHIM_PLAT_PLAIN));
-			ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_TDX));
+			if (!snp)	/* the SNP map has no mailbox: see memmap_lies_are_refused */
+				ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_TDX));
 			for (uint32_t j = 0; j < m.count; j++)
 				if (m.r[j].type == SHIM_MEM_RAM)
 					ram += m.r[j].size;
@@ -45,26 +46,48 @@ START_TEST(memmap_from_cvmm_is_accepted)
 }
 END_TEST
 
+/* The entry of cvmm's map that starts at addr (the layout is cvmm's, not the test's). */
+static uint32_t at(uint64_t addr)
+{
+	for (uint32_t i = 0; i < m.count; i++)
+		if (m.r[i].addr == addr)
+			return i;
+	ck_abort_msg("no memory-map entry at 0x%llx", (unsigned long long)addr);
+	return 0;
+}
+
 START_TEST(memmap_lies_are_refused)
 {
 #define LIE(field, value) do {						\
 		shim_memmap_build(&m, 8ULL << 30, false);		\
 		field = value;						\
 		ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_TDX)); \
+		ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_PLAIN)); \
 	} while (0)
+	const uint64_t k = LAYOUT_KERNEL, hi = LAYOUT_HIGH_RAM;
+
 	LIE(m.magic, 0);
 	LIE(m.count, 0);
 	LIE(m.count, SHIM_MEMMAP_MAX + 1);
-	LIE(m.r[2].size, 0);					/* empty */
-	LIE(m.r[2].addr, LAYOUT_KERNEL + 1);			/* unaligned */
-	LIE(m.r[3].size, ~0ULL - 0xfff);			/* wraps */
-	LIE(m.r[3].addr, 1ULL << 52);				/* beyond 52 bits */
-	LIE(m.r[1].type, 3);					/* unknown type */
-	LIE(m.r[1].addr, 0x9e000);				/* overlaps the RAM below */
-	LIE(m.r[3].addr, 0x40000000);				/* not sorted */
-	LIE(m.r[2].size, SHIM_BASE);				/* RAM over the shim */
+	LIE(m.r[at(k)].size, 0);				/* empty */
+	LIE(m.r[at(k)].addr, LAYOUT_KERNEL + 1);		/* unaligned */
+	LIE(m.r[at(hi)].size, ~0ULL - 0xfff);			/* wraps */
+	LIE(m.r[at(hi)].addr, 1ULL << 52);			/* beyond 52 bits */
+	LIE(m.r[at(0xa0000)].type, 5);				/* unknown type */
+	LIE(m.r[at(0xa0000)].type, 0);
+	LIE(m.r[at(0x9f000)].addr, 0x9e000);			/* overlaps the RAM below */
+	LIE(m.r[at(hi)].addr, 0x40000000);			/* not sorted */
+	LIE(m.r[at(k)].size, SHIM_BASE);			/* RAM over the shim */
 	LIE(m.r[0].size, 0x10000);				/* no RAM under the stack */
-	LIE(m.r[2].type, SHIM_MEM_RESERVED);			/* no RAM at the kernel */
+	LIE(m.r[at(k)].type, SHIM_MEM_RESERVED);		/* no RAM at the kernel */
+	/* The hole holds the mailbox, the AP page tables and code: never RAM. */
+	LIE(m.r[at(0x9f000)].type, SHIM_MEM_RAM);
+	LIE(m.r[at(0xa0000)].type, SHIM_MEM_RAM);
+	LIE(m.r[at(0xf0000)].type, SHIM_MEM_RAM);
+	LIE(m.r[0].size, 0xa0000);				/* RAM runs into the hole */
+	/* A TD maps reserved memory shared: ACPI tables must be ACPI, the mailbox NVS. */
+	LIE(m.r[at(SHIM_ACPI)].type, SHIM_MEM_RESERVED);
+	LIE(m.r[at(0x9f000)].type, SHIM_MEM_RESERVED);
 #undef LIE
 	/* SNP: a map that hands the secrets or CPUID page to the kernel as RAM */
 	shim_memmap_build(&m, 8ULL << 30, false);
@@ -72,6 +95,34 @@ START_TEST(memmap_lies_are_refused)
 	shim_memmap_build(&m, 8ULL << 30, true);
 	m.r[1].type = SHIM_MEM_RAM;
 	ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_SNP));
+	/* SNP has no mailbox (AP creation): its hole is reserved, and that is fine there only. */
+	shim_memmap_build(&m, 8ULL << 30, true);
+	ck_assert_uint_eq(m.r[at(0x9f000)].type, SHIM_MEM_RESERVED);
+	ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_SNP));
+	ck_assert_ptr_nonnull(check_memmap(&m, LAYOUT_KERNEL, SHIM_PLAT_TDX));
+}
+END_TEST
+
+/* The e820 Linux gets below 1 MiB, entry by entry (ACPI 6.4 / e820 type numbers). */
+START_TEST(memmap_bios_hole_types)
+{
+	shim_memmap_build(&m, 256ULL << 20, false);
+	ck_assert_uint_eq(m.r[0].addr, 0);
+	ck_assert_uint_eq(m.r[0].size, 0x9f000);
+	ck_assert_uint_eq(m.r[1].addr, 0x9f000);
+	ck_assert_uint_eq(m.r[1].size, 0x1000);
+	ck_assert_uint_eq(m.r[1].type, 4);			/* NVS: the mailbox */
+	ck_assert_uint_eq(m.r[2].addr, 0xa0000);
+	ck_assert_uint_eq(m.r[2].type, 2);
+	ck_assert_uint_eq(m.r[3].addr, 0xe0000);
+	ck_assert_uint_eq(m.r[3].size, 0x10000);
+	ck_assert_uint_eq(m.r[3].type, 3);			/* ACPI */
+	ck_assert_uint_eq(m.r[4].addr, 0xf0000);
+	ck_assert_uint_eq(m.r[4].size, 0x10000);
+	ck_assert_uint_eq(m.r[4].type, 2);
+	ck_assert_uint_eq(m.r[5].addr, 0x100000);
+	ck_assert_uint_eq(m.r[5].type, 1);
+	ck_assert_uint_eq(m.count, 6);
 }
 END_TEST
 
@@ -82,6 +133,7 @@ Suite *make_suite(void)
 
 	tcase_add_test(tc, memmap_from_cvmm_is_accepted);
 	tcase_add_test(tc, memmap_lies_are_refused);
+	tcase_add_test(tc, memmap_bios_hole_types);
 	suite_add_tcase(s, tc);
 	return s;
 }

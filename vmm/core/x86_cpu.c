@@ -64,7 +64,8 @@ static struct kvm_segment flat_segment(uint16_t sel, uint8_t type, bool code)
 
 int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan)
 {
-	const struct vcpu_boot *b = &plan->boot;
+	bool parked = plan->ap_park && v->index > 0;
+	const struct vcpu_boot *b = parked ? &plan->ap : &plan->boot;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
@@ -88,7 +89,7 @@ int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan)
 	regs = (struct kvm_regs){
 		.rip = b->rip,
 		.rsp = direct_stack_top(v->index),
-		.rsi = b->rsi,
+		.rsi = parked ? (uint64_t)v->index : b->rsi,
 		.rdi = (uint64_t)v->index,
 		.rflags = 0x2,
 	};

@@ -51,10 +51,14 @@ int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan
 	/*
 	 * With local APICs in KVM (a bzImage), only the BSP enters the kernel:
 	 * APs wait in KVM for the INIT/SIPI Linux sends them (which resets
-	 * the registers set above). Without them every vCPU enters (tiny guests).
+	 * the registers set above), unless the plan parks them on the boot
+	 * shim's mailbox: then they run from the start, as in a TD. Without
+	 * local APICs every vCPU enters (tiny guests).
 	 */
 	if (vm->ioapic && v->index > 0) {
-		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_UNINITIALIZED };
+		struct kvm_mp_state mp = {
+			.mp_state = plan->ap_park ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED,
+		};
 
 		if (vm_ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
 			return -1;
