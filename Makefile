@@ -6,6 +6,7 @@
 #   make test       deps + ASan/UBSan build + unit tests + KVM tests + short fuzz runs
 #   make fuzz       long fuzz runs (FUZZ_SECONDS per harness, default 300)
 #   make bench      benchmarks (figures printed, never asserted)
+#   make nested-deps  the nested tier's L1 and guest images (build/nested, cached)
 #
 # Sources are found by wildcard: a new file anywhere under vmm/, loader/,
 # attest/ or devices/ is part of the build; a new tests/unit/test_*.c is a new unit-test
@@ -60,7 +61,7 @@ GUEST_CFLAGS := -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostd
 GUEST_LDFLAGS:= -static -no-pie -nostdlib -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
                 -Wl,-T,loader/guest/guest.ld
 
-.PHONY: all deps demo test unit kvmtest fuzztest fuzz bench clean
+.PHONY: all deps demo test unit kvmtest fuzztest fuzz bench clean nested-deps nestedtest
 all: cvmm
 
 # ---- dependencies ---------------------------------------------------------
@@ -72,6 +73,10 @@ DEB_PKGS += strace
 DEB_PKGS += libjson-c-dev
 # acpica-tools: iasl -d, the independent checker of the ACPI tables cvmm builds
 DEB_PKGS += acpica-tools
+# The nested tier (tests/nested/): busybox-static is L1's and the guest's userspace,
+# cpio packs their initramfs, e2fsprogs makes the guest's ext4 disk (mke2fs -d)
+# and reads it back (debugfs); qemu-system-x86 (above) runs L1
+DEB_PKGS += busybox-static cpio e2fsprogs
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
@@ -178,7 +183,21 @@ test: deps
 	@$(MAKE) --no-print-directory test-build
 	@tests/run-all.sh
 
-test-build: cvmm build/asan/cvmm build/tsan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA)
+test-build: cvmm build/asan/cvmm build/tsan/cvmm $(UNIT_BINS) $(GUEST_BINS) $(GUEST_BZIMAGES) $(FUZZ_BINS) $(TESTDATA) \
+	nested-deps
+
+# The nested tier's inputs from Debian packages (tests/tools/nested-prep.sh):
+# Debian's kernel and its modules (apt-get download, cached), L1's initramfs
+# with the static release cvmm, the guest's initramfs and ext4 disk. Where
+# the kernel package cannot be had, build/nested/missing says why and the
+# tier says SKIPPED.
+NESTED_INPUTS := cvmm tests/tools/nested-prep.sh $(wildcard tests/nested/*.sh)
+build/nested/l1.cpio.gz: $(NESTED_INPUTS)
+	@echo "  NESTED build/nested"
+	$(Q)tests/tools/nested-prep.sh build/nested cvmm
+nested-deps: build/nested/l1.cpio.gz
+nestedtest: nested-deps
+	@tests/run-all.sh nested
 
 unit: build/asan/cvmm $(UNIT_BINS) $(TESTDATA) build/guests/hello.bzImage
 	@tests/run-all.sh unit
@@ -209,7 +228,7 @@ build/bench/exitguest.elf: bench/exitguest.S bench/exitguest.ld
 	$(Q)ld -m elf_x86_64 -T bench/exitguest.ld -o $@ build/bench/exitguest.o
 
 bench: deps
-	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS) $(BENCH_LIB_BINS)
+	@$(MAKE) --no-print-directory cvmm $(GUEST_BINS) $(BENCH_TOOLS) $(BENCH_LIB_BINS) nested-deps
 	@bench/run.sh
 
 # Benchmark programs that call cvmm's own code, linked against the optimised library.

@@ -96,7 +96,7 @@ bench_body() {
 	for part in bench/parts/*.sh; do
 		[ -f "$part" ] || continue
 		echo
-		RES=$RES OUT=$OUT RUNS=$RUNS CVMM=$CVMM T=$T bash "$part"
+		RES=$RES OUT=$OUT RUNS=$RUNS CVMM=$CVMM T=$T PLOTS=$PLOTS bash "$part"
 	done
 
 }
@@ -149,6 +149,8 @@ fi
 	echo
 	echo "![set-up vs memory](bench/plots/setup-vs-memory.png)"
 	echo
+	[ -s $PLOTS/linux-boot-phases.png ] && [ -s $OUT/linux-phases.dat ] &&
+		{ echo "![Linux boot phases (nested)](bench/plots/linux-boot-phases.png)"; echo; }
 	echo "## Everything make bench printed"
 	echo
 	echo '```'

@@ -10,6 +10,7 @@
 #include "loader/plan.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
+#include "vmm/trace.h"
 #include "loader/launch_opts.h"
 #include "vmm/core/vm.h"
 
@@ -45,6 +46,7 @@ struct ioapic {
 	uint64_t rte[PINS];
 	bool level[PINS];	/* input lines, as the devices drive them */
 	int route_err;		/* first KVM_SET_GSI_ROUTING errno, reported once */
+	bool traced;		/* --boot-trace has "I/O APIC: first line unmasked" */
 };
 
 bool ioapic_wanted(const struct vm *vm)
@@ -89,6 +91,10 @@ static void update_routes(struct ioapic *io)
 		};
 	}
 	t.r.nr = n;
+	if (n && !io->traced) {	/* a Linux boot phase: its interrupt set-up */
+		io->traced = true;
+		trace_point("I/O APIC: first line unmasked");
+	}
 	if (ioctl(io->vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0 && !io->route_err) {
 		io->route_err = errno;
 		cvmm_warn("I/O APIC: KVM_SET_GSI_ROUTING: %s (level interrupts may stall)",

@@ -13,6 +13,7 @@
 #include "devices/devices.h"
 #include "loader/acpi/acpi.h"
 #include "vmm/log.h"
+#include "vmm/trace.h"
 #include "vmm/core/vm.h"
 
 #define SLP_TYP_SHIFT	2
@@ -40,8 +41,10 @@ static void sleep_ctl(void *opaque, uint64_t off, uint8_t *data, uint32_t len, b
 	typ = (data[0] & SLP_TYP_MASK) >> SLP_TYP_SHIFT;
 	if (!(data[0] & ACPI_SLP_EN))
 		return;
-	if (typ == ACPI_SLP_TYP_S5)
+	if (typ == ACPI_SLP_TYP_S5) {
+		trace_point("guest power-off (ACPI S5)");
 		vm_request_stop(vm, CVMM_EXIT_OK, "guest powered off (ACPI S5)");
+	}
 	/* The DSDT offers S5 only: any other type is a guest bug, ignored (silently: no log flood). */
 }
 

@@ -1,12 +1,13 @@
 #!/bin/bash
 # Runs the test tiers (design.md): unit (Check), command-line tests that need
-# no KVM (cli), KVM integration, short fuzz, the Debian package (deb).
-#   tests/run-all.sh [unit|cli|kvm|fuzz|deb]...   (default: all)
+# no KVM (cli), KVM integration, short fuzz, the Debian package (deb), Linux
+# guests in a nested KVM host (nested).
+#   tests/run-all.sh [unit|cli|kvm|fuzz|deb|nested]...   (default: all)
 # Ends with one line "N passed, N failed, N skipped" and exits non-zero on any
 # failure. A tier that cannot run here says SKIPPED loudly, never "passed".
 set -u
 cd "$(dirname "$0")/.."
-tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit cli kvm fuzz deb)
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit cli kvm fuzz deb nested)
 export CVMM=${CVMM:-build/asan/cvmm}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -75,6 +76,70 @@ shell_tier() {
 	for f in tests/$1/test_*.sh; do [ -f "$f" ] && source "$f"; done
 	PASS=$((PASS + KVM_PASS)); FAIL=$((FAIL + KVM_FAIL))
 	[ ${#KVM_FAILED[@]} -gt 0 ] && FAILED+=("${KVM_FAILED[@]}")
+}
+
+# Linux guests (design.md tier 4, tests/nested/): QEMU's TCG emulates AMD SVM,
+# Debian's kernel with kvm_amd (L1) offers a /dev/kvm, and the static release
+# cvmm boots the same Debian kernel inside it, every case in one L1 boot.
+# L1 prints "NESTED-CASE NAME ok|FAIL ..." per check; a check it never
+# reported (L1 died, hung) fails. The guest's ext4 write is read back here,
+# from L1's disk image, with debugfs after L1 ended.
+nested_tier() {
+	echo "=== Linux guests under cvmm in a nested KVM host (QEMU TCG + SVM, tests/nested/)"
+	local dir=build/nested n why= log out wrote got
+	n=$(grep -cE '^\s*(check|status|trace_phases) ' tests/nested/l1-cases.sh)
+	n=$((n + 1))	# the debugfs read-back
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		why="qemu-system-x86_64 is missing (make deps installs qemu-system-x86)"
+	elif ! command -v debugfs >/dev/null; then
+		why="debugfs is missing (make deps installs e2fsprogs)"
+	elif [ -f $dir/missing ]; then
+		why="$(cat $dir/missing)"
+	elif [ ! -s $dir/l1.cpio.gz ] || [ ! -s $dir/vmlinuz ] || [ ! -s $dir/disk.img ]; then
+		why="no $dir/l1.cpio.gz (make nested-deps builds it)"
+	elif ! qemu-system-x86_64 -accel tcg -cpu help 2>/dev/null | grep -qw svm; then
+		why="this QEMU's TCG has no svm CPU flag"
+	fi
+	if [ -n "$why" ]; then
+		echo "*** SKIPPED: $why: $n nested tests NOT run ***"
+		SKIP=$((SKIP + n)); return
+	fi
+	log=$dir/l1.log
+	local t0=$SECONDS
+	tests/nested/boot-l1.sh $dir >$log 2>&1
+	echo "     (L1 ran $((SECONDS - t0)) s; its console: $log)"
+	if grep -q '^NESTED-L1 no /dev/kvm' $log; then
+		grep '^NESTED-L1' $log
+		echo "*** SKIPPED: L1 has no /dev/kvm (TCG without SVM?): $n nested tests NOT run ***"
+		SKIP=$((SKIP + n)); return
+	fi
+	grep -E '^NESTED-RUN ' $log | sed 's/^NESTED-RUN /     run: /'
+	while read -r name verdict detail; do
+		if [ "$verdict" = ok ]; then
+			echo "ok   nested: $name: $detail"; PASS=$((PASS + 1))
+		else
+			echo "FAIL nested: $name: $detail"
+			run=${name%%-*}
+			grep "^NESTED-LOG $run|" $log | sed 's/^NESTED-LOG /     | /' | head -30
+			FAIL=$((FAIL + 1)); FAILED+=("nested:$name")
+		fi
+	done < <(sed -n 's/^NESTED-CASE //p' $log | tr -d '\r')
+	got=$(grep -c '^NESTED-CASE ' $log)
+	# The write survives: what the guest wrote is in L1's disk after both ended.
+	wrote=$(sed -n 's/^NESTED-WROTE //p' $log | tr -d '\r' | head -1)
+	out=$(debugfs -R 'cat written.txt' $dir/disk-run.img 2>/dev/null)
+	if [ -n "$wrote" ] && [ "$out" = "$wrote" ]; then
+		echo "ok   nested: disk-write-survives: debugfs reads '$out'"; PASS=$((PASS + 1))
+	else
+		echo "FAIL nested: disk-write-survives: guest wrote '${wrote}', debugfs reads '${out}'"
+		FAIL=$((FAIL + 1)); FAILED+=("nested:disk-write-survives")
+	fi
+	got=$((got + 1))
+	if [ "$got" -lt "$n" ]; then
+		echo "FAIL nested: $((n - got)) of $n checks never reported (L1's end:)"
+		tail -15 $log | sed 's/^/     | /'
+		FAIL=$((FAIL + n - got)); FAILED+=("nested:unreported")
+	fi
 }
 
 fuzz_tier() {

@@ -4,6 +4,7 @@
 
 #include "devices/virtio/virtio_mmio.h"
 #include "vmm/log.h"
+#include "vmm/trace.h"
 
 /* A guest can break its devices as often as it likes; the log says so a few times. */
 #define COMPLAINTS_MAX	8
@@ -174,6 +175,11 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 		v &= ~VIRTIO_STATUS_DRIVER_OK;
 	/* NEEDS_RESET is the device's to set and only a reset clears it. */
 	t->status = v | (old & VIRTIO_STATUS_NEEDS_RESET);
+	/* A boot phase (--boot-trace): the guest's driver took the device; once, whatever it resets. */
+	if ((t->status & VIRTIO_STATUS_DRIVER_OK) && !t->traced_ready) {
+		t->traced_ready = true;
+		trace_point_detail("virtio driver ready", "%s", t->ops->name);
+	}
 	if (!(old & VIRTIO_STATUS_FEATURES_OK) && (t->status & VIRTIO_STATUS_FEATURES_OK)) {
 		for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 			t->vqs[i].indirect = t->drv_features & (1ULL << VIRTIO_F_INDIRECT_DESC);

@@ -100,6 +100,7 @@ struct virtio_mmio {
 	uint32_t dev_feat_sel, drv_feat_sel, queue_sel;
 	uint32_t status, isr, config_gen;
 	unsigned complaints;		/* guest errors logged so far (capped) */
+	bool traced_ready;		/* --boot-trace has its first DRIVER_OK */
 	struct virtqueue vqs[VIRTIO_MMIO_MAX_QUEUES];
 	struct vq_chain chain;		/* scratch for the device, under lock */
 };

@@ -10,6 +10,8 @@ only=$(sed -n 's/.*\bcases=\([^ ]*\).*/\1/p' /proc/cmdline)
 verbose=$(grep -c 'nested.verbose' /proc/cmdline)
 
 want() { case ",${only:-all}," in *",all,"*|*",$1,"*) return 0;; esac; return 1; }
+# cases=bench alone runs only the benchmark (below)
+[ "$only" = bench ] && only=none
 # run NAME [ASK=TEXT] CVMM_ARGS...: runs cvmm, leaves /tmp/NAME.out, $rc and
 # $secs. With ASK=TEXT, TEXT and a newline go to cvmm's stdin once the guest
 # printed a line starting ASK (before it, the guest's tty may not yet exist:
@@ -24,7 +26,7 @@ run() {
 	if [ -n "$input" ]; then
 		mkfifo /tmp/$name.in
 		(exec 3>/tmp/$name.in
-		 while ! grep -q "^${input%%=*}" /tmp/$name.out; do sleep 0.2; done
+		 while ! grep -q "${input%%=*}" /tmp/$name.out; do sleep 0.2; done
 		 printf '%s\n' "${input#*=}" >&3
 		 while [ -e /tmp/$name.in ]; do sleep 0.5; done) &
 		timeout $T cvmm $V "$@" </tmp/$name.in >/tmp/$name.out 2>&1; rc=$?
@@ -43,10 +45,21 @@ ok() { echo "NESTED-CASE $1 ok $2"; }
 bad() {
 	echo "NESTED-CASE $1 FAIL $2"
 	[ -n "$logged" ] && return
-	logged=1; grep -v '^$' /tmp/$3.out | tail -25 | sed "s/^/NESTED-LOG $3| /"
+	logged=1
+	{ grep -E 'L2-|cvmm:' /tmp/$3.out; echo ...; grep -v '^$' /tmp/$3.out | tail -25; } | sed "s/^/NESTED-LOG $3| /"
 }
 # check NAME RUN REGEX: RUN's output has a line matching REGEX
 check() { if grep -Eq "$3" /tmp/$2.out; then ok $1 "$(grep -Eo "$3" /tmp/$2.out | head -1)"; else bad $1 "no /$3/" $2; fi; }
+# trace_phases NAME RUN: RUN's --boot-trace lists a Linux boot's phases in this order.
+trace_phases() {
+	local got
+	got=$(grep -oE 'first KVM_RUN|first console byte|I/O APIC: first line unmasked|guest milestone: ready|guest power-off|VM ended' /tmp/$2.out | uniq | tr '\n' ,)
+	if [ "$got" = "first KVM_RUN,first console byte,I/O APIC: first line unmasked,guest milestone: ready,guest power-off,VM ended," ]; then
+		ok $1 "$(grep -E 'first console byte|milestone: ready|VM ended' /tmp/$2.out | awk '{printf "%s %.2fs; ", $3" "$4" "$5, $1/1e6}')"
+	else
+		bad $1 "phases: $got" $2
+	fi
+}
 status() { if [ "$rc" = "$2" ]; then ok $1 "exit $rc in ${secs}s"; else bad $1 "exit $rc, want $2" $3; fi; }
 
 CMD="console=ttyS0 loglevel=4"
@@ -55,30 +68,32 @@ V=
 grep -q 'nested.debug' /proc/cmdline && CMD="console=ttyS0 earlyprintk=ttyS0 ignore_loglevel nokaslr" verbose=1 V=-v
 # Four vCPUs, ext4 root disk, hvc0 (the console on stdin), hwrng; poweroff.
 if want smp4; then
-	run smp4 L2-HVC-OUT=hvc-ping-42 --kernel $K --initrd $I --mem 512M --cpus 4 --disk /dev/vda --rng --console virtio \
+	run smp4 L2-HVC-OUT=hvc-ping-42 --kernel $K --initrd $I --mem 512M --cpus 4 --disk /dev/vda --rng --console virtio --boot-trace \
 		--cmdline "$CMD ct=cpus,disk,hvc,rng,poweroff"
-	check smp4-userspace smp4 '^L2-USERSPACE'
-	check smp4-cpus smp4 '^L2-CPUS 4 online=0-3'
-	check smp4-disk-read smp4 '^L2-DISK-READ cvmm-nested-disk-content'
-	check smp4-disk-write smp4 '^L2-DISK-UMOUNT ok'
+	check smp4-userspace smp4 'L2-USERSPACE'
+	check smp4-cpus smp4 'L2-CPUS 4 online=0-3'
+	check smp4-disk-read smp4 'L2-DISK-READ cvmm-nested-disk-content'
+	check smp4-disk-write smp4 'L2-DISK-UMOUNT ok'
 	check smp4-hvc-out smp4 'L2-HVC-OUT hello-from-hvc0'
 	check smp4-hvc-in smp4 'L2-HVC-IN hvc-ping-42'  # after the tty's echo, on one line
-	check smp4-rng smp4 '^L2-RNG virtio_rng.0 [0-9a-f]{32}'
+	check smp4-rng smp4 'L2-RNG virtio_rng.0 [0-9a-f]{32}'
 	status smp4-poweroff 0 smp4
+	check smp4-trace-virtio smp4 'virtio driver ready \(virtio-blk\)'
+	trace_phases smp4-trace smp4
 	grep -o 'written-by-l2-[0-9a-f-]*' /tmp/smp4.out | head -1 | sed 's/^/NESTED-WROTE /'
 fi
 # One vCPU, COM1 input answered, reboot.
 if want smp1; then
 	run smp1 L2-COM1-ASK=com1-ping-7 --kernel $K --initrd $I --mem 256M --cpus 1 --cmdline "$CMD ct=cpus,com1,reboot"
-	check smp1-cpus smp1 '^L2-CPUS 1 online=0'
-	check smp1-com1-in smp1 '^L2-COM1-IN com1-ping-7'
+	check smp1-cpus smp1 'L2-CPUS 1 online=0'
+	check smp1-com1-in smp1 'L2-COM1-IN com1-ping-7'
 	status smp1-reboot 3 smp1
 fi
 # Two vCPUs, a panic (panic=-1: Linux resets at once, after its pvpanic
 # driver told cvmm: status 4, not the reset's 3).
 if want smp2; then
 	run smp2 --kernel $K --initrd $I --mem 256M --cpus 2 --cmdline "$CMD panic=-1 ct=cpus,panic"
-	check smp2-cpus smp2 '^L2-CPUS 2 online=0-1'
+	check smp2-cpus smp2 'L2-CPUS 2 online=0-1'
 	check smp2-panic-msg smp2 'Kernel panic'
 	check smp2-pvpanic smp2 'guest panicked \(pvpanic\)'
 	status smp2-panic 4 smp2
@@ -86,8 +101,8 @@ fi
 # The same kernel through the boot shim, with the boot trace.
 if want shim; then
 	run shim --kernel $K --initrd $I --mem 256M --boot-shim --boot-trace --cmdline "$CMD ct=cpus,poweroff"
-	check shim-userspace shim '^L2-USERSPACE'
-	check shim-trace shim 'kernel entry|first'
+	check shim-userspace shim 'L2-USERSPACE'
+	trace_phases shim-trace shim
 	status shim-poweroff 0 shim
 fi
 # ---- issue 13 (APs through the ACPI MP wakeup mailbox) ----------------------
@@ -98,10 +113,49 @@ fi
 if want shim-smp4; then
 	run shim-smp4 -v --kernel $K --initrd $I --mem 512M --cpus 4 --boot-shim --boot-trace \
 		--cmdline "$CMD ct=cpus,poweroff"
-	check shim-smp4-userspace shim-smp4 '^L2-USERSPACE'
-	check shim-smp4-cpus shim-smp4 '^L2-CPUS 4 online=0-3'
+	check shim-smp4-userspace shim-smp4 'L2-USERSPACE'
+	check shim-smp4-cpus shim-smp4 'L2-CPUS 4 online=0-3'
 	# cvmm -v reads the mailbox at the end: Linux's last command went to
 	# APIC ID 3 and the shim acknowledged it (command 0).
 	check shim-smp4-mailbox shim-smp4 'MP wakeup mailbox: command 0, last APIC ID 3, wakeup vector 0x[0-9a-f]+'
 	status shim-smp4-poweroff 0 shim-smp4
+fi
+
+# make bench's Linux row (bench/parts/linux_nested.sh; only when cases=bench
+# names it, in the L1 with QEMU): the same kernel, initramfs, vCPUs, RAM and
+# devices (virtio-blk on L1's disk, virtio-rng, COM1 console) under cvmm and
+# QEMU microvm, alternating, nested.runs= times each. Timed from outside on
+# L1's clock: start to the guest's "L2-USERSPACE" line, start to exit.
+# NESTED-BENCH WHO RUN USERSPACE_S EXIT_S STATUS
+stamp_until_userspace() {	# prints the uptime at which the line came; drains the rest
+	local l up rest t=
+	while IFS= read -r l; do
+		case $l in *L2-USERSPACE*) [ -z "$t" ] && { read -r up rest </proc/uptime; t=$up; };; esac
+	done
+	echo "${t:--1}"
+}
+bench_one() {
+	local who=$1 i=$2 t0 t1 tu rest
+	shift 2
+	read -r t0 rest </proc/uptime
+	tu=$( { "$@" </dev/null 2>&1; echo "rc=$?" >/tmp/bench.rc; } | stamp_until_userspace)
+	read -r t1 rest </proc/uptime
+	echo "NESTED-BENCH $who $i $(awk "BEGIN{ if ($tu < 0) print -1; else print $tu - $t0 }") $(awk "BEGIN{print $t1 - $t0}") $(cat /tmp/bench.rc)"
+}
+if [ "$(sed -n 's/.*\bcases=\([^ ]*\).*/\1/p' /proc/cmdline)" = bench ] && [ -x /bin/qemu-system-x86_64 ]; then
+	qemu-system-x86_64 --version 2>&1 | head -1 | sed 's/^/NESTED-QEMU /'
+	N=$(sed -n 's/.*\bnested.runs=\([0-9]*\).*/\1/p' /proc/cmdline); N=${N:-5}
+	BC="console=ttyS0 loglevel=4 ct=cpus,disk,rng,poweroff"
+	for i in $(seq 1 $N); do
+		bench_one cvmm $i cvmm --kernel $K --initrd $I --mem 512M --cpus 2 --disk /dev/vda --rng \
+			--cmdline "$BC"
+		bench_one qemu $i qemu-system-x86_64 -L /qemu -M microvm,acpi=on,pic=off,pit=off,rtc=off \
+			-enable-kvm -cpu host -smp 2 -m 512M -nodefaults -no-user-config -display none \
+			-no-reboot -serial stdio -kernel $K -initrd $I -append "$BC" \
+			-drive id=d0,file=/dev/vda,format=raw,if=none -device virtio-blk-device,drive=d0 \
+			-device virtio-rng-device
+	done
+	# One cvmm run's boot phases for the plot.
+	cvmm --kernel $K --initrd $I --mem 512M --cpus 2 --disk /dev/vda --rng --cmdline "$BC" \
+		--boot-trace=json </dev/null 2>&1 >/dev/null | grep '^{' | sed 's/^/NESTED-TRACE /'
 fi

@@ -8,6 +8,8 @@
 export PATH=/bin
 mount -t proc p /proc; mount -t sysfs s /sys; mount -t devtmpfs d /dev
 echo "L2-USERSPACE"
+# Milestone 2 ("ready") on cvmm's port 0x610: --boot-trace times userspace from outside.
+printf '\002' | dd of=/dev/port bs=1 seek=$((0x610)) count=1 2>/dev/null
 for m in $(cat /lib/modules/order); do
 	insmod /lib/modules/$m 2>/dev/null || echo "L2-INSMOD-FAILED $m"
 done

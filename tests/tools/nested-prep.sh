@@ -9,6 +9,8 @@
 #                      virtio_console, virtio-rng, crc32c_generic, ext4, pvpanic-mmio (each with
 #                      the modules its depends= names, loaded in that order)
 #   DIR/disk.img       an ext4 image made with mke2fs -d (the guest's root disk)
+#   DIR/l1-bench.cpio.gz  l1.cpio.gz plus QEMU and its libraries, for make bench's
+#                      Linux row (cvmm against QEMU microvm inside the same L1)
 #   tests/tools/nested-prep.sh [DIR] [CVMM]
 # Exits 0 with DIR/missing holding the reason where a package cannot be had
 # (the tier then says SKIPPED); non-zero only when building from files here fails.
@@ -95,5 +97,22 @@ cp "$dir/l2.cpio.gz" "$l1/l2/initrd.gz"
 install -m 0755 "$here/tests/nested/l1-init.sh" "$l1/init"
 install -m 0755 "$here/tests/nested/l1-cases.sh" "$l1/cases.sh"
 cpio_dir "$l1" "$dir/l1.cpio.gz"
+
+# 5. The bench's L1: QEMU with the libraries ldd names and microvm's firmware
+# (its data path is relative to the binary: the bench passes -L /qemu).
+rm -f "$dir/l1-bench.cpio.gz"
+if q=$(command -v qemu-system-x86_64); then
+	mkdir -p "$l1/qemu"
+	cp "$q" "$l1/bin/"
+	for lib in $(ldd "$q" | awk '/=> \// {print $3} $1 ~ /^\/lib/ {print $1}'); do
+		mkdir -p "$l1$(dirname "$lib")"; cp -L "$lib" "$l1$lib"
+	done
+	for f in bios-microvm.bin linuxboot_dma.bin pvh.bin kvmvapic.bin; do
+		cp -L "/usr/share/qemu/$f" "$l1/qemu/" 2>/dev/null || true
+	done
+	# Debian's libraries live in /lib/x86_64-linux-gnu, the loader under /lib64.
+	[ -e "$l1/lib64" ] || ln -s lib "$l1/lib64"
+	cpio_dir "$l1" "$dir/l1-bench.cpio.gz"
+fi
 rm -rf "$l1" "$l2" "$dir/disk.root"
 echo "nested: $dir/{vmlinuz,l1.cpio.gz,l2.cpio.gz,disk.img} from $(cat "$dir/kernel.source" 2>/dev/null)"
