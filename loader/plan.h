@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader/accept_cost.h"
+
 /* Page types. The values 1-6 are the SNP PAGE_TYPE encodings on purpose. */
 enum piece_type {
 	PIECE_NORMAL = 1,	/* data pages (measured on SNP) */
@@ -61,6 +63,8 @@ struct launch_plan {
 	 */
 	bool ap_park;
 	struct vcpu_boot ap;
+	/* What the boot shim's acceptance of RAM will cost (ACCEPT_NONE: nothing to accept). */
+	struct accept_cost accept;
 	uint64_t mem_size;		/* bytes of guest RAM */
 	const char *image_kind;		/* "demo", "elf", "bzImage", "firmware" */
 	bool wants_irqchip;		/* a full OS: LAPICs + I/O APIC where the host can (devices/ioapic.h) */

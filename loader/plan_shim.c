@@ -291,6 +291,8 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 	}
 	_Static_assert(sizeof(struct shim_memmap) <= PAGE_SIZE, "memory map fits a page");
 	shim_memmap_build(mm, p->mem_size, t == SHIM_FOR_SNP);
+	accept_cost_of(mm, t == SHIM_FOR_TDX ? ACCEPT_TDX : t == SHIM_FOR_SNP ? ACCEPT_SNP : ACCEPT_NONE,
+		       &p->accept);
 	/* Content unmeasured on every platform: SNP UNMEASURED, TDX added unextended. */
 	if (add(p, SHIM_MEMMAP, PAGE_SIZE, mm, PAGE_SIZE,
 		t == SHIM_FOR_SNP ? PIECE_UNMEASURED : PIECE_NORMAL, false, "memory map"))

@@ -22,9 +22,7 @@
 #define LOW_4G			0x100000000ull
 
 #define MSR_GHCB		0xc0010130u
-#define GHCB_PSC_REQ		0x014ull
-#define GHCB_PSC_RESP		0x015ull
-#define PSC_PRIVATE		1ull
+#define PVALIDATE_FAIL_SIZEMISMATCH	6u
 
 #define TDG_VP_INFO		1ull
 #define TDG_MEM_PAGE_ACCEPT	6ull
@@ -66,20 +64,52 @@ static uint64_t tdcall(uint64_t leaf, uint64_t rcx, uint64_t *r9)
 	return rax;
 }
 
+/*
+ * The two instructions that make RAM usable, one page each: TDX's
+ * TDG.MEM.PAGE.ACCEPT (level 0: 4 KiB, 1: 2 MiB; the TDX status) and SNP's
+ * PVALIDATE (the page's linear address = its GPA on the identity map; rc).
+ * tests/unit/test_shim.c defines SHIM_HOST_TEST and plays the host behind
+ * them, so the walks below are what the acceptance cost is counted on.
+ */
+#ifdef SHIM_HOST_TEST
+uint64_t shim_tdx_accept_page(uint64_t gpa, int level);
+uint32_t shim_snp_pvalidate(uint64_t va, int huge);
+#else
+static uint64_t shim_tdx_accept_page(uint64_t gpa, int level)
+{
+	return tdcall(TDG_MEM_PAGE_ACCEPT, gpa | (uint64_t)level, 0);
+}
+
+static uint32_t shim_snp_pvalidate(uint64_t va, int huge)
+{
+	uint32_t rc;
+	uint8_t unchanged;
+
+	__asm__ volatile(".byte 0xf2, 0x0f, 0x01, 0xff"	/* pvalidate */
+			 "\n\tsetc %1"
+			 : "=a"(rc), "=r"(unchanged)
+			 : "a"(va), "c"(huge), "d"(1) : "memory", "cc");
+	/* Pages the launch already validated report "no change": fine. */
+	(void)unchanged;
+	return rc;
+}
+#endif
+
+/* 2 MiB where the range is aligned (the TDX module and the RMP may refuse: 4 KiB then). */
 static int tdx_accept(uint64_t gpa, uint64_t size)
 {
 	for (uint64_t a = gpa; a < gpa + size;) {
 		uint64_t st;
 
 		if (!(a & (HUGE - 1)) && gpa + size - a >= HUGE) {
-			st = tdcall(TDG_MEM_PAGE_ACCEPT, a | 1, 0);
+			st = shim_tdx_accept_page(a, 1);
 			if (st == 0 || st >> 32 == TDX_ALREADY_ACCEPTED) {
 				a += HUGE;
 				continue;
 			}
-			/* Part of it was added 4 KiB-wise at launch: go page by page. */
+			/* KVM maps TD memory 4 KiB-wise (or the launch added some): page by page. */
 		}
-		st = tdcall(TDG_MEM_PAGE_ACCEPT, a, 0);
+		st = shim_tdx_accept_page(a, 0);
 		if (st != 0 && st >> 32 != TDX_ALREADY_ACCEPTED)
 			return -1;
 		a += PAGE;
@@ -87,46 +117,32 @@ static int tdx_accept(uint64_t gpa, uint64_t size)
 	return 0;
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-/* GHCB MSR protocol: ask the hypervisor to make one 4 KiB page private. */
-static int snp_psc_private(uint64_t gpa)
-{
-	uint64_t resp;
-
-	wrmsr(MSR_GHCB, PSC_PRIVATE << 52 | (gpa >> 12) << 12 | GHCB_PSC_REQ);
-	__asm__ volatile("rep; vmmcall" ::: "memory");	/* VMGEXIT */
-	resp = rdmsr(MSR_GHCB);
-	return (resp & 0xfff) == GHCB_PSC_RESP && resp >> 32 == 0 ? 0 : -1;
-}
-
+/*
+ * No page-state change first: cvmm made all RAM private at launch, so a
+ * PVALIDATE of an unpopulated page is a nested page fault KVM serves from
+ * guest_memfd in the kernel, not one userspace round trip per 4 KiB page
+ * (the GHCB MSR protocol's PSC is one page per exit). A host that left a
+ * page shared gets a memory-fault exit there instead, and PVALIDATE fails
+ * or validates: it can stall the boot, never hand over an unvalidated page.
+ */
 static int snp_validate(uint64_t gpa, uint64_t size)
 {
-	for (uint64_t a = gpa; a < gpa + size; a += PAGE) {
+	for (uint64_t a = gpa; a < gpa + size;) {
 		uint32_t rc;
-		uint8_t unchanged;
 
-		if (snp_psc_private(a))
+		if (!(a & (HUGE - 1)) && gpa + size - a >= HUGE) {
+			rc = shim_snp_pvalidate(a, 1);
+			if (rc == 0) {
+				a += HUGE;
+				continue;
+			}
+			if (rc != PVALIDATE_FAIL_SIZEMISMATCH)
+				return -1;
+			/* The RMP holds these 4 KiB-wise: page by page. */
+		}
+		if (shim_snp_pvalidate(a, 0) != 0)
 			return -1;
-		__asm__ volatile(".byte 0xf2, 0x0f, 0x01, 0xff"	/* pvalidate */
-				 "\n\tsetc %1"
-				 : "=a"(rc), "=r"(unchanged)
-				 : "a"(a), "c"(0), "d"(1) : "memory", "cc");
-		/* Pages the launch already validated report "no change". */
-		if (rc != 0)
-			return -1;
-		(void)unchanged;
+		a += PAGE;
 	}
 	return 0;
 }
@@ -197,6 +213,26 @@ static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, ui
 	return 0;
 }
 
+/*
+ * TDX: accepts RAM and the BIOS hole, whatever its type: Linux reads the
+ * legacy ROM range [0xc0000, 1 MiB) through its private direct map
+ * (probe_roms), and a TD touching an unaccepted private page is killed; the
+ * pieces cvmm added there answer "already accepted". SNP: validates RAM.
+ */
+static const char *make_ram_usable(const struct shim_memmap *m, uint32_t plat)
+{
+	for (uint32_t i = 0; i < m->count; i++) {
+		const struct shim_mem_range *r = &m->r[i];
+
+		if (plat == SHIM_PLAT_TDX && (r->type == SHIM_MEM_RAM || r->addr < SHIM_LOW_END) &&
+		    tdx_accept(r->addr, r->size))
+			return "TDG.MEM.PAGE.ACCEPT failed";
+		if (plat == SHIM_PLAT_SNP && r->type == SHIM_MEM_RAM && snp_validate(r->addr, r->size))
+			return "PVALIDATE failed";
+	}
+	return 0;
+}
+
 static void put(uint8_t *b, uint32_t off, uint64_t v, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -219,24 +255,9 @@ void shim_main(uint32_t plat)
 	why = check_memmap(m, kernel, plat);
 	if (why)
 		shim_fail(plat, why);
-	for (uint32_t i = 0; i < m->count; i++) {
-		const struct shim_mem_range *r = &m->r[i];
-
-		/*
-		 * TDX: the BIOS hole too, whatever its type: Linux reads the
-		 * legacy ROM range [0xc0000, 1 MiB) through its private direct
-		 * map (probe_roms), and a TD touching an unaccepted private page
-		 * is killed. The pieces cvmm added there answer "already accepted".
-		 */
-		if (plat == SHIM_PLAT_TDX && r->addr < SHIM_LOW_END && tdx_accept(r->addr, r->size))
-			shim_fail(plat, "TDG.MEM.PAGE.ACCEPT failed");
-		if (r->type != SHIM_MEM_RAM || (plat == SHIM_PLAT_TDX && r->addr < SHIM_LOW_END))
-			continue;
-		if (plat == SHIM_PLAT_TDX && tdx_accept(r->addr, r->size))
-			shim_fail(plat, "TDG.MEM.PAGE.ACCEPT failed");
-		if (plat == SHIM_PLAT_SNP && snp_validate(r->addr, r->size))
-			shim_fail(plat, "page-state change or PVALIDATE failed");
-	}
+	why = make_ram_usable(m, plat);
+	if (why)
+		shim_fail(plat, why);
 	for (uint32_t i = 0; i < m->count; i++) {
 		put(bp, BP_E820_TABLE + 20 * i, m->r[i].addr, 8);
 		put(bp, BP_E820_TABLE + 20 * i + 8, m->r[i].size, 8);
