@@ -182,6 +182,28 @@ ap64:
 	movw	$0, SHIM_MAILBOX + MP_WAKE_CMD
 	jmp	*%rax
 
+	/*
+	 * The BSP's exception stubs (shim.c's IDT): 8 bytes each, each pushes
+	 * its vector (over the CPU's error code, if any: nothing returns) and
+	 * calls shim_exception(vector), which says why and stops.
+	 */
+	.globl shim_exc_stubs
+	.balign	8
+shim_exc_stubs:
+	vec = 0
+	.rept	SHIM_IDT_VECTORS
+	.balign	8, 0xcc
+	pushq	$vec
+	jmp	exc_common
+	vec = vec + 1
+	.endr
+exc_common:
+	popq	%rdi
+	andq	$-16, %rsp
+	call	shim_exception
+8:	hlt
+	jmp	8b
+
 	/* shim_jump(entry, boot_params): the Linux 64-bit boot protocol. */
 	.globl shim_jump
 shim_jump:

@@ -36,19 +36,105 @@ static inline void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
-/* Plain VMs say why on the UART and exit; a TD or SNP guest just stops. */
-static __attribute__((noreturn)) void shim_fail(uint32_t plat, const char *why)
+static void wrmsr(uint32_t msr, uint64_t v)
 {
-	if (plat == SHIM_PLAT_PLAIN) {
-		for (const char *s = "cvmm shim: "; *s; s++)
-			outb(0x3f8, (uint8_t)*s);
-		for (; *why; why++)
-			outb(0x3f8, (uint8_t)*why);
-		outb(0x3f8, '\n');
-		outb(0xf4, 70);
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+#define TDVMCALL_REPORT_FATAL_ERROR	0x10003ull
+
+/* TDG.VP.VMCALL<ReportFatalError>, error code 0, the reason as its message. */
+static __attribute__((noreturn)) void tdx_report_fatal(const char *why)
+{
+	uint64_t m[8];
+
+	shim_tdx_fatal_text("cvmm shim: ", why, m);
+	for (;;) {	/* it never returns; if it did, ask again */
+		register uint64_t r8 __asm__("r8") = m[5], r9 __asm__("r9") = m[6];
+		register uint64_t r10 __asm__("r10") = 0, r11 __asm__("r11") = TDVMCALL_REPORT_FATAL_ERROR;
+		register uint64_t r12 __asm__("r12") = 0, r13 __asm__("r13") = 0;
+		register uint64_t r14 __asm__("r14") = m[0], r15 __asm__("r15") = m[1];
+		uint64_t rax = 0, rcx = SHIM_TDX_EXPOSE_REGS, rbx = m[2], rdi = m[3], rsi = m[4], rdx = m[7];
+
+		__asm__ volatile(".byte 0x66, 0x0f, 0x01, 0xcc"	/* tdcall */
+				 : "+a"(rax), "+c"(rcx), "+b"(rbx), "+D"(rdi), "+S"(rsi), "+d"(rdx),
+				   "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11), "+r"(r12), "+r"(r13),
+				   "+r"(r14), "+r"(r15) : : "memory");
 	}
+}
+
+/* The GHCB MSR protocol's termination request (GHCB spec 2.3.1), reason in set 3. */
+static __attribute__((noreturn)) void snp_terminate(uint32_t code)
+{
+	for (;;) {
+		wrmsr(MSR_GHCB, SHIM_GHCB_TERM(code & 0xff));
+		__asm__ volatile("rep; vmmcall" ::: "memory");	/* VMGEXIT */
+	}
+}
+
+/*
+ * Says why the shim stops, the way each platform can: plain VMs on the UART
+ * and exit; a TD by ReportFatalError; an SNP guest by a termination request.
+ */
+static __attribute__((noreturn)) void shim_fail(uint32_t plat, uint32_t code, const char *why)
+{
+	if (plat == SHIM_PLAT_TDX)
+		tdx_report_fatal(why);
+	if (plat == SHIM_PLAT_SNP)
+		snp_terminate(code);
+	for (const char *s = "cvmm shim: "; *s; s++)
+		outb(0x3f8, (uint8_t)*s);
+	for (; *why; why++)
+		outb(0x3f8, (uint8_t)*why);
+	outb(0x3f8, '\n');
+	outb(0xf4, 70);
 	for (;;)
-		__asm__ volatile("ud2");
+		__asm__ volatile("hlt");
+}
+
+/*
+ * The BSP's IDT, in shim_main's frame: SHIM_IDT_VECTORS interrupt gates to
+ * the 8-byte stubs in entry.S (each pushes its vector), code selector 0x10,
+ * and the platform code right behind the gates, where the handler finds it
+ * through SIDT (no writable globals). Without it any fault is a triple fault.
+ */
+#define IDT_BYTES	(SHIM_IDT_VECTORS * 16)
+extern const uint8_t shim_exc_stubs[];
+void shim_exception(uint64_t vector) __attribute__((noreturn, used));
+
+static void idt_build(uint8_t *idt, uint32_t plat, uint64_t stubs)
+{
+	for (int v = 0; v < SHIM_IDT_VECTORS; v++) {
+		uint64_t h = stubs + 8 * (uint64_t)v;
+		uint8_t *g = idt + 16 * v;
+
+		for (int i = 0; i < 16; i++)
+			g[i] = 0;
+		g[0] = (uint8_t)h;
+		g[1] = (uint8_t)(h >> 8);
+		g[2] = 0x10;			/* selector: the 64-bit code segment */
+		g[5] = 0x8e;			/* present, DPL 0, 64-bit interrupt gate */
+		for (int i = 0; i < 6; i++)
+			g[6 + i] = (uint8_t)(h >> (16 + 8 * i));
+	}
+	for (int i = 0; i < 4; i++)
+		idt[IDT_BYTES + i] = (uint8_t)(plat >> (8 * i));
+}
+
+void shim_exception(uint64_t vector)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } d;
+	const uint8_t *idt;
+	uint32_t plat = 0;
+	char why[] = "CPU exception 00";
+
+	__asm__ volatile("sidt %0" : "=m"(d));
+	idt = (const uint8_t *)(uintptr_t)d.base;
+	for (int i = 0; i < 4; i++)
+		plat |= (uint32_t)idt[IDT_BYTES + i] << (8 * i);
+	why[14] = (char)('0' + vector / 10 % 10);
+	why[15] = (char)('0' + vector % 10);
+	shim_fail(plat, SHIM_ERR_EXCEPTION | (uint32_t)(vector & 0x7f), why);
 }
 
 static uint64_t tdcall(uint64_t leaf, uint64_t rcx, uint64_t *r9)
@@ -248,16 +334,22 @@ void shim_main(uint32_t plat)
 			  (uint64_t)bp[BP_CODE32_START + 3] << 24;
 	const char *why;
 	uint64_t idx = 0;
+	uint8_t idt[IDT_BYTES + 8] __attribute__((aligned(16)));
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = {
+		.limit = IDT_BYTES - 1, .base = (uint64_t)(uintptr_t)idt,
+	};
 
+	idt_build(idt, plat, (uint64_t)(uintptr_t)shim_exc_stubs);
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 	/* The entry code sent every AP to the mailbox; this must be vCPU 0. */
 	if (plat == SHIM_PLAT_TDX && (tdcall(TDG_VP_INFO, 0, &idx) || (uint32_t)idx != 0))
-		shim_fail(plat, "an AP reached the BSP's path");
+		shim_fail(plat, SHIM_ERR_AP, "an AP reached the BSP's path");
 	why = check_memmap(m, kernel, plat);
 	if (why)
-		shim_fail(plat, why);
+		shim_fail(plat, SHIM_ERR_MEMMAP, why);
 	why = make_ram_usable(m, plat);
 	if (why)
-		shim_fail(plat, why);
+		shim_fail(plat, SHIM_ERR_ACCEPT, why);
 	for (uint32_t i = 0; i < m->count; i++) {
 		put(bp, BP_E820_TABLE + 20 * i, m->r[i].addr, 8);
 		put(bp, BP_E820_TABLE + 20 * i + 8, m->r[i].size, 8);

@@ -71,7 +71,40 @@
 #define SHIM_MEM_ACPI		3
 #define SHIM_MEM_NVS		4
 
+/*
+ * Why the shim stopped, where the platform lets it say so: SNP's GHCB MSR
+ * termination request (reason set SHIM_TERM_SET, the code below), TDX's
+ * TDG.VP.VMCALL<ReportFatalError> (error code 0, the text in registers),
+ * plain VMs on COM1. cvmm prints each (vmm/platform/coco_exit.c).
+ */
+#define SHIM_TERM_SET		3		/* GHCB reason set: cvmm's boot shim */
+#define SHIM_ERR_AP		1		/* an AP reached the BSP's path */
+#define SHIM_ERR_MEMMAP		2		/* the memory map was refused */
+#define SHIM_ERR_ACCEPT		3		/* ACCEPT / PVALIDATE failed */
+#define SHIM_ERR_EXCEPTION	0x80		/* | vector: a CPU exception */
+#define SHIM_IDT_VECTORS	32
+#define GHCB_MSR_TERM_REQ	0x100ULL
+/* RCX of the shim's TDG.VP.VMCALL: the registers the VMM sees (RDX RBX RSI RDI R8-R15). */
+#define SHIM_TDX_EXPOSE_REGS	0xffccULL
+#define SHIM_GHCB_TERM(code)	(GHCB_MSR_TERM_REQ | (uint64_t)SHIM_TERM_SET << 12 | (uint64_t)(code) << 16)
+
 #ifndef __ASSEMBLER__
+/*
+ * The ReportFatalError text: "a" then "b", up to 63 bytes and a NUL, in
+ * the GHCI's register order R14 R15 RBX RDI RSI R8 R9 RDX (8 bytes each).
+ */
+static inline void shim_tdx_fatal_text(const char *a, const char *b, uint64_t r[8])
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < 8; i++)
+		r[i] = 0;
+	for (; *a && n < 63; a++, n++)
+		r[n / 8] |= (uint64_t)(uint8_t)*a << (8 * (n % 8));
+	for (; *b && n < 63; b++, n++)
+		r[n / 8] |= (uint64_t)(uint8_t)*b << (8 * (n % 8));
+}
+
 #define SHIM_BASE		(0x100000000ULL - SHIM_SIZE)	/* TDX/SNP: right below 4 GiB */
 
 struct shim_mem_range {

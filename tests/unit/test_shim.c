@@ -63,6 +63,7 @@ void shim_jump(uint64_t entry, uint64_t boot_params)
 }
 
 static struct shim_memmap m;
+const uint8_t shim_exc_stubs[SHIM_IDT_VECTORS * 8];	/* entry.S's, for the IDT's addresses */
 
 START_TEST(memmap_from_cvmm_is_accepted)
 {
@@ -217,6 +218,39 @@ START_TEST(acceptance_exits_per_gib)
 }
 END_TEST
 
+/* Issue 13 item 5: the BSP's IDT sends every exception vector to its stub. */
+START_TEST(idt_gates_reach_the_stubs)
+{
+	static uint8_t idt[SHIM_IDT_VECTORS * 16 + 8];
+	const uint64_t stubs = 0xffffc1b8ULL;
+
+	memset(idt, 0xa5, sizeof(idt));
+	idt_build(idt, SHIM_PLAT_SNP, stubs);
+	for (int v = 0; v < SHIM_IDT_VECTORS; v++) {
+		const uint8_t *g = idt + 16 * v;
+		uint64_t h = stubs + 8 * (uint64_t)v, off;
+		uint16_t sel, lo;
+		uint32_t mid, hi, rsv;
+
+		memcpy(&lo, g, 2);
+		memcpy(&sel, g + 2, 2);
+		memcpy(&mid, g + 6, 2);
+		mid &= 0xffff;
+		memcpy(&hi, g + 8, 4);
+		memcpy(&rsv, g + 12, 4);
+		off = lo | (uint64_t)mid << 16 | (uint64_t)hi << 32;
+		ck_assert_uint_eq(off, h);
+		ck_assert_uint_eq(sel, 0x10);		/* the shim's 64-bit CS */
+		ck_assert_uint_eq(g[4], 0);		/* IST 0 */
+		ck_assert_uint_eq(g[5], 0x8e);		/* present interrupt gate */
+		ck_assert_uint_eq(rsv, 0);
+	}
+	/* the platform for the handler, right behind the gates */
+	ck_assert_uint_eq(idt[SHIM_IDT_VECTORS * 16], SHIM_PLAT_SNP);
+	ck_assert_uint_eq(idt[SHIM_IDT_VECTORS * 16 + 1], 0);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("shim");
@@ -226,6 +260,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, memmap_lies_are_refused);
 	tcase_add_test(tc, memmap_bios_hole_types);
 	tcase_add_test(tc, acceptance_exits_per_gib);
+	tcase_add_test(tc, idt_gates_reach_the_stubs);
 	suite_add_tcase(s, tc);
 	return s;
 }
