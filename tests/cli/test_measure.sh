@@ -78,9 +78,11 @@ measure_reference_rows
 cli_check "measure --snp --json is valid JSON" measure_json_ok --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --cpus 2
 cli_check "measure --tdx --json is valid JSON" measure_json_ok --tdx --firmware /usr/share/ovmf/OVMF.fd
 cli_check "measure --json digest = plain digest" measure_json_agrees --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --vcpu-type EPYC-Genoa --cpus 3
-cli_case "measure --json: SNP digest depends on vCPUs, not RAM" 0 '"depends_on": \{ "vcpus": true, "mem": false \}' \
+cli_case "measure --json: SNP digest depends on vCPUs (their VMSAs), not RAM" 0 \
+	'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["VMSA"\], "mem_through": \[\] \}' \
 	measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --json
-cli_case "measure --json: MRTD depends on neither" 0 '"depends_on": \{ "vcpus": false, "mem": false \}' \
+cli_case "measure --json: MRTD depends on neither" 0 \
+	'"depends_on": \{ "vcpus": false, "mem": false, "vcpus_through": \[\], "mem_through": \[\] \}' \
 	measure --tdx --firmware /usr/share/ovmf/OVMF.fd --json
 cli_case "measure needs --snp or --tdx" 2 'give --snp or --tdx' measure --firmware /usr/share/OVMF/OVMF_CODE.fd
 cli_case "measure: unknown --vcpu-type" 2 'unknown CPU model' measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --vcpu-type Skylake
@@ -110,9 +112,12 @@ if [ -r $BZ ]; then
 	cli_check "measure --snp direct boot: 256 MiB = 8 GiB" measure_same \
 		"--snp --kernel $BZ --mem 256M" "--snp --kernel $BZ --mem 8G"
 	cli_case "measure --json: TDX direct boot depends on vCPUs (the MADT), not RAM" 0 \
-		'"depends_on": \{ "vcpus": true, "mem": false' measure --tdx --kernel $BZ --json
-	cli_case "measure --json: SNP direct boot depends on vCPUs (one VMSA each), not RAM" 0 \
-		'"depends_on": \{ "vcpus": true, "mem": false \}' measure --snp --kernel $BZ --json
+		'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["ACPI tables"\], "mem_through": \[\] \}' \
+		measure --tdx --kernel $BZ --json
+	cli_case "measure --json: SNP direct boot depends on vCPUs (MADT, one VMSA each), not RAM" 0 \
+		'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["ACPI tables", "VMSA"\], "mem_through": \[\] \}' \
+		measure --snp --kernel $BZ --json
+	cli_check "measure --tdx --json (direct boot, 4 vCPUs) is valid JSON" measure_json_ok --tdx --kernel $BZ --cpus 4
 	cli_case "measure --json: direct boot names the shim as an input" 0 '"boot_shim": \{ "size": 16384' \
 		measure --tdx --kernel $BZ --json
 else
