@@ -258,7 +258,7 @@ static void set_plain_aps(struct launch_plan *p, uint64_t base)
 
 int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum shim_target t)
 {
-	uint64_t base = t == SHIM_FOR_PLAIN ? SHIM_PLAIN_BASE : SHIM_BASE;
+	uint64_t base = SHIM_BASE;	/* every platform: the same addresses */
 	size_t blob_len = (size_t)(shim_blob_end - shim_blob);
 	struct shim_memmap *mm;
 
@@ -312,11 +312,17 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 	p->image_kind = "bzImage via boot shim";
 	switch (t) {
 	case SHIM_FOR_PLAIN:
+		/*
+		 * The BSP enters the 32-bit door as a TD's does (esi 0: the BSP)
+		 * and builds its own page tables; the APs get the caller's
+		 * 64-bit set-up on the AP tables.
+		 */
 		p->boot.mode = CPU_MODE_LONG64;		/* cr3/gdt: the caller's */
-		p->boot.rip = base + SHIM_ENTRY64_OFF;
-		p->boot.rsp = SHIM_STACK_TOP;
-		p->boot.rsi = LAYOUT_BOOT_PARAMS;
 		set_plain_aps(p, base);
+		p->boot.mode = CPU_MODE_FLAT32;
+		p->boot.rip = base + SHIM_ENTRY32_OFF;
+		p->boot.rsp = 0;
+		p->boot.rsi = 0;
 		return 0;
 	case SHIM_FOR_SNP:
 		p->boot = (struct vcpu_boot){ .mode = CPU_MODE_FLAT32,

@@ -1,11 +1,12 @@
 /*
  * The boot shim's entry code. Three doors into the same 64-bit code:
- *   offset 0x00: 64-bit entry (plain BSP: cvmm sets up paging, rsi = boot_params)
+ *   offset 0x00: none (ud2)
  *   offset 0x08: 64-bit AP entry (plain APs: cvmm sets cr3 = SHIM_AP_PT and
  *                rsi = the vCPU index, and makes them runnable)
  *   offset 0x10: 32-bit flat entry, paging off (SNP: the measured VMSA starts
  *                here with esi = SHIM_SNP_MAGIC; TDX: the reset vector jumps here,
- *                esi = VCPU_INDEX from the TDX module)
+ *                esi = VCPU_INDEX from the TDX module; plain: cvmm starts the BSP
+ *                here with esi 0, as a TD's)
  * The 32-bit door builds an identity map of the low 4 GiB (with the SNP
  * C-bit from the CPUID page) and enters long mode itself, because a TD's
  * registers cannot be set by the VMM. An AP is told apart from the BSP by
@@ -23,7 +24,7 @@
 	.code64
 	.globl shim_entry64
 shim_entry64:
-	jmp	bsp64				/* plain BSP */
+	ud2					/* no door here any more */
 
 	.org	SHIM_AP64_OFF
 	jmp	ap64
@@ -56,8 +57,12 @@ shim_entry32:
 	xorl	%edx, %edx
 	jmp	build_pt
 plain32:
-	/* cvmm never starts a plain vCPU here; nothing to do but stop. */
-	jmp	fail32
+	/* A plain VM's BSP (esi 0), started here the way a TD's is; its APs use the AP door. */
+	movl	$SHIM_PLAT_PLAIN, %ebp
+	testl	%esi, %esi
+	jnz	fail32
+	xorl	%edx, %edx
+	jmp	build_pt
 
 	/* SNP: CPUID would raise #VC; the C-bit comes from the CPUID page. */
 snp32:
@@ -83,7 +88,11 @@ snp32:
 	movl	$1, %edx
 	shll	%cl, %edx
 
-	/* PML4 -> PDPT -> 4 PDs of 2 MiB pages; %edx = PTE bits 63:32. */
+	/*
+	 * PML4 -> PDPT -> 4 PDs of 2 MiB pages for the low 4 GiB, and 1 GiB
+	 * pages above (below): SNP's PVALIDATE takes linear addresses, so all
+	 * RAM it validates must be mapped. %edx = PTE bits 63:32, %ebp the platform.
+	 */
 build_pt:
 	movl	%edx, %esi
 	movl	$SHIM_PT, %edi
@@ -109,6 +118,34 @@ build_pt:
 	addl	$0x200000, %eax
 	addl	$8, %edi
 	loop	4b
+	/*
+	 * [4 GiB, 512 GiB) in 1 GiB pages where the CPU has them: always on
+	 * SNP (its CPUID would raise #VC; every SNP CPU has them), after
+	 * CPUID 0x80000001 EDX[26] on plain; never on TDX (ACCEPT takes GPAs).
+	 */
+	cmpl	$SHIM_PLAT_TDX, %ebp
+	je	10f
+	cmpl	$SHIM_PLAT_SNP, %ebp
+	je	11f
+	movl	$0x80000001, %eax
+	cpuid
+	btl	$26, %edx
+	jnc	10f
+11:	movl	$SHIM_PT + 0x1000 + 4 * 8, %edi	/* PDPT[4..511] */
+	movl	$4, %ecx
+9:	movl	%ecx, %eax
+	shll	$30, %eax
+	orl	$0x83, %eax			/* present, writable, 1 GiB */
+	movl	%eax, (%edi)
+	movl	%ecx, %eax
+	shrl	$2, %eax			/* address bits 38:32 */
+	orl	%esi, %eax
+	movl	%eax, 4(%edi)
+	addl	$8, %edi
+	incl	%ecx
+	cmpl	$512, %ecx
+	jb	9b
+10:
 
 	movl	$SHIM_PT, %ebx
 	/* Long mode on the tables at %ebx; then the BSP (edi 0) or an AP (edi 1). */
@@ -145,9 +182,6 @@ park32:
 	jmp	park32
 
 	.code64
-bsp64:
-	movl	$SHIM_PLAT_PLAIN, %ebp
-	jmp	common64
 long64:
 	testl	%edi, %edi
 	jnz	ap64

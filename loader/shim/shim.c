@@ -350,6 +350,24 @@ void shim_main(uint32_t plat)
 	why = make_ram_usable(m, plat);
 	if (why)
 		shim_fail(plat, SHIM_ERR_ACCEPT, why);
+	/*
+	 * Plain: read the last byte of every RAM range the map the 32-bit door
+	 * built covers (above 4 GiB where the CPU has 1 GiB pages: PDPT[4]
+	 * present), the map SNP's PVALIDATE relies on: a hole in it faults,
+	 * and the IDT says so on COM1.
+	 */
+	for (uint32_t i = 0; plat == SHIM_PLAT_PLAIN && i < m->count; i++) {
+		uint64_t last = m->r[i].addr + m->r[i].size - 1;
+		int high = *(volatile const uint64_t *)(uintptr_t)(SHIM_PT + 0x1000 + 4 * 8) & 1;
+
+		if (m->r[i].type != SHIM_MEM_RAM)
+			continue;
+		if (last >= LOW_4G && (!high || last >= 1ull << 39))
+			break;		/* not mapped here: say nothing */
+		(void)*(volatile const uint8_t *)(uintptr_t)last;
+		if (i + 1 == m->count)
+			outb(SHIM_MILESTONE_PORT, SHIM_MILESTONE_RAM_READ);
+	}
 	for (uint32_t i = 0; i < m->count; i++) {
 		put(bp, BP_E820_TABLE + 20 * i, m->r[i].addr, 8);
 		put(bp, BP_E820_TABLE + 20 * i + 8, m->r[i].size, 8);

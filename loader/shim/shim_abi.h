@@ -17,13 +17,12 @@
 
 #define SHIM_SIZE		0x4000		/* the blob; ends at the reset vector */
 /*
- * Plain VMs: in the reserved BIOS hole, not in RAM, because the APs run its
- * mailbox loop long after the kernel owns all RAM.
+ * The blob sits right below 4 GiB (SHIM_BASE) on every platform, outside
+ * RAM: its 32-bit code uses absolute addresses, and the APs run its mailbox
+ * loop long after the kernel owns all RAM.
  */
-#define SHIM_PLAIN_BASE		0xa8000
-#define SHIM_ENTRY64_OFF	0x0		/* 64-bit entry (plain BSP), rsi = boot_params */
 #define SHIM_AP64_OFF		0x8		/* 64-bit AP entry (plain APs): cr3 = SHIM_AP_PT, rsi = index */
-#define SHIM_ENTRY32_OFF	0x10		/* 32-bit flat entry (SNP VMSA, TDX reset) */
+#define SHIM_ENTRY32_OFF	0x10		/* 32-bit flat entry (SNP VMSA, TDX reset, plain BSP) */
 
 /* Low-memory scratch and inputs, all below 1 MiB. */
 #define SHIM_PT			0x1000		/* PML4, PDPT, 4 PDs: built by the shim */
@@ -39,8 +38,8 @@
  * The BIOS hole [SHIM_HOLE, 1 MiB): never RAM. The ACPI Multiprocessor
  * Wakeup mailbox (ACPI 6.4, 5.2.12.19) is e820 NVS (Linux maps NVS
  * private in a TD, plain reserved shared); the APs' page tables (an
- * identity map of the low 4 GiB built by cvmm, measured) and the plain
- * shim are reserved; the ACPI tables are e820 ACPI.
+ * identity map of the low 4 GiB built by cvmm, measured) are reserved;
+ * the ACPI tables are e820 ACPI.
  */
 #define SHIM_HOLE		0x9f000
 #define SHIM_MAILBOX		0x9f000
@@ -83,6 +82,9 @@
 #define SHIM_ERR_ACCEPT		3		/* ACCEPT / PVALIDATE failed */
 #define SHIM_ERR_EXCEPTION	0x80		/* | vector: a CPU exception */
 #define SHIM_IDT_VECTORS	32
+/* Plain: written to cvmm's milestone port 0x610 once all RAM was read through the shim's map. */
+#define SHIM_MILESTONE_PORT	0x610
+#define SHIM_MILESTONE_RAM_READ	0x53
 #define GHCB_MSR_TERM_REQ	0x100ULL
 /* RCX of the shim's TDG.VP.VMCALL: the registers the VMM sees (RDX RBX RSI RDI R8-R15). */
 #define SHIM_TDX_EXPOSE_REGS	0xffccULL

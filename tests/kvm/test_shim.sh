@@ -30,6 +30,10 @@ kvm_check "boot shim: RAM above 4 GiB reaches the guest's e820 (8 GiB)" \
 # APs start parked on the MP wakeup mailbox; a guest that never wakes them still ends.
 kvm_case "boot shim: 3 vCPUs, APs parked on the mailbox" 0 "bootparams: ok" \
 	--boot-shim --kernel $G/bootparams.bzImage --cpus 3
+# The BSP takes the 32-bit door as a TD's does and reads RAM through the map it built.
+kvm_case "boot shim: the BSP's own page tables map all RAM (milestone)" 0 \
+	"boot shim read the end of every RAM range through its map" \
+	--boot-shim --kernel $G/bootparams.bzImage --mem 2G --boot-trace
 kvm_case "boot shim: dry run names the shim" 0 "boot shim" \
 	--boot-shim --kernel $G/bootparams.bzImage --dry-run
 rm -rf "$SH"

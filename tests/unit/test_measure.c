@@ -792,9 +792,13 @@ START_TEST(direct_boot_mp_wakeup)
 		ck_assert_uint_eq(rd64(pt->data + 2 * 4096), 0x83);	/* [0, 2 MiB): the trampoline */
 		if (plats[i] == PLATFORM_PLAIN) {
 			ck_assert(p.ap_park);
-			ck_assert_uint_eq(p.ap.rip, 0xa8000 + 8);
+			ck_assert_uint_eq(p.ap.rip, 0xffffc000ULL + 8);
 			ck_assert_uint_eq(p.ap.cr3, 0xa0000);
 			ck_assert_int_eq(p.ap.mode, CPU_MODE_LONG64);
+			/* the BSP takes the 32-bit door, as a TD's does */
+			ck_assert_int_eq(p.boot.mode, CPU_MODE_FLAT32);
+			ck_assert_uint_eq(p.boot.rip, 0xffffc000ULL + 0x10);
+			ck_assert_uint_eq(p.boot.rsi, 0);
 		}
 		plan_free(&p);
 	}

@@ -41,7 +41,8 @@ int platform_copy_piece(struct vm *vm, const struct plan_piece *piece)
 
 int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan)
 {
-	if (plan->boot.mode != CPU_MODE_LONG64) {
+	/* FLAT32: the boot shim's 32-bit door (--boot-shim), as a TD enters it. */
+	if (plan->boot.mode != CPU_MODE_LONG64 && !(plan->boot.mode == CPU_MODE_FLAT32 && plan->ap_park)) {
 		cvmm_err("the %s platform boots kernels and ELF images directly; "
 			 "firmware boot (--firmware) needs --snp or --tdx", vm->plat->name);
 		return -1;
