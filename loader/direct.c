@@ -130,11 +130,6 @@ static int load_image(struct launch_plan *p, const struct launch_opts *o, const 
 }
 
 /*
- * A bzImage is a full Linux: it finds its interrupt controllers, COM1 and
- * the virtio transports in ACPI (Debian's kernel has no device-tree or
- * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
- */
-/*
  * The PC's reset vector, f000:fff0 (the e820-reserved BIOS area): a guest
  * that jumps there asks for a restart. Linux does on a hardware-reduced
  * ACPI machine: it picks the EFI reset (efi_reboot_required()), which falls
@@ -151,6 +146,11 @@ static const uint8_t reset_vector[16] = {
 	0xeb, 0xfd,			/* jmp $-3 (hlt) */
 };
 
+/*
+ * A bzImage is a full Linux: it finds its interrupt controllers, COM1 and
+ * the virtio transports in ACPI (Debian's kernel has no device-tree or
+ * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
+ */
 int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp,
 		    uint64_t mp_wakeup_mailbox)
 {

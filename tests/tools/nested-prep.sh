@@ -25,9 +25,10 @@ missing() { echo "$*" >"$dir/missing"; echo "*** nested: $* ***" >&2; exit 0; }
 for t in busybox cpio gzip mke2fs strings; do
 	command -v $t >/dev/null || missing "$t is not installed (make deps)"
 done
-file -L "$(command -v busybox)" | grep -q 'statically linked' ||
-	missing "busybox is not static (install busybox-static)"
-file "$cvmm" | grep -q 'statically linked' || missing "$cvmm is not a static binary (make cvmm)"
+# Both run in an initramfs without a C library: they must be static (ldd says so).
+static() { [ -x "$1" ] && LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'; }
+static "$(command -v busybox)" || missing "busybox is not static (install busybox-static)"
+static "$cvmm" || missing "$cvmm is missing or not a static binary (make cvmm)"
 
 # 1. The kernel package, unpacked once (the modules are what depmod never indexed).
 if [ ! -s "$dir/vmlinuz" ] || [ ! -d "$dir/pkg/lib/modules" ]; then
