@@ -768,6 +768,15 @@ START_TEST(direct_boot_mp_wakeup)
 		mb = piece_named(&p, "MP wakeup mailbox");
 		pt = piece_named(&p, "AP page tables");
 		if (plats[i] == PLATFORM_SNP) {
+			/*
+			 * SNP's APs: up to the ioctl boundary. Each vCPU has a measured
+			 * VMSA; the APs' (esi "SNPa") park in the shim until Linux's AP
+			 * creation (a VMGEXIT KVM serves itself) hands them their own.
+			 */
+			ck_assert_int_eq(p.coco.n_vcpus, 4);
+			for (int v = 0; v < 4; v++)
+				ck_assert_uint_eq(rd64(p.coco.vmsa[v] + VMSA_OFF_RSI),
+						  v ? 0x61504e53u : 0x20504e53u);
 			ck_assert_uint_eq(mailbox, 0);
 			ck_assert_ptr_null(mb);
 			ck_assert_ptr_null(pt);
