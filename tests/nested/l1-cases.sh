@@ -11,7 +11,7 @@ verbose=$(grep -c 'nested.verbose' /proc/cmdline)
 
 want() { case ",${only:-all}," in *",all,"*|*",$1,"*) return 0;; esac; return 1; }
 # cases=bench alone runs only the benchmark (below)
-[ "$only" = bench ] && only=none
+case $only in bench|qemu-log) only=none;; esac
 # run NAME [ASK=TEXT] CVMM_ARGS...: runs cvmm, leaves /tmp/NAME.out, $rc and
 # $secs. With ASK=TEXT, TEXT and a newline go to cvmm's stdin once the guest
 # printed a line starting ASK (before it, the guest's tty may not yet exist:
@@ -168,4 +168,15 @@ if [ "$(sed -n 's/.*\bcases=\([^ ]*\).*/\1/p' /proc/cmdline)" = bench ] && [ -x 
 	# One cvmm run's boot phases for the plot.
 	cvmm --kernel $K --initrd $I --mem 512M --cpus 2 --disk /dev/vda --rng --cmdline "$BC" \
 		--boot-trace=json </dev/null 2>&1 >/dev/null | grep '^{' | sed 's/^/NESTED-TRACE /'
+fi
+
+# Debugging aid, only when cases=qemu-log names it (in the L1 with QEMU): the
+# same guest under QEMU microvm with the kernel's whole log, to compare with
+# cvmm's (cases=smp2 nested.debug).
+if [ "$(sed -n 's/.*\bcases=\([^ ]*\).*/\1/p' /proc/cmdline)" = qemu-log ] && [ -x /bin/qemu-system-x86_64 ]; then
+	timeout $T qemu-system-x86_64 -L /qemu -M microvm,acpi=on,pic=off,pit=off,rtc=off \
+		-enable-kvm -cpu host -smp 2 -m 512M -nodefaults -no-user-config -display none \
+		-no-reboot -serial stdio -kernel $K -initrd $I \
+		-append "console=ttyS0 earlyprintk=ttyS0 ignore_loglevel ct=cpus,poweroff" </dev/null 2>&1 |
+		sed 's/^/[qemu] /'
 fi
