@@ -692,6 +692,8 @@ static uint32_t rd32(const uint8_t *b) { uint32_t v; memcpy(&v, b, 4); return v;
  * acpi_rsdp_addr -> RSDP -> XSDT -> "APIC"): how many local-APIC entries
  * and the MP wakeup structure's mailbox (0: none).
  */
+static uint64_t sleep_ctl_port;	/* the FADT's SLEEP_CONTROL_REG address (madt_of) */
+
 static void madt_of(const struct launch_plan *p, int *n_lapic, uint64_t *mailbox, int *n_ioapic)
 {
 	const struct plan_piece *acpi = piece_named(p, "ACPI tables"), *bp = piece_named(p, "boot_params");
@@ -707,9 +709,13 @@ static void madt_of(const struct launch_plan *p, int *n_lapic, uint64_t *mailbox
 	ck_assert_mem_eq(b, "RSD PTR ", 8);
 	x = b + (rd64(b + 24) - base);
 	ck_assert_mem_eq(x, "XSDT", 4);
-	for (uint32_t o = 36; o < rd32(x + 4); o += 8)
+	sleep_ctl_port = 0;
+	for (uint32_t o = 36; o < rd32(x + 4); o += 8) {
 		if (!memcmp(b + (rd64(x + o) - base), "APIC", 4))
 			t = b + (rd64(x + o) - base);
+		if (!memcmp(b + (rd64(x + o) - base), "FACP", 4))	/* ACPI 6.5 5.2.9: GAS at 244 */
+			sleep_ctl_port = rd64(b + (rd64(x + o) - base) + 244 + 4);
+	}
 	ck_assert_ptr_nonnull(t);
 	*n_lapic = *n_ioapic = 0;
 	*mailbox = 0;
@@ -765,6 +771,8 @@ START_TEST(direct_boot_mp_wakeup)
 		madt_of(&p, &n_lapic, &mailbox, &n_ioapic);
 		ck_assert_int_eq(n_lapic, 4);
 		ck_assert_int_eq(n_ioapic, plats[i] == PLATFORM_PLAIN ? 1 : 0);
+		/* a TD never shows cvmm a HLT: Linux powers off through this port (devices/power.c) */
+		ck_assert_uint_eq(sleep_ctl_port, 0x620);
 		mb = piece_named(&p, "MP wakeup mailbox");
 		pt = piece_named(&p, "AP page tables");
 		if (plats[i] == PLATFORM_SNP) {
