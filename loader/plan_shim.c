@@ -43,12 +43,12 @@ void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size, bool snp)
 		{ hole, mb_end - hole, SHIM_MEM_NVS, 0 },
 		{ mb_end, SHIM_ACPI - mb_end, SHIM_MEM_RESERVED, 0 },
 		{ SHIM_ACPI, SHIM_ACPI_END - SHIM_ACPI, SHIM_MEM_ACPI, 0 },
-		{ SHIM_ACPI_END, LAYOUT_KERNEL - SHIM_ACPI_END, SHIM_MEM_RESERVED, 0 },
+		{ SHIM_ACPI_END, LAYOUT_KERNEL - SHIM_ACPI_END, SHIM_MEM_RESERVED, 0 },	/* ROMs */
 		{ LAYOUT_KERNEL, low - LAYOUT_KERNEL, SHIM_MEM_RAM, 0 },
 		{ LAYOUT_HIGH_RAM, mem_size - low, SHIM_MEM_RAM, 0 },
 	};
 
-	_Static_assert(SHIM_ACPI == ACPI_TABLES_GPA && SHIM_ACPI_END == ACPI_TABLES_GPA + ACPI_TABLES_MAX,
+	_Static_assert(SHIM_ACPI_END - SHIM_ACPI == ACPI_TABLES_MAX,
 		       "the shim checks the ACPI tables' e820 type where cvmm puts them");
 	_Static_assert(SHIM_HOLE == (LAYOUT_EBDA & ~(PAGE_SIZE - 1)), "the hole starts at the EBDA's page");
 
@@ -234,12 +234,13 @@ static int add_acpi(struct launch_plan *p, const struct launch_opts *o, enum shi
 		.n_cpus = o->cpus,
 		.mp_wakeup_mailbox = t == SHIM_FOR_SNP ? 0 : SHIM_MAILBOX,
 		.no_ioapic = true,
+		.gpa = SHIM_ACPI,
 	};
 	uint8_t *bp = (uint8_t *)piece_at(p, LAYOUT_BOOT_PARAMS)->data;
 	uint64_t rsdp;
 
 	if (t == SHIM_FOR_PLAIN)	/* the PC platform of a direct boot, with the mailbox */
-		return direct_add_acpi(p, o, bp, SHIM_MAILBOX);
+		return direct_add_acpi(p, o, bp, SHIM_MAILBOX, SHIM_ACPI);
 	rsdp = acpi_build(p, &in);
 	if (!rsdp)
 		return -1;

@@ -240,7 +240,7 @@ static size_t align16(size_t v)
 
 uint64_t acpi_build(struct launch_plan *p, const struct acpi_in *in)
 {
-	const uint64_t base = ACPI_TABLES_GPA;
+	const uint64_t base = in->gpa ? in->gpa : ACPI_TABLES_GPA;
 	size_t rsdp = 0, xsdt = align16(RSDP_LEN), fadt_o, madt_o, dsdt_o, n;
 	uint8_t *b;
 
@@ -280,7 +280,7 @@ uint64_t acpi_build(struct launch_plan *p, const struct acpi_in *in)
 static const struct plan_piece *acpi_piece(const struct launch_plan *p)
 {
 	for (size_t i = 0; i < p->n_pieces; i++)
-		if (p->pieces[i].gpa == ACPI_TABLES_GPA && p->pieces[i].data &&
+		if (!strcmp(p->pieces[i].what, "ACPI tables") && p->pieces[i].data &&
 		    p->pieces[i].data_len == ACPI_TABLES_MAX)
 			return &p->pieces[i];
 	return NULL;
@@ -317,13 +317,13 @@ int acpi_dump(const struct launch_plan *p, const char *dir)
 	}
 	b = q->data;
 	memcpy(&xsdt, b + 24, 8);
-	xsdt -= ACPI_TABLES_GPA;
+	xsdt -= q->gpa;
 	memcpy(&xlen, b + xsdt + 4, 4);
 	if (dump_one(dir, "RSDP", b, RSDP_LEN) || dump_one(dir, "XSDT", b + xsdt, xlen))
 		return -1;
 	for (uint32_t o = HDR_LEN; o + 8 <= xlen; o += 8) {
 		memcpy(&addr, b + xsdt + o, 8);
-		addr -= ACPI_TABLES_GPA;
+		addr -= q->gpa;
 		memcpy(sig, b + addr, 4);
 		memcpy(&len, b + addr + 4, 4);
 		if (!strcmp(sig, "FACP"))
@@ -332,7 +332,7 @@ int acpi_dump(const struct launch_plan *p, const char *dir)
 			return -1;
 	}
 	if (dsdt) {
-		dsdt -= ACPI_TABLES_GPA;
+		dsdt -= q->gpa;
 		memcpy(&len, b + dsdt + 4, 4);
 		return dump_one(dir, "DSDT", b + dsdt, len);
 	}

@@ -42,6 +42,8 @@ struct acpi_in {
 	uint64_t mp_wakeup_mailbox;
 	/* No I/O APIC in the MADT (the platform has none yet: TDX/SNP shim boots). */
 	bool no_ioapic;
+	/* Where the tables go (ACPI_TABLES_MAX bytes); 0: ACPI_TABLES_GPA. */
+	uint64_t gpa;
 };
 
 /*

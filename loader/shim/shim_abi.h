@@ -44,8 +44,13 @@
 #define SHIM_HOLE		0x9f000
 #define SHIM_MAILBOX		0x9f000
 #define SHIM_AP_PT		0xa0000		/* PML4, PDPT, 4 PDs, like SHIM_PT */
-#define SHIM_ACPI		0xe0000		/* = ACPI_TABLES_GPA */
-#define SHIM_ACPI_END		0xf0000
+/*
+ * Below the legacy ROM range [0xc0000, 1 MiB): Linux 6.1 validates that
+ * range on SNP (probe_roms -> snp_prep_memory) and stops at a page that is
+ * validated already, as measured tables would be.
+ */
+#define SHIM_ACPI		0xb0000
+#define SHIM_ACPI_END		0xc0000
 #define SHIM_LOW_END		0x100000
 
 /* The mailbox: command (u16) at 0, APIC ID (u32) at 4, wakeup vector (u64) at 8. */

@@ -126,7 +126,7 @@ START_TEST(memmap_lies_are_refused)
 	/* The hole holds the mailbox, the AP page tables and code: never RAM. */
 	LIE(m.r[at(0x9f000)].type, SHIM_MEM_RAM);
 	LIE(m.r[at(0xa0000)].type, SHIM_MEM_RAM);
-	LIE(m.r[at(0xf0000)].type, SHIM_MEM_RAM);
+	LIE(m.r[at(0xc0000)].type, SHIM_MEM_RAM);
 	LIE(m.r[0].size, 0xa0000);				/* RAM runs into the hole */
 	/* A TD maps reserved memory shared: ACPI tables must be ACPI, the mailbox NVS. */
 	LIE(m.r[at(SHIM_ACPI)].type, SHIM_MEM_RESERVED);
@@ -157,11 +157,12 @@ START_TEST(memmap_bios_hole_types)
 	ck_assert_uint_eq(m.r[1].type, 4);			/* NVS: the mailbox */
 	ck_assert_uint_eq(m.r[2].addr, 0xa0000);
 	ck_assert_uint_eq(m.r[2].type, 2);
-	ck_assert_uint_eq(m.r[3].addr, 0xe0000);
+	ck_assert_uint_eq(m.r[2].size, 0x10000);
+	ck_assert_uint_eq(m.r[3].addr, 0xb0000);
 	ck_assert_uint_eq(m.r[3].size, 0x10000);
-	ck_assert_uint_eq(m.r[3].type, 3);			/* ACPI */
-	ck_assert_uint_eq(m.r[4].addr, 0xf0000);
-	ck_assert_uint_eq(m.r[4].size, 0x10000);
+	ck_assert_uint_eq(m.r[3].type, 3);			/* ACPI, below the ROM range */
+	ck_assert_uint_eq(m.r[4].addr, 0xc0000);		/* the ROMs Linux probes (SNP: validates) */
+	ck_assert_uint_eq(m.r[4].size, 0x40000);
 	ck_assert_uint_eq(m.r[4].type, 2);
 	ck_assert_uint_eq(m.r[5].addr, 0x100000);
 	ck_assert_uint_eq(m.r[5].type, 1);
