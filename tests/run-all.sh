@@ -88,7 +88,7 @@ nested_tier() {
 	echo "=== Linux guests under cvmm in a nested KVM host (QEMU TCG + SVM, tests/nested/)"
 	local dir=build/nested n why= log out wrote got
 	n=$(grep -cE '^\s*(check|status|trace_phases) ' tests/nested/l1-cases.sh)
-	n=$((n + 1))	# the debugfs read-back
+	n=$((n + 2))	# the debugfs read-backs: written.txt, root-written.txt
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		why="qemu-system-x86_64 is missing (make deps installs qemu-system-x86)"
 	elif ! command -v debugfs >/dev/null; then
@@ -125,16 +125,19 @@ nested_tier() {
 		fi
 	done < <(sed -n 's/^NESTED-CASE //p' $log | tr -d '\r')
 	got=$(grep -c '^NESTED-CASE ' $log)
-	# The write survives: what the guest wrote is in L1's disk after both ended.
-	wrote=$(sed -n 's/^NESTED-WROTE //p' $log | tr -d '\r' | head -1)
-	out=$(debugfs -R 'cat written.txt' $dir/disk-run.img 2>/dev/null)
-	if [ -n "$wrote" ] && [ "$out" = "$wrote" ]; then
-		echo "ok   nested: disk-write-survives: debugfs reads '$out'"; PASS=$((PASS + 1))
-	else
-		echo "FAIL nested: disk-write-survives: guest wrote '${wrote}', debugfs reads '${out}'"
-		FAIL=$((FAIL + 1)); FAILED+=("nested:disk-write-survives")
-	fi
-	got=$((got + 1))
+	# The writes survive: what the guest wrote (from the initramfs, and as
+	# its root) is in L1's disk after both ended.
+	for f in written.txt root-written.txt; do
+		wrote=$(tr -d '\r' <$log | sed -n "s/^NESTED-WROTE $f //p" | head -1)
+		out=$(debugfs -R "cat $f" $dir/disk-run.img 2>/dev/null)
+		if [ -n "$wrote" ] && [ "$out" = "$wrote" ]; then
+			echo "ok   nested: disk-write-survives ($f): debugfs reads '$out'"; PASS=$((PASS + 1))
+		else
+			echo "FAIL nested: disk-write-survives ($f): guest wrote '${wrote}', debugfs reads '${out}'"
+			FAIL=$((FAIL + 1)); FAILED+=("nested:disk-write-survives-$f")
+		fi
+		got=$((got + 1))
+	done
 	if [ "$got" -lt "$n" ]; then
 		echo "FAIL nested: $((n - got)) of $n checks never reported (L1's end:)"
 		tail -15 $log | sed 's/^/     | /'

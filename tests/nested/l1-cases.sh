@@ -66,10 +66,12 @@ CMD="console=ttyS0 loglevel=4"
 # nested.debug: the guest kernel says everything, from its first line.
 V=
 grep -q 'nested.debug' /proc/cmdline && CMD="console=ttyS0 earlyprintk=ttyS0 ignore_loglevel nokaslr" verbose=1 V=-v
-# Four vCPUs, ext4 root disk, hvc0 (the console on stdin), hwrng; poweroff.
+# Four vCPUs, the ext4 disk mounted from the initramfs (read, write, umount),
+# hvc0 (the console on stdin), hwrng, then the disk as root (switch_root: its
+# own init reads, writes, remounts read-only and powers off).
 if want smp4; then
 	run smp4 L2-HVC-OUT=hvc-ping-42 --kernel $K --initrd $I --mem 512M --cpus 4 --disk /dev/vda --rng --console virtio --boot-trace \
-		--cmdline "$CMD ct=cpus,disk,hvc,rng,poweroff"
+		--cmdline "$CMD ct=cpus,disk,hvc,rng,root"
 	check smp4-userspace smp4 'L2-USERSPACE'
 	check smp4-cpus smp4 'L2-CPUS 4 online=0-3'
 	check smp4-disk-read smp4 'L2-DISK-READ cvmm-nested-disk-content'
@@ -77,10 +79,14 @@ if want smp4; then
 	check smp4-hvc-out smp4 'L2-HVC-OUT hello-from-hvc0'
 	check smp4-hvc-in smp4 'L2-HVC-IN hvc-ping-42'  # after the tty's echo, on one line
 	check smp4-rng smp4 'L2-RNG virtio_rng.0 [0-9a-f]{32}'
+	check smp4-ext4-root smp4 'L2-ROOT /dev/vda ext4'
+	check smp4-root-read smp4 'L2-ROOT-READ cvmm-nested-disk-content'
+	check smp4-root-ro smp4 'L2-ROOT-RO ok'
 	status smp4-poweroff 0 smp4
 	check smp4-trace-virtio smp4 'virtio driver ready \(virtio-blk\)'
 	trace_phases smp4-trace smp4
-	grep -o 'written-by-l2-[0-9a-f-]*' /tmp/smp4.out | head -1 | sed 's/^/NESTED-WROTE /'
+	grep -o 'written-by-l2-[0-9a-f-]*' /tmp/smp4.out | head -1 | sed 's/^/NESTED-WROTE written.txt /'
+	grep -o 'root-written-[0-9a-f-]*' /tmp/smp4.out | head -1 | sed 's/^/NESTED-WROTE root-written.txt /'
 fi
 # One vCPU, COM1 input answered, reboot.
 if want smp1; then

@@ -3,7 +3,7 @@
 # It loads the virtio and ext4 modules, then runs the checks named by the
 # "ct=" words on the kernel command line, printing one "L2-..." line each on
 # COM1 (ttyS0), which tests/nested/l1-cases.sh reads, and ends the way the
-# last word says: poweroff, reboot or panic.
+# last word says: poweroff, reboot, panic, or root (switch to the ext4 disk).
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc p /proc; mount -t sysfs s /sys; mount -t devtmpfs d /dev
@@ -13,6 +13,9 @@ printf '\002' | dd of=/dev/port bs=1 seek=$((0x610)) count=1 2>/dev/null
 for m in $(cat /lib/modules/order); do
 	insmod /lib/modules/$m 2>/dev/null || echo "L2-INSMOD-FAILED $m"
 done
+# Userspace's console output drains through the UART's interrupts; the ending
+# (poweroff -f, reboot -f, a panic's direct printk) does not wait for it.
+drain() { sleep 1; }
 ct=$(sed -n 's/.*\bct=\([^ ]*\).*/\1/p' /proc/cmdline)
 for c in $(echo "$ct" | tr , ' '); do
 	case $c in
@@ -35,9 +38,12 @@ for c in $(echo "$ct" | tr , ' '); do
 		echo "L2-COM1-ASK"
 		read -r line </dev/ttyS0; echo "L2-COM1-IN $line";;
 	irqs) grep -E 'ttyS|virtio|LNRO' /proc/interrupts | sed 's/^/L2-IRQ /';;
-	poweroff) echo "L2-POWEROFF"; poweroff -f;;
-	reboot) echo "L2-REBOOT"; reboot -f;;
-	panic) echo "L2-PANIC"; echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger;;
+	root)	# the ext4 disk becomes the root: its own /sbin/init (tests/nested/disk-init.sh) goes on
+		drain; mount -t ext4 /dev/vda /mnt && exec switch_root /mnt /sbin/init
+		echo "L2-ROOT-FAILED";;
+	poweroff) echo "L2-POWEROFF"; drain; poweroff -f;;
+	reboot) echo "L2-REBOOT"; drain; reboot -f;;
+	panic) echo "L2-PANIC"; drain; echo 1 >/proc/sys/kernel/sysrq; echo c >/proc/sysrq-trigger;;
 	esac
 done
 echo "L2-END-OF-CASES"

@@ -84,8 +84,12 @@ cpio_dir "$l2" "$dir/l2.cpio.gz"
 # 3. The guest's root disk: ext4 with a file the guest reads.
 rm -rf "$dir/disk.root"; mkdir -p "$dir/disk.root"
 echo "cvmm-nested-disk-content" >"$dir/disk.root/hello.txt"
+# ... and a userspace of its own, for the guest that makes it its root.
+mkdir -p "$dir/disk.root"/{bin,sbin,proc,dev}
+cp "$(command -v busybox)" "$dir/disk.root/bin/busybox"
+install -m 0755 "$here/tests/nested/disk-init.sh" "$dir/disk.root/sbin/init"
 rm -f "$dir/disk.img"
-mke2fs -q -t ext4 -d "$dir/disk.root" "$dir/disk.img" 64M
+mke2fs -q -t ext4 -E root_owner=0:0 -d "$dir/disk.root" "$dir/disk.img" 64M
 
 # 4. L1's initramfs.
 l1=$dir/l1.root; rm -rf "$l1"; mkdir -p "$l1"/{bin,dev,proc,sys,tmp,lib/modules,l2}
