@@ -152,7 +152,8 @@ static const uint8_t reset_vector[16] = {
  * the virtio transports in ACPI (Debian's kernel has no device-tree or
  * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
  */
-int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp)
+int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp,
+		    uint64_t mp_wakeup_mailbox, uint64_t acpi_gpa)
 {
 	struct plan_piece rv = {
 		.gpa = RESET_VECTOR_GPA, .len = sizeof(reset_vector), .data = reset_vector,
@@ -160,7 +161,8 @@ int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t 
 		.what = "reset vector",
 	};
 	struct virtio_slot s[VIRTIO_MAX_SLOTS];
-	struct acpi_in in = { .n_cpus = o->cpus, .slots = s };
+	struct acpi_in in = { .n_cpus = o->cpus, .slots = s, .mp_wakeup_mailbox = mp_wakeup_mailbox,
+			       .gpa = acpi_gpa };
 	uint64_t rsdp;
 
 	in.n_slots = virtio_slots(o, s);
@@ -213,7 +215,7 @@ int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o)
 	} else {
 		bp = boot_params_build(p, &bpi);
 	}
-	if (!bp || (built && direct_add_acpi(p, o, bp)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
+	if (!bp || (built && direct_add_acpi(p, o, bp, 0, 0)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
 	    shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){

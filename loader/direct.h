@@ -23,8 +23,11 @@ uint64_t direct_stack_top(int i);
 /*
  * A bzImage's PC platform: ACPI tables into the plan, their RSDP into the
  * zero page bp, and plan->wants_irqchip. The plain boot shim boots the same
- * kernel and needs the same (loader/plan_shim.c).
+ * kernel and needs the same (loader/plan_shim.c), plus the MP wakeup
+ * mailbox at mp_wakeup_mailbox (0: none; APs then wait for INIT/SIPI), the
+ * tables at acpi_gpa (0: ACPI_TABLES_GPA).
  */
-int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp);
+int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp,
+		    uint64_t mp_wakeup_mailbox, uint64_t acpi_gpa);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader/accept_cost.h"
 #include "loader/launch_opts.h"
 
 /* Page types. The values 1-6 are the SNP PAGE_TYPE encodings on purpose. */
@@ -56,6 +57,15 @@ struct launch_plan {
 	struct plan_piece *pieces;
 	size_t n_pieces, cap_pieces;
 	struct vcpu_boot boot;		/* BSP; APs wait (plain: halted) */
+	/*
+	 * ap_park: the APs do not wait for INIT/SIPI but start runnable at
+	 * ap (rsi = their vCPU index), the boot shim's ACPI MP wakeup mailbox
+	 * loop. A plain VM thus starts its APs the way a TD must.
+	 */
+	bool ap_park;
+	struct vcpu_boot ap;
+	/* What the boot shim's acceptance of RAM will cost (ACCEPT_NONE: nothing to accept). */
+	struct accept_cost accept;
 	uint64_t mem_size;		/* bytes of guest RAM */
 	const char *image_kind;		/* "demo", "elf", "bzImage", "firmware" */
 	bool wants_irqchip;		/* a full OS: LAPICs + I/O APIC where the host can (devices/ioapic.h) */

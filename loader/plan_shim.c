@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/acpi/acpi.h"
 #include "loader/boot/boot_params.h"
 #include "loader/direct.h"
 #include "loader/image/bzimage.h"
@@ -25,17 +26,26 @@ extern const uint8_t shim_blob[], shim_blob_end[];
 void shim_memmap_build(struct shim_memmap *m, uint64_t mem_size, bool snp)
 {
 	uint64_t low = layout_low_ram(mem_size);
-	uint64_t hole = LAYOUT_EBDA & ~(PAGE_SIZE - 1);
+	uint64_t hole = SHIM_HOLE;
 	/* SNP: the secrets and CPUID pages stay the firmware's, as OVMF keeps them. */
 	uint64_t rs = SHIM_SNP_SECRETS, re = SHIM_SNP_CPUID + PAGE_SIZE;
+	/* SNP starts its APs by AP creation: no mailbox, the page stays reserved. */
+	uint64_t mb_end = snp ? hole : SHIM_MAILBOX + PAGE_SIZE;
 	const struct shim_mem_range r[] = {
 		{ 0, snp ? rs : hole, SHIM_MEM_RAM, 0 },
 		{ rs, snp ? re - rs : 0, SHIM_MEM_RESERVED, 0 },
 		{ re, snp ? hole - re : 0, SHIM_MEM_RAM, 0 },
-		{ hole, LAYOUT_KERNEL - hole, SHIM_MEM_RESERVED, 0 },
+		{ hole, mb_end - hole, SHIM_MEM_NVS, 0 },
+		{ mb_end, SHIM_ACPI - mb_end, SHIM_MEM_RESERVED, 0 },
+		{ SHIM_ACPI, SHIM_ACPI_END - SHIM_ACPI, SHIM_MEM_ACPI, 0 },
+		{ SHIM_ACPI_END, LAYOUT_KERNEL - SHIM_ACPI_END, SHIM_MEM_RESERVED, 0 },	/* ROMs */
 		{ LAYOUT_KERNEL, low - LAYOUT_KERNEL, SHIM_MEM_RAM, 0 },
 		{ LAYOUT_HIGH_RAM, mem_size - low, SHIM_MEM_RAM, 0 },
 	};
+
+	_Static_assert(SHIM_ACPI_END - SHIM_ACPI == ACPI_TABLES_MAX,
+		       "the shim checks the ACPI tables' e820 type where cvmm puts them");
+	_Static_assert(SHIM_HOLE == (LAYOUT_EBDA & ~(PAGE_SIZE - 1)), "the hole starts at the EBDA's page");
 
 	memset(m, 0, sizeof(*m));
 	m->magic = SHIM_MEMMAP_MAGIC;
@@ -185,9 +195,66 @@ static int add_vmsas(struct launch_plan *p, const struct launch_opts *o)
 	return 0;
 }
 
+/*
+ * The APs' page tables: an identity map of the low 4 GiB in 2 MiB pages,
+ * in the reserved hole, so they outlive the kernel's reuse of RAM until
+ * the AP leaves the mailbox loop. Built here, measured (TDX: MRTD), so an
+ * AP enters long mode on them without writing memory.
+ */
+static int add_ap_tables(struct launch_plan *p)
+{
+	uint64_t *t = (uint64_t *)plan_add_buffer(p, SHIM_AP_PT, SHIM_PT_PAGES * PAGE_SIZE, PIECE_NORMAL,
+						  true, "AP page tables");
+
+	if (!t)
+		return -1;
+	t[0] = (SHIM_AP_PT + PAGE_SIZE) | 3;			/* PML4[0] -> PDPT */
+	for (int i = 0; i < 4; i++)				/* PDPT[i] -> PD i */
+		t[512 + i] = (SHIM_AP_PT + (uint64_t)(2 + i) * PAGE_SIZE) | 3;
+	for (uint64_t i = 0; i < 4 * 512; i++)			/* present, writable, 2 MiB */
+		t[1024 + i] = i << 21 | 0x83;
+	return 0;
+}
+
+/*
+ * What Linux finds through boot_params.acpi_rsdp_addr: the MADT lists every
+ * vCPU and, where the APs wait on the mailbox (plain, TDX), the MP wakeup
+ * structure. SNP starts APs by AP creation, which Linux prefers only when
+ * no mailbox is described. The TDX/SNP tables name no devices and no I/O
+ * APIC yet (their interrupts and swiotlb devices are not built).
+ */
+static int add_acpi(struct launch_plan *p, const struct launch_opts *o, enum shim_target t)
+{
+	struct acpi_in in = {
+		.n_cpus = o->cpus,
+		.mp_wakeup_mailbox = t == SHIM_FOR_SNP ? 0 : SHIM_MAILBOX,
+		.no_ioapic = true,
+		.gpa = SHIM_ACPI,
+	};
+	uint8_t *bp = (uint8_t *)piece_at(p, LAYOUT_BOOT_PARAMS)->data;
+	uint64_t rsdp;
+
+	if (t == SHIM_FOR_PLAIN)	/* the PC platform of a direct boot, with the mailbox */
+		return direct_add_acpi(p, o, bp, SHIM_MAILBOX, SHIM_ACPI);
+	rsdp = acpi_build(p, &in);
+	if (!rsdp)
+		return -1;
+	memcpy(bp + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
+	return 0;
+}
+
+/* Plain: APs start runnable at the shim's AP door, in long mode on the AP tables. */
+static void set_plain_aps(struct launch_plan *p, uint64_t base)
+{
+	p->ap_park = true;
+	p->ap = p->boot;
+	p->ap.rip = base + SHIM_AP64_OFF;
+	p->ap.cr3 = SHIM_AP_PT;
+}
+
 int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum shim_target t)
 {
-	uint64_t base = t == SHIM_FOR_PLAIN ? SHIM_PLAIN_BASE : SHIM_BASE;
+	uint64_t base = SHIM_BASE;	/* every platform: the same addresses */
 	size_t blob_len = (size_t)(shim_blob_end - shim_blob);
 	struct shim_memmap *mm;
 
@@ -205,9 +272,8 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 			 t == SHIM_FOR_SNP ? "snp" : t == SHIM_FOR_TDX ? "tdx" : "boot-shim");
 		return -1;
 	}
-	if (o->cpus < 1 || (t == SHIM_FOR_PLAIN && o->cpus != 1)) {
-		cvmm_err("--cpus %d: %s", o->cpus, t == SHIM_FOR_PLAIN ?
-			 "the boot shim on a plain VM starts exactly one vCPU" : "needs at least one vCPU");
+	if (o->cpus < 1) {
+		cvmm_err("--cpus %d: needs at least one vCPU", o->cpus);
 		return -1;
 	}
 	if (add(p, base, SHIM_SIZE, shim_blob, SHIM_SIZE, PIECE_NORMAL, true, "boot shim") ||
@@ -221,6 +287,8 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 	}
 	_Static_assert(sizeof(struct shim_memmap) <= PAGE_SIZE, "memory map fits a page");
 	shim_memmap_build(mm, p->mem_size, t == SHIM_FOR_SNP);
+	accept_cost_of(mm, t == SHIM_FOR_TDX ? ACCEPT_TDX : t == SHIM_FOR_SNP ? ACCEPT_SNP : ACCEPT_NONE,
+		       &p->accept);
 	/* Content unmeasured on every platform: SNP UNMEASURED, TDX added unextended. */
 	if (add(p, SHIM_MEMMAP, PAGE_SIZE, mm, PAGE_SIZE,
 		t == SHIM_FOR_SNP ? PIECE_UNMEASURED : PIECE_NORMAL, false, "memory map"))
@@ -229,21 +297,28 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 		return -1;
 	if (add_scratch(p, t, SHIM_STACK, SHIM_STACK_TOP - SHIM_STACK, "shim stack"))
 		return -1;
+	/* The mailbox starts zero (no command) and measured, so no host can pre-fill it. */
+	if (t != SHIM_FOR_SNP &&
+	    (add(p, SHIM_MAILBOX, PAGE_SIZE, NULL, 0, PIECE_NORMAL, true, "MP wakeup mailbox") ||
+	     add_ap_tables(p)))
+		return -1;
+	if (add_acpi(p, o, t))
+		return -1;
 
 	p->image_kind = "bzImage via boot shim";
 	switch (t) {
 	case SHIM_FOR_PLAIN:
 		/*
-		 * The kernel the shim enters is the one direct boot enters, so
-		 * it gets the same platform: ACPI, LAPICs and the I/O APIC.
-		 * (The TDX/SNP shim boots keep their measured layout as it is.)
+		 * The BSP enters the 32-bit door as a TD's does (esi 0: the BSP)
+		 * and builds its own page tables; the APs get the caller's
+		 * 64-bit set-up on the AP tables.
 		 */
-		if (direct_add_acpi(p, o, (uint8_t *)piece_at(p, LAYOUT_BOOT_PARAMS)->data))
-			return -1;
 		p->boot.mode = CPU_MODE_LONG64;		/* cr3/gdt: the caller's */
-		p->boot.rip = base + SHIM_ENTRY64_OFF;
-		p->boot.rsp = SHIM_STACK_TOP;
-		p->boot.rsi = LAYOUT_BOOT_PARAMS;
+		set_plain_aps(p, base);
+		p->boot.mode = CPU_MODE_FLAT32;
+		p->boot.rip = base + SHIM_ENTRY32_OFF;
+		p->boot.rsp = 0;
+		p->boot.rsi = 0;
 		return 0;
 	case SHIM_FOR_SNP:
 		p->boot = (struct vcpu_boot){ .mode = CPU_MODE_FLAT32,

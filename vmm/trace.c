@@ -65,6 +65,8 @@ void trace_guest_milestone(unsigned value)
 	switch (value) {
 	case 1: trace_point("guest milestone: entered"); break;
 	case 2: trace_point("guest milestone: ready"); break;
+	/* loader/shim/shim_abi.h SHIM_MILESTONE_RAM_READ (plain --boot-shim) */
+	case 0x53: trace_point("guest milestone: boot shim read the end of every RAM range through its map"); break;
 	default: trace_point_detail("guest milestone", "%u", value); break;
 	}
 }

@@ -97,9 +97,13 @@ static size_t fadt(uint8_t *t, uint64_t dsdt)
 	return FADT_LEN;
 }
 
-static size_t madt(uint8_t *t, int n_cpus)
+#define MADT_MP_WAKEUP		0x10	/* ACPI 6.4, 5.2.12.19 */
+#define MADT_MP_WAKEUP_LEN	16
+
+static size_t madt(uint8_t *t, const struct acpi_in *in)
 {
 	size_t o = HDR_LEN + 8;
+	int n_cpus = in->n_cpus;
 
 	put32(t, HDR_LEN, (uint32_t)ACPI_LAPIC_GPA);
 	put32(t, HDR_LEN + 4, 0);	/* no 8259 pair: no PCAT_COMPAT */
@@ -111,6 +115,20 @@ static size_t madt(uint8_t *t, int n_cpus)
 		put32(t, o + 4, 1);		/* enabled */
 		o += 8;
 	}
+	if (in->mp_wakeup_mailbox) {
+		/*
+		 * Linux (acpi_parse_mp_wake, x86-64) then wakes every AP through
+		 * the mailbox instead of INIT/SIPI: mailbox version 0, reserved.
+		 */
+		t[o] = MADT_MP_WAKEUP;
+		t[o + 1] = MADT_MP_WAKEUP_LEN;
+		put16(t, o + 2, 0);
+		put32(t, o + 4, 0);
+		put64(t, o + 8, in->mp_wakeup_mailbox);
+		o += MADT_MP_WAKEUP_LEN;
+	}
+	if (in->no_ioapic)
+		goto nmi;
 	t[o] = 1;				/* type 1: I/O APIC */
 	t[o + 1] = 12;
 	t[o + 2] = 0;				/* its id */
@@ -126,6 +144,7 @@ static size_t madt(uint8_t *t, int n_cpus)
 	put32(t, o + 4, 2);
 	put16(t, o + 8, 0);			/* conforms to the bus */
 	o += 10;
+nmi:
 	/* type 4: LINT1 of every processor is NMI, active high edge */
 	t[o] = 4;
 	t[o + 1] = 6;
@@ -221,7 +240,7 @@ static size_t align16(size_t v)
 
 uint64_t acpi_build(struct launch_plan *p, const struct acpi_in *in)
 {
-	const uint64_t base = ACPI_TABLES_GPA;
+	const uint64_t base = in->gpa ? in->gpa : ACPI_TABLES_GPA;
 	size_t rsdp = 0, xsdt = align16(RSDP_LEN), fadt_o, madt_o, dsdt_o, n;
 	uint8_t *b;
 
@@ -234,7 +253,7 @@ uint64_t acpi_build(struct launch_plan *p, const struct acpi_in *in)
 		return 0;
 	fadt_o = align16(xsdt + HDR_LEN + 2 * 8);
 	madt_o = align16(fadt_o + FADT_LEN);
-	dsdt_o = align16(madt_o + madt(b + madt_o, in->n_cpus));
+	dsdt_o = align16(madt_o + madt(b + madt_o, in));
 	n = dsdt(b + dsdt_o, ACPI_TABLES_MAX - dsdt_o, in);
 	if (!n) {
 		cvmm_err("ACPI: the DSDT does not fit in %llu bytes", (unsigned long long)ACPI_TABLES_MAX);
@@ -261,7 +280,7 @@ uint64_t acpi_build(struct launch_plan *p, const struct acpi_in *in)
 static const struct plan_piece *acpi_piece(const struct launch_plan *p)
 {
 	for (size_t i = 0; i < p->n_pieces; i++)
-		if (p->pieces[i].gpa == ACPI_TABLES_GPA && p->pieces[i].data &&
+		if (!strcmp(p->pieces[i].what, "ACPI tables") && p->pieces[i].data &&
 		    p->pieces[i].data_len == ACPI_TABLES_MAX)
 			return &p->pieces[i];
 	return NULL;
@@ -298,13 +317,13 @@ int acpi_dump(const struct launch_plan *p, const char *dir)
 	}
 	b = q->data;
 	memcpy(&xsdt, b + 24, 8);
-	xsdt -= ACPI_TABLES_GPA;
+	xsdt -= q->gpa;
 	memcpy(&xlen, b + xsdt + 4, 4);
 	if (dump_one(dir, "RSDP", b, RSDP_LEN) || dump_one(dir, "XSDT", b + xsdt, xlen))
 		return -1;
 	for (uint32_t o = HDR_LEN; o + 8 <= xlen; o += 8) {
 		memcpy(&addr, b + xsdt + o, 8);
-		addr -= ACPI_TABLES_GPA;
+		addr -= q->gpa;
 		memcpy(sig, b + addr, 4);
 		memcpy(&len, b + addr + 4, 4);
 		if (!strcmp(sig, "FACP"))
@@ -313,7 +332,7 @@ int acpi_dump(const struct launch_plan *p, const char *dir)
 			return -1;
 	}
 	if (dsdt) {
-		dsdt -= ACPI_TABLES_GPA;
+		dsdt -= q->gpa;
 		memcpy(&len, b + dsdt + 4, 4);
 		return dump_one(dir, "DSDT", b + dsdt, len);
 	}

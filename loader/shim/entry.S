@@ -1,11 +1,18 @@
 /*
- * The boot shim's entry code. Two doors into the same 64-bit core:
- *   offset 0x00: 64-bit entry (plain VMs: cvmm sets up paging, rdi = vCPU index)
+ * The boot shim's entry code. Three doors into the same 64-bit code:
+ *   offset 0x00: none (ud2)
+ *   offset 0x08: 64-bit AP entry (plain APs: cvmm sets cr3 = SHIM_AP_PT and
+ *                rsi = the vCPU index, and makes them runnable)
  *   offset 0x10: 32-bit flat entry, paging off (SNP: the measured VMSA starts
- *                here with esi = SHIM_SNP_MAGIC; TDX: the reset vector jumps here)
+ *                here with esi = SHIM_SNP_MAGIC; TDX: the reset vector jumps here,
+ *                esi = VCPU_INDEX from the TDX module; plain: cvmm starts the BSP
+ *                here with esi 0, as a TD's)
  * The 32-bit door builds an identity map of the low 4 GiB (with the SNP
  * C-bit from the CPUID page) and enters long mode itself, because a TD's
- * registers cannot be set by the VMM.
+ * registers cannot be set by the VMM. An AP is told apart from the BSP by
+ * its reset registers before it writes any memory: it then enters long mode
+ * on the measured AP page tables (never the BSP's, which the kernel reuses)
+ * and waits on the ACPI MP wakeup mailbox with no stack at all.
  */
 #include "shim_abi.h"
 
@@ -17,9 +24,10 @@
 	.code64
 	.globl shim_entry64
 shim_entry64:
-	/* Plain: only the BSP boots; cvmm starts a single vCPU here. */
-	movl	$SHIM_PLAT_PLAIN, %ebp
-	jmp	common64
+	ud2					/* no door here any more */
+
+	.org	SHIM_AP64_OFF
+	jmp	ap64
 
 	.org	SHIM_ENTRY32_OFF
 	.code32
@@ -43,10 +51,16 @@ shim_entry32:
 	jne	plain32
 	cmpl	$0x20202020, %ecx		/* "    " */
 	jne	plain32
+	/* The TDX module starts every vCPU here, esi = VCPU_INDEX: 0 boots. */
+	testl	%esi, %esi
+	jnz	ap32
 	xorl	%edx, %edx
 	jmp	build_pt
 plain32:
+	/* A plain VM's BSP (esi 0), started here the way a TD's is; its APs use the AP door. */
 	movl	$SHIM_PLAT_PLAIN, %ebp
+	testl	%esi, %esi
+	jnz	fail32
 	xorl	%edx, %edx
 	jmp	build_pt
 
@@ -74,7 +88,11 @@ snp32:
 	movl	$1, %edx
 	shll	%cl, %edx
 
-	/* PML4 -> PDPT -> 4 PDs of 2 MiB pages; %edx = PTE bits 63:32. */
+	/*
+	 * PML4 -> PDPT -> 4 PDs of 2 MiB pages for the low 4 GiB, and 1 GiB
+	 * pages above (below): SNP's PVALIDATE takes linear addresses, so all
+	 * RAM it validates must be mapped. %edx = PTE bits 63:32, %ebp the platform.
+	 */
 build_pt:
 	movl	%edx, %esi
 	movl	$SHIM_PT, %edi
@@ -100,13 +118,44 @@ build_pt:
 	addl	$0x200000, %eax
 	addl	$8, %edi
 	loop	4b
+	/*
+	 * [4 GiB, 512 GiB) in 1 GiB pages where the CPU has them: always on
+	 * SNP (its CPUID would raise #VC; every SNP CPU has them), after
+	 * CPUID 0x80000001 EDX[26] on plain; never on TDX (ACCEPT takes GPAs).
+	 */
+	cmpl	$SHIM_PLAT_TDX, %ebp
+	je	10f
+	cmpl	$SHIM_PLAT_SNP, %ebp
+	je	11f
+	movl	$0x80000001, %eax
+	cpuid
+	btl	$26, %edx
+	jnc	10f
+11:	movl	$SHIM_PT + 0x1000 + 4 * 8, %edi	/* PDPT[4..511] */
+	movl	$4, %ecx
+9:	movl	%ecx, %eax
+	shll	$30, %eax
+	orl	$0x83, %eax			/* present, writable, 1 GiB */
+	movl	%eax, (%edi)
+	movl	%ecx, %eax
+	shrl	$2, %eax			/* address bits 38:32 */
+	orl	%esi, %eax
+	movl	%eax, 4(%edi)
+	addl	$8, %edi
+	incl	%ecx
+	cmpl	$512, %ecx
+	jb	9b
+10:
 
+	movl	$SHIM_PT, %ebx
+	/* Long mode on the tables at %ebx; then the BSP (edi 0) or an AP (edi 1). */
+	xorl	%edi, %edi
+long32:
 	lgdt	gdt_desc
 	movl	%cr4, %eax
 	orl	$0x20, %eax			/* PAE; keep what the TDX module set */
 	movl	%eax, %cr4
-	movl	$SHIM_PT, %eax
-	movl	%eax, %cr3
+	movl	%ebx, %cr3
 	movl	$MSR_EFER, %ecx
 	rdmsr
 	btl	$8, %eax			/* LME already on (TDX)? */
@@ -116,7 +165,15 @@ build_pt:
 5:	movl	%cr0, %eax
 	orl	$0x80000001, %eax		/* PG | PE */
 	movl	%eax, %cr0
-	ljmp	$0x10, $common64
+	ljmp	$0x10, $long64
+	/*
+	 * A TD AP: no memory written so far. The AP page tables are a measured
+	 * piece, so entering long mode on them writes nothing either.
+	 */
+ap32:
+	movl	$SHIM_AP_PT, %ebx
+	movl	$1, %edi
+	jmp	long32
 fail32:
 	ud2
 	jmp	fail32
@@ -125,6 +182,9 @@ park32:
 	jmp	park32
 
 	.code64
+long64:
+	testl	%edi, %edi
+	jnz	ap64
 common64:
 	movl	$0x18, %eax
 	movl	%eax, %ds
@@ -135,6 +195,48 @@ common64:
 	call	shim_main
 6:	ud2
 	jmp	6b
+
+	/*
+	 * Every AP, esi = its vCPU index, which is its APIC ID in the MADT:
+	 * waits for Linux's wakeup command for its APIC ID (the kernel writes
+	 * the APIC ID and vector first, then the command), reads the vector,
+	 * then acknowledges by clearing the command (Linux waits for that) and
+	 * jumps there in 64-bit mode on the identity map, interrupts off, as
+	 * ACPI 6.4 5.2.12.19 says. The only store is that acknowledgement.
+	 */
+ap64:
+	cli
+	movl	%esi, %esi
+7:	pause
+	cmpw	$MP_WAKE_COMMAND_WAKEUP, SHIM_MAILBOX + MP_WAKE_CMD
+	jne	7b
+	cmpl	%esi, SHIM_MAILBOX + MP_WAKE_APIC_ID
+	jne	7b
+	movq	SHIM_MAILBOX + MP_WAKE_VECTOR, %rax
+	movw	$0, SHIM_MAILBOX + MP_WAKE_CMD
+	jmp	*%rax
+
+	/*
+	 * The BSP's exception stubs (shim.c's IDT): 8 bytes each, each pushes
+	 * its vector (over the CPU's error code, if any: nothing returns) and
+	 * calls shim_exception(vector), which says why and stops.
+	 */
+	.globl shim_exc_stubs
+	.balign	8
+shim_exc_stubs:
+	vec = 0
+	.rept	SHIM_IDT_VECTORS
+	.balign	8, 0xcc
+	pushq	$vec
+	jmp	exc_common
+	vec = vec + 1
+	.endr
+exc_common:
+	popq	%rdi
+	andq	$-16, %rsp
+	call	shim_exception
+8:	hlt
+	jmp	8b
 
 	/* shim_jump(entry, boot_params): the Linux 64-bit boot protocol. */
 	.globl shim_jump

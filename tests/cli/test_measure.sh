@@ -78,9 +78,11 @@ measure_reference_rows
 cli_check "measure --snp --json is valid JSON" measure_json_ok --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --cpus 2
 cli_check "measure --tdx --json is valid JSON" measure_json_ok --tdx --firmware /usr/share/ovmf/OVMF.fd
 cli_check "measure --json digest = plain digest" measure_json_agrees --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --vcpu-type EPYC-Genoa --cpus 3
-cli_case "measure --json: SNP digest depends on vCPUs, not RAM" 0 '"depends_on": \{ "vcpus": true, "mem": false \}' \
+cli_case "measure --json: SNP digest depends on vCPUs (their VMSAs), not RAM" 0 \
+	'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["VMSA"\], "mem_through": \[\] \}' \
 	measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --json
-cli_case "measure --json: MRTD depends on neither" 0 '"depends_on": \{ "vcpus": false, "mem": false \}' \
+cli_case "measure --json: MRTD depends on neither" 0 \
+	'"depends_on": \{ "vcpus": false, "mem": false, "vcpus_through": \[\], "mem_through": \[\] \}' \
 	measure --tdx --firmware /usr/share/ovmf/OVMF.fd --json
 cli_case "measure needs --snp or --tdx" 2 'give --snp or --tdx' measure --firmware /usr/share/OVMF/OVMF_CODE.fd
 cli_case "measure: unknown --vcpu-type" 2 'unknown CPU model' measure --snp --firmware /usr/share/OVMF/OVMF_CODE.fd --vcpu-type Skylake
@@ -89,23 +91,33 @@ cli_case "measure: bad --mrtd-order" 2 'single or two-pass' measure --tdx --firm
 cli_case "measure: TDX needs TDVF metadata" 2 'no TDVF metadata' measure --tdx --firmware /usr/share/OVMF/OVMF_CODE_4M.fd
 cli_case "measure: missing firmware file" 2 'No such file' measure --snp --firmware /nonexistent.fd
 
-# Direct boot through the boot shim: the digest ignores --mem (and --cpus for TDX).
+# Direct boot through the boot shim: the digest ignores --mem, never --cpus (the MADT lists each vCPU).
 measure_same() {	# measure_same "ARGS A" "ARGS B": both digests equal
 	local a b
 	a=$("$CVMM" measure $1) && b=$("$CVMM" measure $2) || return 1
 	echo "$a"; echo "$b"
 	[ "$a" = "$b" ]
 }
+measure_differs() {	# measure_differs "ARGS A" "ARGS B": both digests made, and different
+	local a b
+	a=$("$CVMM" measure $1) && b=$("$CVMM" measure $2) || return 1
+	echo "$a / $b"; [ -n "$a" ] && [ "$a" != "$b" ]
+}
 BZ=build/guests/bootparams.bzImage
 if [ -r $BZ ]; then
-	cli_check "measure --tdx direct boot: 256 MiB/1 vCPU = 8 GiB/8 vCPUs" measure_same \
-		"--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 256M" "--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 8G --cpus 8"
+	cli_check "measure --tdx direct boot: 256 MiB/8 vCPUs = 8 GiB/8 vCPUs" measure_same \
+		"--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 256M --cpus 8" "--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 8G --cpus 8"
+	cli_check "measure --tdx direct boot: 1 vCPU != 8 vCPUs (MADT)" measure_differs \
+		"--tdx --kernel $BZ --cmdline x" "--tdx --kernel $BZ --cmdline x --cpus 8"
 	cli_check "measure --snp direct boot: 256 MiB = 8 GiB" measure_same \
 		"--snp --kernel $BZ --mem 256M" "--snp --kernel $BZ --mem 8G"
-	cli_case "measure --json: TDX direct boot depends on neither vCPUs nor RAM" 0 \
-		'"depends_on": \{ "vcpus": false, "mem": false \}' measure --tdx --kernel $BZ --json
-	cli_case "measure --json: SNP direct boot depends on vCPUs (one VMSA each), not RAM" 0 \
-		'"depends_on": \{ "vcpus": true, "mem": false \}' measure --snp --kernel $BZ --json
+	cli_case "measure --json: TDX direct boot depends on vCPUs (the MADT), not RAM" 0 \
+		'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["ACPI tables"\], "mem_through": \[\] \}' \
+		measure --tdx --kernel $BZ --json
+	cli_case "measure --json: SNP direct boot depends on vCPUs (MADT, one VMSA each), not RAM" 0 \
+		'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["ACPI tables", "VMSA"\], "mem_through": \[\] \}' \
+		measure --snp --kernel $BZ --json
+	cli_check "measure --tdx --json (direct boot, 4 vCPUs) is valid JSON" measure_json_ok --tdx --kernel $BZ --cpus 4
 	cli_case "measure --json: direct boot names the shim as an input" 0 '"boot_shim": \{ "size": 16384' \
 		measure --tdx --kernel $BZ --json
 else

@@ -22,12 +22,18 @@ shim_boot() {
 	grep -qx 'bootparams: ok' <<<"$out"
 }
 
+# e820: RAM below the hole, the hole as mailbox (NVS), reserved, ACPI, reserved, RAM [, RAM above 4 GiB]
 kvm_check "boot shim: bzImage guest gets e820, cmdline, initrd (256 MiB)" \
-	shim_boot $((256 << 20)) 3 "console=ttyS0 via shim"
+	shim_boot $((256 << 20)) 6 "console=ttyS0 via shim"
 kvm_check "boot shim: RAM above 4 GiB reaches the guest's e820 (8 GiB)" \
-	shim_boot $((8 << 30)) 4 "x"
-kvm_case "boot shim: the plain shim starts one vCPU only" 2 "exactly one vCPU" \
-	--boot-shim --kernel $G/bootparams.bzImage --cpus 2
+	shim_boot $((8 << 30)) 7 "x"
+# APs start parked on the MP wakeup mailbox; a guest that never wakes them still ends.
+kvm_case "boot shim: 3 vCPUs, APs parked on the mailbox" 0 "bootparams: ok" \
+	--boot-shim --kernel $G/bootparams.bzImage --cpus 3
+# The BSP takes the 32-bit door as a TD's does and reads RAM through the map it built.
+kvm_case "boot shim: the BSP's own page tables map all RAM (milestone)" 0 \
+	"boot shim read the end of every RAM range through its map" \
+	--boot-shim --kernel $G/bootparams.bzImage --mem 2G --boot-trace
 kvm_case "boot shim: dry run names the shim" 0 "boot shim" \
 	--boot-shim --kernel $G/bootparams.bzImage --dry-run
 rm -rf "$SH"

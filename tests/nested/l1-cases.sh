@@ -117,6 +117,24 @@ if want shim; then
 	trace_phases shim-trace shim
 	status shim-poweroff 0 shim
 fi
+# ---- issue 13 (APs through the ACPI MP wakeup mailbox) ----------------------
+# The same shim path a TD takes: the MADT carries the MP wakeup structure,
+# the APs run from the start in the shim's mailbox loop (no INIT/SIPI ever),
+# and Linux wakes each one by writing the mailbox. 4 CPUs online is only
+# reachable that way: Linux waits forever on a mailbox nobody answers.
+if want shim-smp4; then
+	run shim-smp4 -v --kernel $K --initrd $I --mem 5G --cpus 4 --boot-shim --boot-trace \
+		--cmdline "$CMD ct=cpus,poweroff"
+	check shim-smp4-userspace shim-smp4 'L2-USERSPACE'
+	check shim-smp4-cpus shim-smp4 'L2-CPUS 4 online=0-3'
+	# cvmm -v reads the mailbox at the end: Linux's last command went to
+	# APIC ID 3 and the shim acknowledged it (command 0).
+	check shim-smp4-mailbox shim-smp4 'MP wakeup mailbox: command 0, last APIC ID 3, wakeup vector 0x[0-9a-f]+'
+	# 5 GiB: RAM above 4 GiB, read by the shim through the map its 32-bit
+	# door built (the 1 GiB pages SNP's PVALIDATE needs), before the kernel.
+	check shim-smp4-high-ram shim-smp4 'boot shim read the end of every RAM range through its map'
+	status shim-smp4-poweroff 0 shim-smp4
+fi
 
 # make bench's Linux row (bench/parts/linux_nested.sh; only when cases=bench
 # names it, in the L1 with QEMU): the same kernel, initramfs, vCPUs, RAM and

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loader/shim/shim_abi.h"
 #include "capture.h"
 #include "check_compat.h"
 #include "vmm/platform/coco.h"
@@ -648,6 +649,54 @@ START_TEST(tdx_fatal_error_reason)
 }
 END_TEST
 
+/*
+ * Issue 13 item 5: what cvmm's boot shim sends when it stops, built by the
+ * shim's own helpers (loader/shim/shim_abi.h), as KVM hands it over: the
+ * SNP termination request's MSR value in data[0]; for TDX, the guest's
+ * registers by number (KVM's TDX system event: data[n] = register n), the
+ * message registers exposed by the mask the shim puts in RCX (0xfccc).
+ */
+START_TEST(shim_failure_reaches_the_user)
+{
+	struct cvmm_exit_system_event *e = kvm_run_system_event(&run);
+	static const int msg_regs[8] = { 14, 15, 3, 7, 6, 8, 9, 2 };	/* R14 R15 RBX RDI RSI R8 R9 RDX */
+	uint64_t m[8];
+
+	run.exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	e->type = KVM_SYSTEM_EVENT_SEV_TERM;
+	e->ndata = 1;
+	e->data[0] = SHIM_GHCB_TERM(SHIM_ERR_MEMMAP);
+	ck_assert_uint_eq(e->data[0], 0x100 | 3 << 12 | 2 << 16);
+	ck_assert_int_eq(handle(), EXIT_STOP);
+	ck_assert_str_eq(why.reason, "SNP guest asked to terminate: reason set 3 code 2 "
+			 "(cvmm boot shim: the memory map was refused)");
+	e->data[0] = SHIM_GHCB_TERM(SHIM_ERR_EXCEPTION | 14);
+	ck_assert_int_eq(handle(), EXIT_STOP);
+	ck_assert_str_eq(why.reason, "SNP guest asked to terminate: reason set 3 code 0x8e "
+			 "(cvmm boot shim: CPU exception 14)");
+
+	memset(e, 0, sizeof(*e));
+	e->type = KVM_SYSTEM_EVENT_TDX_FATAL;
+	e->ndata = 16;
+	shim_tdx_fatal_text("cvmm shim: ", "memory map: bad magic", m);
+	for (int i = 0; i < 8; i++)
+		e->data[msg_regs[i]] = m[i];
+	e->data[1] = SHIM_TDX_EXPOSE_REGS;	/* RCX, as the shim sets it */
+	for (int i = 0; i < 8; i++)		/* it exposes every message register */
+		ck_assert(SHIM_TDX_EXPOSE_REGS & 1ULL << msg_regs[i]);
+	e->data[12] = 0;			/* R12: error code 0 */
+	ck_assert_int_eq(handle(), EXIT_STOP);
+	ck_assert_str_eq(why.reason, "TD reported a fatal error: code 0x0: \"cvmm shim: memory map: bad magic\"");
+	/* a long reason: 63 bytes and the NUL in 64 */
+	shim_tdx_fatal_text("cvmm shim: ", "memory map: no RAM under boot_params, the memory map or the stack", m);
+	for (int i = 0; i < 8; i++)
+		e->data[msg_regs[i]] = m[i];
+	ck_assert_int_eq(handle(), EXIT_STOP);
+	ck_assert_str_eq(why.reason, "TD reported a fatal error: code 0x0: \"cvmm shim: memory map: no RAM "
+			 "under boot_params, the memory map\"");	/* 11 + 52 = 63 */
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("coco_exit");
@@ -656,6 +705,7 @@ Suite *make_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, map_gpa_range_converts);
+	tcase_add_test(tc, shim_failure_reaches_the_user);
 	tcase_add_test(tc, map_gpa_range_refusals_reach_the_guest);
 	tcase_add_test(tc, memory_fault_is_an_implicit_conversion);
 	tcase_add_test(tc, same_fault_forever_stops);

@@ -25,6 +25,7 @@
 #include "vectors.h"
 #include "vmm/log.h"
 #include "vmm/cli/opts.h"
+#include "vmm/platform/platform.h"
 
 #define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE.fd"
 #define OVMF_UNIFIED	"/usr/share/ovmf/OVMF.fd"
@@ -611,7 +612,7 @@ static void shim_digest(const char *platform, uint64_t mem, int cpus, uint8_t ou
 		*mp = m;
 }
 
-/* Direct boot through the shim: RAM size never matters; TDX ignores vCPUs. */
+/* Direct boot through the shim: RAM size never matters; vCPUs do (MADT, SNP VMSAs). */
 START_TEST(direct_boot_independent_of_ram)
 {
 	uint8_t a[48], b[48], c[48];
@@ -630,6 +631,8 @@ START_TEST(direct_boot_independent_of_ram)
 	shim_digest("tdx", 8ULL << 30, 1, b, NULL);
 	ck_assert_mem_eq(a, b, 48);
 	shim_digest("tdx", 8ULL << 30, 16, c, NULL);
+	ck_assert_mem_ne(a, c, 48);	/* the MADT lists every vCPU */
+	shim_digest("tdx", 256ULL << 20, 16, a, NULL);
 	ck_assert_mem_eq(a, c, 48);
 	ck_assert_uint_eq(m.st.page_adds, m.st.pages[PIECE_NORMAL] + m.st.pages[PIECE_TEMP_MEM]);
 }
@@ -668,6 +671,157 @@ START_TEST(direct_boot_memmap_unmeasured)
 }
 END_TEST
 
+static const struct plan_piece *piece_named(const struct launch_plan *p, const char *what)
+{
+	for (size_t i = 0; i < p->n_pieces; i++)
+		if (!strcmp(p->pieces[i].what, what))
+			return &p->pieces[i];
+	return NULL;
+}
+
+static uint64_t rd64(const uint8_t *b) { uint64_t v; memcpy(&v, b, 8); return v; }
+static uint32_t rd32(const uint8_t *b) { uint32_t v; memcpy(&v, b, 4); return v; }
+
+/*
+ * The MADT of a shim plan, found the way Linux finds it (boot_params'
+ * acpi_rsdp_addr -> RSDP -> XSDT -> "APIC"): how many local-APIC entries
+ * and the MP wakeup structure's mailbox (0: none).
+ */
+static uint64_t sleep_ctl_port;	/* the FADT's SLEEP_CONTROL_REG address (madt_of) */
+
+static void madt_of(const struct launch_plan *p, int *n_lapic, uint64_t *mailbox, int *n_ioapic)
+{
+	const struct plan_piece *acpi = piece_named(p, "ACPI tables"), *bp = piece_named(p, "boot_params");
+	const uint8_t *b, *x, *t = NULL;
+	uint64_t base;
+
+	ck_assert_ptr_nonnull(acpi);
+	ck_assert_ptr_nonnull(bp);
+	ck_assert(acpi->measured);
+	base = acpi->gpa;
+	b = acpi->data;
+	ck_assert_uint_eq(rd64(bp->data + 0x70), base);		/* acpi_rsdp_addr */
+	ck_assert_mem_eq(b, "RSD PTR ", 8);
+	x = b + (rd64(b + 24) - base);
+	ck_assert_mem_eq(x, "XSDT", 4);
+	sleep_ctl_port = 0;
+	for (uint32_t o = 36; o < rd32(x + 4); o += 8) {
+		if (!memcmp(b + (rd64(x + o) - base), "APIC", 4))
+			t = b + (rd64(x + o) - base);
+		if (!memcmp(b + (rd64(x + o) - base), "FACP", 4))	/* ACPI 6.5 5.2.9: GAS at 244 */
+			sleep_ctl_port = rd64(b + (rd64(x + o) - base) + 244 + 4);
+	}
+	ck_assert_ptr_nonnull(t);
+	*n_lapic = *n_ioapic = 0;
+	*mailbox = 0;
+	for (uint32_t o = 44; o < rd32(t + 4); o += t[o + 1]) {
+		ck_assert_uint_gt(t[o + 1], 0);
+		if (t[o] == 0)
+			(*n_lapic)++;
+		if (t[o] == 1)
+			(*n_ioapic)++;
+		if (t[o] == 0x10) {				/* ACPI 6.4 MP wakeup */
+			ck_assert_uint_eq(t[o + 1], 16);
+			*mailbox = rd64(t + o + 8);
+		}
+	}
+}
+
+static void shim_plan(struct launch_plan *p, enum platform_id plat, int cpus, uint64_t mem)
+{
+	struct launch_opts o;
+
+	launch_opts_init(&o);
+	o.platform = plat;
+	o.kernel = TEST_BZIMAGE;
+	o.mem = mem;
+	o.cpus = cpus;
+	if (plat == PLATFORM_PLAIN) {
+		o.boot_shim = true;
+		plan_init(p, mem);
+	}
+	ck_assert_msg(access(TEST_BZIMAGE, R_OK) == 0, "%s missing: run make test-build", TEST_BZIMAGE);
+	ck_assert_int_eq(plat == PLATFORM_TDX ? plan_build_tdx(p, &o) : plat == PLATFORM_SNP ?
+			 plan_build_snp(p, &o) : platform_by_id(PLATFORM_PLAIN)->build_plan(p, &o), 0);
+}
+
+/*
+ * Item 1 of the confidential Linux issue: plain and TDX shim plans describe
+ * the MP wakeup mailbox (zero, measured, e820 NVS in the map the shim
+ * checks) and measured AP page tables mapping the low 4 GiB; SNP (AP
+ * creation) has neither, but its MADT lists every vCPU too.
+ */
+START_TEST(direct_boot_mp_wakeup)
+{
+	static const enum platform_id plats[] = { PLATFORM_PLAIN, PLATFORM_TDX, PLATFORM_SNP };
+
+	cvmm_verbosity = LOG_QUIET;
+	for (size_t i = 0; i < 3; i++) {
+		struct launch_plan p;
+		const struct plan_piece *mb, *pt;
+		int n_lapic, n_ioapic;
+		uint64_t mailbox;
+
+		shim_plan(&p, plats[i], 4, 512ULL << 20);
+		madt_of(&p, &n_lapic, &mailbox, &n_ioapic);
+		/* nothing measured in the ROM range Linux 6.1 validates itself on SNP */
+		for (size_t k = 0; k < p.n_pieces; k++)
+			if (p.pieces[k].measured && p.pieces[k].gpa < 0x100000 && plats[i] != PLATFORM_PLAIN)
+				ck_assert_msg(p.pieces[k].gpa + p.pieces[k].len <= 0xc0000, "%s at 0x%llx",
+					      p.pieces[k].what, (unsigned long long)p.pieces[k].gpa);
+		ck_assert_int_eq(n_lapic, 4);
+		ck_assert_int_eq(n_ioapic, plats[i] == PLATFORM_PLAIN ? 1 : 0);
+		/* a TD never shows cvmm a HLT: Linux powers off through this port (devices/power.c) */
+		ck_assert_uint_eq(sleep_ctl_port, 0x620);
+		mb = piece_named(&p, "MP wakeup mailbox");
+		pt = piece_named(&p, "AP page tables");
+		if (plats[i] == PLATFORM_SNP) {
+			/*
+			 * SNP's APs: up to the ioctl boundary. Each vCPU has a measured
+			 * VMSA; the APs' (esi "SNPa") park in the shim until Linux's AP
+			 * creation (a VMGEXIT KVM serves itself) hands them their own.
+			 */
+			ck_assert_int_eq(p.coco.n_vcpus, 4);
+			for (int v = 0; v < 4; v++)
+				ck_assert_uint_eq(rd64(p.coco.vmsa[v] + VMSA_OFF_RSI),
+						  v ? 0x61504e53u : 0x20504e53u);
+			ck_assert_uint_eq(mailbox, 0);
+			ck_assert_ptr_null(mb);
+			ck_assert_ptr_null(pt);
+			ck_assert(!p.ap_park);
+			plan_free(&p);
+			continue;
+		}
+		ck_assert_uint_eq(mailbox, 0x9f000);
+		ck_assert_ptr_nonnull(mb);
+		ck_assert_uint_eq(mb->gpa, 0x9f000);
+		ck_assert_uint_eq(mb->len, 4096);
+		ck_assert_ptr_null(mb->data);			/* all zero: no command */
+		ck_assert(mb->measured);
+		ck_assert_ptr_nonnull(pt);
+		ck_assert(pt->measured);
+		ck_assert_uint_eq(pt->gpa, 0xa0000);
+		ck_assert_uint_eq(pt->len, 6 * 4096);
+		/* PML4[0] -> PDPT; PDPT[3] -> 4th PD; its last entry maps [4 GiB - 2 MiB, 4 GiB). */
+		ck_assert_uint_eq(rd64(pt->data), 0xa1003);
+		ck_assert_uint_eq(rd64(pt->data + 4096 + 3 * 8), 0xa5003);
+		ck_assert_uint_eq(rd64(pt->data + 5 * 4096 + 511 * 8), 0xffe00083);
+		ck_assert_uint_eq(rd64(pt->data + 2 * 4096), 0x83);	/* [0, 2 MiB): the trampoline */
+		if (plats[i] == PLATFORM_PLAIN) {
+			ck_assert(p.ap_park);
+			ck_assert_uint_eq(p.ap.rip, 0xffffc000ULL + 8);
+			ck_assert_uint_eq(p.ap.cr3, 0xa0000);
+			ck_assert_int_eq(p.ap.mode, CPU_MODE_LONG64);
+			/* the BSP takes the 32-bit door, as a TD's does */
+			ck_assert_int_eq(p.boot.mode, CPU_MODE_FLAT32);
+			ck_assert_uint_eq(p.boot.rip, 0xffffc000ULL + 0x10);
+			ck_assert_uint_eq(p.boot.rsi, 0);
+		}
+		plan_free(&p);
+	}
+}
+END_TEST
+
 Suite *make_suite(void)
 {
 	Suite *s = suite_create("measure");
@@ -683,6 +837,7 @@ Suite *make_suite(void)
 	tcase_add_vectors_test(tc, kernel_hashes_table);
 	tcase_add_test(tc, snp_dependencies);
 	tcase_add_test(tc, tdx_dependencies);
+	tcase_add_test(tc, direct_boot_mp_wakeup);
 	tcase_add_test(tc, mrtd_order_semantics);
 	tcase_add_vectors_test(tc, tdx_page_aug_not_added);
 	tcase_add_test(tc, impossible_requests);

@@ -127,10 +127,56 @@ static int json_shim(FILE *f)
  * build succeeded, so a failure here is about the changed input: say so in
  * one line that carries the inner reason.
  */
-static int depends(const struct launch_opts *o, const struct measurement *m, bool *cpus, bool *mem)
+/* Measured content equal: same place, size, type and bytes (NULL data: zeros). */
+static bool same_piece(const struct plan_piece *a, const struct plan_piece *b)
+{
+	if (a->gpa != b->gpa || a->len != b->len || a->type != b->type || a->measured != b->measured)
+		return false;
+	if (!a->data || !b->data)
+		return !a->data && !b->data;
+	return a->data_len == b->data_len && !memcmp(a->data, b->data, a->data_len);
+}
+
+/*
+ * Why a digest moved: the measured pieces (by name) whose content differs
+ * between the plan and one built with another --cpus or --mem, and the
+ * VMSAs (SNP: one per vCPU). Comma-separated JSON strings into out.
+ */
+static void through(const struct launch_plan *a, const struct launch_plan *b, char *out, size_t n)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (int pass = 0; pass < 2; pass++) {
+		const struct launch_plan *x = pass ? b : a, *y = pass ? a : b;
+
+		for (size_t i = 0; i < x->n_pieces; i++) {
+			const struct plan_piece *q = &x->pieces[i];
+			bool found = false;
+			char item[80];
+
+			if (!q->measured)
+				continue;
+			for (size_t j = 0; j < y->n_pieces && !found; j++)
+				found = same_piece(q, &y->pieces[j]);
+			snprintf(item, sizeof(item), "\"%s\"", q->what);
+			if (found || strstr(out, item))
+				continue;
+			o += (size_t)snprintf(out + o, o < n ? n - o : 0, "%s%s", o ? ", " : "", item);
+		}
+	}
+	if (a->coco.n_vcpus != b->coco.n_vcpus && (a->coco.vmsa || b->coco.vmsa))
+		o += (size_t)snprintf(out + o, o < n ? n - o : 0, "%s\"VMSA\"", o ? ", " : "");
+	if (o >= n && n)
+		out[n - 1] = '\0';
+}
+
+static int depends(const struct launch_opts *o, const struct measurement *m, const struct launch_plan *p,
+		   bool *cpus, bool *mem, char *cpus_via, char *mem_via, size_t n)
 {
 	struct launch_opts alt = *o;
 	struct measurement am;
+	struct launch_plan ap;
 	int saved = cvmm_verbosity;
 	char why[512], what[64];
 	int ret = -1;
@@ -139,15 +185,19 @@ static int depends(const struct launch_opts *o, const struct measurement *m, boo
 	cvmm_err_capture(why, sizeof(why));
 	alt.cpus = o->cpus + 1;
 	snprintf(what, sizeof(what), "--cpus %d", alt.cpus);
-	if (measure_from_opts(&alt, &am, NULL))
+	if (measure_from_opts(&alt, &am, &ap))
 		goto out;
 	*cpus = memcmp(am.digest, m->digest, sizeof(am.digest)) != 0;
+	through(p, &ap, cpus_via, n);
+	plan_free(&ap);
 	alt = *o;
 	alt.mem = o->mem * 2 <= LAYOUT_MAX_MEM ? o->mem * 2 : o->mem / 2;
 	snprintf(what, sizeof(what), "--mem %llu", (unsigned long long)alt.mem);
-	if (measure_from_opts(&alt, &am, NULL))
+	if (measure_from_opts(&alt, &am, &ap))
 		goto out;
 	*mem = memcmp(am.digest, m->digest, sizeof(am.digest)) != 0;
+	through(p, &ap, mem_via, n);
+	plan_free(&ap);
 	ret = 0;
 out:
 	cvmm_err_capture(NULL, 0);
@@ -249,8 +299,9 @@ static int print_json(FILE *f, const struct launch_opts *o, const struct launch_
 	bool dep_cpus, dep_mem;
 	uint8_t h[32];
 	const char *cl = o->cmdline ? o->cmdline : "";
+	char cpus_via[512], mem_via[512];
 
-	if (depends(o, m, &dep_cpus, &dep_mem))
+	if (depends(o, m, p, &dep_cpus, &dep_mem, cpus_via, mem_via, sizeof(cpus_via)))
 		return -1;
 	fprintf(f, "{\n  \"platform\": \"%s\",\n  \"measurement\": \"%s\",\n  \"digest\": ",
 		m->platform, p->coco.platform == PLATFORM_SNP ? "launch_digest" : "mrtd");
@@ -271,8 +322,10 @@ static int print_json(FILE *f, const struct launch_opts *o, const struct launch_
 	if (json_plan(f, p, m) || (p->coco.platform == PLATFORM_TDX && json_rtmr(f, p)))
 		return -1;
 	fprintf(f, "  \"bytes_hashed\": %llu,\n", (unsigned long long)m->st.bytes_hashed);
-	fprintf(f, "  \"depends_on\": { \"vcpus\": %s, \"mem\": %s }\n}\n",
-		dep_cpus ? "true" : "false", dep_mem ? "true" : "false");
+	/* _through: the measured pieces a change of --cpus / --mem changes (the MADT, VMSAs) */
+	fprintf(f, "  \"depends_on\": { \"vcpus\": %s, \"mem\": %s, \"vcpus_through\": [%s], "
+		"\"mem_through\": [%s] }\n}\n", dep_cpus ? "true" : "false", dep_mem ? "true" : "false",
+		cpus_via, mem_via);
 	return 0;
 }
 

@@ -179,6 +179,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct launch_opts o;
 	struct launch_plan plan;
+	struct accept_cost accept;
 	struct kvm_host host = { .fd = -1 };
 	const struct platform_ops *plat;
 	sigset_t waitset;
@@ -214,10 +215,14 @@ int cmd_run(int argc, char **argv)
 	trace_point("teardown done");
 out:
 	kvm_host_close(&host);
+	accept = plan.accept;
 	plan_free(&plan);
 	if (o.disk_fd >= 0)
 		close(o.disk_fd);	/* the device closed its duplicate; this ends the lock */
-	if (o.boot_trace)
+	if (o.boot_trace) {
 		trace_print(stderr, !strcmp(o.boot_trace, "json"));
+		if (strcmp(o.boot_trace, "json"))
+			accept_cost_print(&accept, stderr);
+	}
 	return status;
 }

@@ -16,6 +16,7 @@
 #include "devices/devices.h"
 #include "loader/direct.h"
 #include "loader/plan.h"
+#include "loader/shim/shim_abi.h"
 #include "vmm/core/cpuid.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/log.h"
@@ -271,6 +272,30 @@ static int vm_memory(struct vm *vm, const struct platform_ops *plat, const struc
 	return 0;
 }
 
+/*
+ * -v: what Linux last wrote to the boot shim's MP wakeup mailbox (plain VMs
+ * only: the one door answers only for shared memory). The APIC ID of the
+ * last AP woken and command 0 (acknowledged) show the APs came up through
+ * the mailbox, not INIT/SIPI.
+ */
+static void log_mailbox(struct vm *vm)
+{
+	struct gm_view v;
+	uint32_t id;
+	uint64_t vec;
+	uint16_t cmd;
+
+	if (!vm->plan->ap_park || gm_view_begin(&vm->mem, SHIM_MAILBOX, 16, &v) != GM_OK)
+		return;
+	memcpy(&cmd, v.hva + MP_WAKE_CMD, 2);
+	memcpy(&id, v.hva + MP_WAKE_APIC_ID, 4);
+	memcpy(&vec, v.hva + MP_WAKE_VECTOR, 8);
+	gm_view_end(&v);
+	cvmm_verbose("MP wakeup mailbox: command %u, last APIC ID %u, wakeup vector 0x%llx",
+		     cmd, id, (unsigned long long)vec);
+}
+
+
 int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 	    struct kvm_host *host, const struct launch_plan *plan, struct kvm_backend *kb,
 	    const sigset_t *waitset)
@@ -314,6 +339,7 @@ int vm_boot(const struct launch_opts *o, const struct platform_ops *plat,
 		cvmm_err("%s", vm->exit_reason);	/* a failure: say why, once */
 	else
 		cvmm_verbose("%s", vm->exit_reason);
+	log_mailbox(vm);
 	cvmm_verbose("memory slots: %d of %d registered, %d on first touch", vm->mem.n_chunks - vm->mem.lazy_left,
 		     vm->mem.n_chunks, vm->mem.lazy_faults);
 	if (vm->pio.misses || vm->mmio.misses)

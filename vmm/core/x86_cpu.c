@@ -62,14 +62,44 @@ static struct kvm_segment flat_segment(uint16_t sel, uint8_t type, bool code)
 	};
 }
 
+/*
+ * 32-bit flat protected mode, paging off, rip and rsi from the plan: the
+ * state a TDX module starts a TD vCPU in, for the boot shim's BSP on a plain
+ * VM, so plain runs the shim's 32-bit door and page-table builder too.
+ */
+static int setup_flat32(struct vcpu *v, const struct vcpu_boot *b)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = b->rip, .rsi = b->rsi, .rflags = 0x2 };
+
+	if (vm_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		return -1;
+	sregs.cs = flat_segment(0x10, 0xb, true);
+	sregs.cs.l = 0;
+	sregs.cs.db = 1;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x18, 0x3, false);
+	sregs.gdt.base = b->gdt_base;
+	sregs.gdt.limit = b->gdt_limit;
+	sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (vm_ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		return -1;
+	return vm_ioctl(v->fd, KVM_SET_REGS, &regs) < 0 ? -1 : 0;
+}
+
 int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan)
 {
-	const struct vcpu_boot *b = &plan->boot;
+	bool parked = plan->ap_park && v->index > 0;
+	const struct vcpu_boot *b = parked ? &plan->ap : &plan->boot;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
 	if (set_cpuid(v))
 		return -1;
+	if (!parked && b->mode == CPU_MODE_FLAT32)
+		return setup_flat32(v, b);
 	if (vm_ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -1;
 	/* __BOOT_CS / __BOOT_DS of the Linux 64-bit boot protocol */
@@ -88,7 +118,7 @@ int vcpu_setup_long64(struct vcpu *v, const struct launch_plan *plan)
 	regs = (struct kvm_regs){
 		.rip = b->rip,
 		.rsp = direct_stack_top(v->index),
-		.rsi = b->rsi,
+		.rsi = parked ? (uint64_t)v->index : b->rsi,
 		.rdi = (uint64_t)v->index,
 		.rflags = 0x2,
 	};

@@ -30,6 +30,7 @@ static void print_plan(const struct launch_plan *p, enum platform_id platform, F
 			U(pc->gpa + pc->len), piece_type_name(pc->type),
 			pc->measured ? "measured" : "-", pc->what);
 	}
+	accept_cost_print(&p->accept, out);
 }
 
 int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, FILE *out)

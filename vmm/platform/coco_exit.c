@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "loader/layout.h"
+#include "loader/shim/shim_abi.h"
 #include "vmm/platform/coco.h"
 #include "vmm/platform/coco_exit.h"
 #include "vmm/kvm/kvm_abi.h"
@@ -155,6 +156,16 @@ static enum exit_action tdx_exit(struct coco *c, struct kvm_run *run, int vcpu,
 
 static const char *ghcb_term_reason(unsigned set, unsigned code)
 {
+	if (set == SHIM_TERM_SET) {	/* cvmm's boot shim (loader/shim/shim_abi.h) */
+		if (code & SHIM_ERR_EXCEPTION)
+			return "cvmm boot shim: CPU exception (vector in code bits 6:0)";
+		switch (code) {
+		case SHIM_ERR_AP: return "cvmm boot shim: an AP reached the BSP's path";
+		case SHIM_ERR_MEMMAP: return "cvmm boot shim: the memory map was refused";
+		case SHIM_ERR_ACCEPT: return "cvmm boot shim: PVALIDATE failed";
+		}
+		return "cvmm boot shim: unknown reason";
+	}
 	if (set != 0)
 		return "vendor-specific";
 	switch (code) {
@@ -200,6 +211,10 @@ static enum exit_action system_event(struct coco *c, struct kvm_run *run, struct
 		if ((d0 & 0xfff) == COCO_GHCB_MSR_TERM_REQ) {
 			unsigned set = (d0 >> 12) & 0xf, code = (d0 >> 16) & 0xff;
 
+			if (set == SHIM_TERM_SET && code & SHIM_ERR_EXCEPTION)
+				return stop(s, 1, "SNP guest asked to terminate: reason set %u code 0x%x "
+					    "(cvmm boot shim: CPU exception %u)", set, code,
+					    code & ~SHIM_ERR_EXCEPTION);
 			return stop(s, 1, "SNP guest asked to terminate: reason set %u code %u (%s)",
 				    set, code, ghcb_term_reason(set, code));
 		}

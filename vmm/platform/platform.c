@@ -41,7 +41,8 @@ int platform_copy_piece(struct vm *vm, const struct plan_piece *piece)
 
 int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan *plan)
 {
-	if (plan->boot.mode != CPU_MODE_LONG64) {
+	/* FLAT32: the boot shim's 32-bit door (--boot-shim), as a TD enters it. */
+	if (plan->boot.mode != CPU_MODE_LONG64 && !(plan->boot.mode == CPU_MODE_FLAT32 && plan->ap_park)) {
 		cvmm_err("the %s platform boots kernels and ELF images directly; "
 			 "firmware boot (--firmware) needs --snp or --tdx", vm->plat->name);
 		return -1;
@@ -51,10 +52,14 @@ int platform_direct_vcpu(struct vm *vm, struct vcpu *v, const struct launch_plan
 	/*
 	 * With local APICs in KVM (a bzImage), only the BSP enters the kernel:
 	 * APs wait in KVM for the INIT/SIPI Linux sends them (which resets
-	 * the registers set above). Without them every vCPU enters (tiny guests).
+	 * the registers set above), unless the plan parks them on the boot
+	 * shim's mailbox: then they run from the start, as in a TD. Without
+	 * local APICs every vCPU enters (tiny guests).
 	 */
 	if (vm->ioapic && v->index > 0) {
-		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_UNINITIALIZED };
+		struct kvm_mp_state mp = {
+			.mp_state = plan->ap_park ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED,
+		};
 
 		if (vm_ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
 			return -1;
