@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 	a = argfile_expand(argc, argv);
 	if (!a)
 		return CVMM_EXIT_USAGE;
+	argfile_wipe(argc, argv);	/* other users read /proc/PID/cmdline */
 	status = dispatch(a->argc, a->argv);
 	argfile_free(a);
 	return status;

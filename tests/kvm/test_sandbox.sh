@@ -86,3 +86,17 @@ for sb_bin in build/tsan/cvmm ./cvmm; do
 	fi
 done
 CVMM=$sb_cvmm
+# /proc/PID/cmdline is readable by every user: a running VM's shows its name
+# only, not the guest's command line, kernel or disk paths (vmm/main.c wipes
+# the arguments once copied).
+sb_cmdline() {
+	local got rc=0
+	sb_start || { sb_stop; return 1; }
+	got=$(tr '\0' ' ' </proc/$SB_PID/cmdline | sed 's/ *$//')
+	case "$got" in
+	*smp.elf*|*--cpus*|*--cmdline*) echo "/proc/$SB_PID/cmdline: '$got'"; rc=1 ;;
+	esac
+	[ -n "$got" ] || { echo "/proc/$SB_PID/cmdline is empty (argv[0] expected)"; rc=1; }
+	sb_stop; return $rc
+}
+kvm_check "/proc/PID/cmdline of a running VM shows no argument" sb_cmdline

@@ -87,14 +87,24 @@ static bool is_argfile(const char *arg)
 struct argfile *argfile_expand(int argc, char **argv)
 {
 	struct argfile *a = calloc(1, sizeof(*a));
+	size_t total = 0;
+	char *copy;
 
-	if (!a) {
+	for (int i = 0; i < argc; i++)
+		total += strlen(argv[i]) + 1;
+	if (!a || !(a->args = malloc(total ? total : 1))) {
+		free(a);
 		cvmm_err("out of memory");
 		return NULL;
 	}
+	copy = a->args;
 	for (int i = 0; i < argc; i++) {
-		int r = i > 0 && is_argfile(argv[i]) ? expand_file(a, argv[i] + 1) :
-			push(a, argv[i], NULL);
+		size_t l = strlen(argv[i]) + 1;
+		int r;
+
+		memcpy(copy, argv[i], l);
+		r = i > 0 && is_argfile(copy) ? expand_file(a, copy + 1) : push(a, copy, NULL);
+		copy += l;
 
 		if (r) {
 			argfile_free(a);
@@ -111,5 +121,12 @@ void argfile_free(struct argfile *a)
 		return;
 	for (int i = 0; i < a->n_texts; i++)
 		free(a->texts[i]);
+	free(a->args);
 	free(a);
+}
+
+void argfile_wipe(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		memset(argv[i], 0, strlen(argv[i]));
 }

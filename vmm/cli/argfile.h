@@ -18,10 +18,18 @@ struct argfile {
 	char *argv[ARGFILE_MAX_ARGS + 1];
 	char *texts[ARGFILE_MAX_FILES];	/* file contents the arguments point into */
 	int n_texts;
+	char *args;			/* a copy of the command line's own arguments */
 };
 
-/* Expands every @FILE in argv; NULL after one line on failure. */
+/*
+ * Expands every @FILE in argv; NULL after one line on failure. The result
+ * never points into argv's strings (it holds a copy), so the caller may wipe
+ * them: /proc/PID/cmdline is readable by every user and would show the
+ * guest's command line, disk paths and measurement inputs.
+ */
 struct argfile *argfile_expand(int argc, char **argv);
+/* Overwrites argv[1..argc-1] in place with NULs (what /proc/PID/cmdline shows). */
+void argfile_wipe(int argc, char **argv);
 void argfile_free(struct argfile *a);
 
 #endif
