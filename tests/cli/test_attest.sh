@@ -155,6 +155,14 @@ cli_case "verify: --vmpl $((v + 1)) does not" 1 "failed +vmpl +report requested 
 cli_case "verify: --vmpl 4 is no VMPL" 2 "--vmpl 4: not a VMPL" attest verify "$ATT_G" --vmpl 4
 cli_case "verify: --vmpl with a TDX quote is refused, not ignored" 2 "--vmpl applies to SNP reports; .* is tdx-quote" \
 	attest verify "$ATT_T/trustee-tdx_quote_6.dat" --vmpl 0
+# Every other SNP-only option too (attest/OUTPUT.md: refused with TDX evidence, never ignored).
+for o in "--crl $ATT_T/trustee-tdx_quote_6.dat" --allow-provisional-firmware "--min-tcb 0" \
+	"--host-data $(printf '00%.0s' $(seq 32))" "--id-key-digest $(printf '00%.0s' $(seq 48))" \
+	"--author-key-digest $(printf '00%.0s' $(seq 48))" "--min-guest-svn 0"; do
+	# shellcheck disable=SC2086
+	cli_case "verify: ${o%% *} with a TDX quote is refused, not ignored" 2 "^cvmm: ${o%% *} applies to SNP reports; .* is tdx-quote" \
+		attest verify "$ATT_T/trustee-tdx_quote_6.dat" $o
+done
 cli_case "verify: --host-data as the report holds it" 0 "passed +host_data" \
 	attest verify "$ATT_G" --certs "$ATT_GD" --no-time-check --vmpl "$v" --host-data "$(att_hex_at "$ATT_G" 0xc0 32)"
 cli_case "verify: another --host-data" 1 "failed +host_data +host data is $(att_hex_at "$ATT_G" 0xc0 32), --host-data gives 01" \

@@ -32,6 +32,10 @@ cli_case "crl: the same CRL in DER" 0 "passed +revocation" \
 	attest verify $MI --crl "$W/milan.crl" --at 2026-03-01
 cli_case "crl: past its nextUpdate now" 1 "failed +crl_validity +the CRL is valid from .* to 2026-05-12T00:00:00Z, not at" \
 	attest verify $MI --crl "$R/openpcc-amd-milan-crl.pem"
+# A day before its lastUpdate (openssl's date): not yet valid either.
+cli_case "crl: before its lastUpdate" 1 "failed +crl_validity +the CRL is valid from .*, not at" \
+	attest verify $MI --crl "$R/openpcc-amd-milan-crl.pem" \
+	--at @$(( $(date -u -d "$(openssl crl -in "$R/openpcc-amd-milan-crl.pem" -noout -lastupdate | cut -d= -f2)" +%s) - 86400 ))
 n=$(openssl crl -in "$R/openpcc-amd-genoa-crl.pem" -noout -text | grep -c 'Serial Number:')
 ser=$(openssl x509 -in "$W/genoa-ask.pem" -noout -serial | cut -d= -f2)
 cli_check "crl: the Genoa CRL does not list the vectors' Genoa ASK (openssl)" \

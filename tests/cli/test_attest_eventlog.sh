@@ -59,6 +59,36 @@ cp "$Q" "$W/q.dat"
 printf '\xff' | dd of="$W/q.dat" bs=1 seek=$((48 + 328 + 96)) conv=notrunc status=none
 cli_case "verify --eventlog: a changed RTMR2 is the one named" 1 "failed +eventlog +RTMR2 differs" \
 	attest verify "$W/q.dat" --eventlog "$L"
+# RTMR3 too (the last one compared): zero in the log and in the quote, changed in a copy.
+cp "$Q" "$W/q3.dat"
+printf '\x01' | dd of="$W/q3.dat" bs=1 seek=$((48 + 328 + 144)) conv=notrunc status=none
+cli_case "verify --eventlog: a changed RTMR3 is the one named" 1 "failed +eventlog +RTMR3 differs" \
+	attest verify "$W/q3.dat" --eventlog "$L"
+# One event written by hand after the log's last (offset 18101, 0xff after it): MR index,
+# type, digest count, SHA-384 (id 0x000c) of 48 bytes 0xab, 1 byte of data. Events the
+# replay must not extend (EV_NO_ACTION 3; MR index 0, MRTD, which no event extends) leave
+# the quote's RTMRs; a count above the Spec ID's one algorithm is refused.
+ael_event() {	# ael_event OUT MR TYPE COUNT
+	local d
+	cp "$L" "$1"
+	d=$(printf '\\xab%.0s' $(seq 48))
+	printf "\\x$2\\x00\\x00\\x00\\x$3\\x00\\x00\\x00\\x$4\\x00\\x00\\x00\\x0c\\x00$d\\x01\\x00\\x00\\x00Z" |
+		dd of="$1" bs=1 seek=18101 conv=notrunc status=none
+}
+ael_event "$W/noaction" 01 03 01
+cli_case "eventlog: the hand-written event is the 44th" 0 "^  events +44$" attest eventlog "$W/noaction"
+cli_case "verify --eventlog: an EV_NO_ACTION event in RTMR0 is not extended" 0 \
+	"passed +eventlog +the log's 44 events replay" attest verify "$Q" --eventlog "$W/noaction"
+ael_event "$W/ipl1" 01 0d 01
+cli_case "verify --eventlog: the same event as EV_IPL is extended (RTMR0 then differs)" 1 \
+	"failed +eventlog +RTMR0 differs" attest verify "$Q" --eventlog "$W/ipl1"
+ael_event "$W/mr0" 00 0d 01
+cli_case "verify --eventlog: an EV_IPL event of MR index 0 (MRTD) is not replayed" 0 \
+	"passed +eventlog +the log's 44 events replay" attest verify "$Q" --eventlog "$W/mr0"
+ael_event "$W/count2" 01 0d 02
+cli_case "eventlog: 2 digests where the Spec ID event lists 1 algorithm" 2 \
+	"count2: event 44 at offset 0x46b5: 2 digests, the Spec ID event lists 1 algorithms" \
+	attest eventlog "$W/count2"
 cli_case "verify: without --eventlog the RTMRs are not replayed" 0 "skipped +eventlog" attest verify "$Q"
 cli_case "verify --eventlog on an SNP report" 2 "--eventlog: a CC event log replays to TDX RTMRs" \
 	attest verify "$V/snp/mstav-milan-report.bin" --eventlog "$L"
@@ -80,7 +110,7 @@ mkfifo "$W/fifo"
 cli_case "eventlog: a named FIFO is refused" 2 "fifo: a named FIFO" attest eventlog "$W/fifo"
 cli_case "eventlog: no FILE" 2 "no event log FILE" attest eventlog
 rm -rf "$W"
-unset -f ael_rtmr
+unset -f ael_rtmr ael_event
 }
 ael_main
 unset -f ael_main

@@ -95,6 +95,11 @@ kvm_check "SIGTERM ends 2 vCPUs flooding virtio-console at a full stdout within 
 kvm_check "SIGINT: the same" kvm_stop_flood INT 130
 kvm_check "SIGHUP: the same (it used to kill cvmm without its clean-up)" kvm_stop_flood HUP 129
 
+# Issue 16: CPUID.1:ECX bit 31 (hypervisor), which older KVMs leave out of their supported set
+# (6.18 reports it: there the test guards against cvmm masking it, not its OR), so that Linux
+# finds KVM's leaves (signature, kvm-clock). Read by a guest's own CPUID.
+kvm_case "CPUID: the hypervisor bit is set and leaf 0x40000000 says KVM" 0 \
+	"^cpuid: hypervisor bit 1, signature 'KVMKVMKVM\\.\\.\\.'" --kernel $G/cpuid.elf
 # Lazy memslots: RAM beyond the launch plan's chunks reaches KVM on first touch.
 kvm_case "first touch of lazily registered RAM (2 GiB)" 0 'memtouch: all reads back' --mem 2G --cmdline 2048 --kernel $G/memtouch.elf
 kvm_case "first touch above 4 GiB, slots counted" 0 'registered, 1[0-9] on first touch' -v --mem 8G --cmdline 8192 --kernel $G/memtouch.elf

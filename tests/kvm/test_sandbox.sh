@@ -29,9 +29,11 @@ kvm_check "seccomp: every thread of a running VM is filtered (Seccomp: 2), no_ne
 sb_unfiltered() {
 	sb_start --no-seccomp || { sb_stop; return 1; }
 	local rc=0; grep -qx 'Seccomp:	0' /proc/$SB_PID/status || rc=1
+	# no_new_privs is cvmm's own, not only libseccomp's side effect (cvmm.1: it stays)
+	grep -qx 'NoNewPrivs:	1' /proc/$SB_PID/status || { echo "no_new_privs not set"; rc=1; }
 	sb_stop; return $rc
 }
-kvm_check "--no-seccomp: no filter" sb_unfiltered
+kvm_check "--no-seccomp: no filter, no_new_privs still set" sb_unfiltered
 # A system call no list has (socket), made by a device model on a vCPU
 # thread: the conversion port's test hook, built into the sanitizer builds only.
 sb_forbidden() {

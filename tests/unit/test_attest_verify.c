@@ -16,6 +16,7 @@
 
 #include "attest/bytes.h"
 #include "attest/roots.h"
+#include "attest/snp_policy.h"
 #include "attest/verify.h"
 #include "attest_vectors.h"
 #include "capture.h"
@@ -168,6 +169,75 @@ START_TEST(snp_vectors_verify)
 				 strstr(snp_pairs[i].ek, "vlek") ? CHECK_SKIPPED : CHECK_PASSED);
 		free(p);
 	}
+}
+END_TEST
+
+/*
+ * The TCB fields on a report built here byte by byte (SNP ABI, TCB_VERSION:
+ * Milan/Genoa bl byte 0, tee 1, snp 6, ucode 7; Turin fmc 0, bl 1, tee 2,
+ * snp 3, ucode 7), so every component and the firmware version are each
+ * the only difference once. No vector has these differences.
+ */
+static uint8_t tcb_rep[0x4a0];
+
+static void tcb_put(int off, const uint8_t b[8])
+{
+	memcpy(tcb_rep + off, b, 8);
+}
+
+static enum check_result tcb_check(const char *name, enum snp_tcb_layout lay,
+				   const struct verify_opts *vo)
+{
+	struct snp_report r = { .p = tcb_rep };
+	struct checks cl;
+
+	memset(&cl, 0, sizeof(cl));
+	snp_fields_check(&cl, vo, &r, lay);
+	return result(&cl, name);
+}
+
+START_TEST(snp_tcb_components)
+{
+	static const uint8_t base[8] = { 2, 0, 0, 0, 0, 0, 9, 0x10 };
+	struct verify_opts vo;
+	uint8_t t[8];
+
+	memset(&vo, 0, sizeof(vo));
+	memset(tcb_rep, 0, sizeof(tcb_rep));
+	tcb_put(0x38, base);	/* current */
+	tcb_put(0x1e0, base);	/* committed */
+	tcb_put(0x180, base);	/* reported */
+	tcb_rep[0x1e8] = 21; tcb_rep[0x1e9] = 55; tcb_rep[0x1ea] = 1;	/* current 1.55.21 */
+	tcb_rep[0x1ec] = 21; tcb_rep[0x1ed] = 55; tcb_rep[0x1ee] = 1;	/* committed */
+	ck_assert_int_eq(tcb_check("committed_tcb", SNP_TCB_MILAN_GENOA, &vo), CHECK_PASSED);
+	ck_assert_int_eq(tcb_check("reported_tcb_committed", SNP_TCB_MILAN_GENOA, &vo), CHECK_PASSED);
+
+	/* Same TCB, committed firmware build one older: provisional firmware. */
+	tcb_rep[0x1ec] = 20;
+	ck_assert_int_eq(tcb_check("committed_tcb", SNP_TCB_MILAN_GENOA, &vo), CHECK_FAILED);
+	tcb_rep[0x1ec] = 21;
+
+	/* Reported TEE SVN above the committed one, all else equal. */
+	memcpy(t, base, 8); t[1] = 1; tcb_put(0x180, t);
+	ck_assert_int_eq(tcb_check("reported_tcb_committed", SNP_TCB_MILAN_GENOA, &vo), CHECK_FAILED);
+	/* Component by component: bl above though the whole number is below (snp lower). */
+	memcpy(t, base, 8); t[0] = 3; t[6] = 8; tcb_put(0x180, t);
+	ck_assert_int_eq(tcb_check("reported_tcb_committed", SNP_TCB_MILAN_GENOA, &vo), CHECK_FAILED);
+	/* Turin: byte 0 is the FMC SVN; above the committed one fails there. */
+	memcpy(t, base, 8); t[0] = 3; tcb_put(0x180, t);
+	ck_assert_int_eq(tcb_check("reported_tcb_committed", SNP_TCB_TURIN, &vo), CHECK_FAILED);
+	/* Every component at or below: passes. */
+	memcpy(t, base, 8); t[0] = 1; t[7] = 0x0f; tcb_put(0x180, t);
+	ck_assert_int_eq(tcb_check("reported_tcb_committed", SNP_TCB_MILAN_GENOA, &vo), CHECK_PASSED);
+	tcb_put(0x180, base);
+
+	/* --min-tcb one TEE SVN above the report's. */
+	memcpy(t, base, 8); t[1] = 1;
+	vo.min_tcb_set = true;
+	vo.min_tcb = ld64(t);
+	ck_assert_int_eq(tcb_check("min_tcb", SNP_TCB_MILAN_GENOA, &vo), CHECK_FAILED);
+	vo.min_tcb = ld64(base);
+	ck_assert_int_eq(tcb_check("min_tcb", SNP_TCB_MILAN_GENOA, &vo), CHECK_PASSED);
 }
 END_TEST
 
@@ -790,6 +860,7 @@ Suite *make_suite(void)
 
 	tcase_add_vectors_test(tc, snp_vectors_verify);
 	tcase_add_test(tc, certs_dir_long_path);
+	tcase_add_test(tc, snp_tcb_components);
 	tcase_add_vectors_test(tc, snp_flipped_bytes);
 	tcase_add_vectors_test(tc, snp_tcb_and_chip_bound);
 	tcase_add_vectors_test(tc, snp_other_product);

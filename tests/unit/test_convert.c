@@ -28,6 +28,7 @@
 #include "vmm/log.h"
 #include "vmm/mem/mem.h"
 #include "tests/support/gm_test.h"
+#include "tests/support/kb_failing.h"
 
 #define MEM (16ULL << 20)
 
@@ -380,6 +381,92 @@ START_TEST(refused_conversion_changes_nothing)
 }
 END_TEST
 
+/*
+ * KVM's side of a refusal: KVM_SET_MEMORY_ATTRIBUTES cannot be read back
+ * from KVM (no GET ioctl) nor made to fail on demand, so these calls go to
+ * a recorder of what each page was last set to, behind kb_failing. A
+ * refused conversion must leave KVM's attributes (and the view) as before.
+ */
+static uint8_t kvm_attr[MEM / PAGE_SIZE];	/* 1: KVM was last told private */
+
+static int rec_ioctl(struct kvm_backend *b, int fd, unsigned long req, void *arg)
+{
+	const struct kvm_memory_attributes *a = arg;
+
+	(void)b;
+	(void)fd;
+	if (req != KVM_SET_MEMORY_ATTRIBUTES) {
+		errno = ENOTTY;
+		return -1;
+	}
+	ck_assert_uint_le(a->address + a->size, MEM);
+	memset(kvm_attr + a->address / PAGE_SIZE, a->attributes == KVM_MEMORY_ATTRIBUTE_PRIVATE,
+	       a->size / PAGE_SIZE);
+	return 0;
+}
+
+static bool kvm_attr_all(uint64_t gpa, uint64_t len, uint8_t v)
+{
+	for (uint64_t i = gpa / PAGE_SIZE; i < (gpa + len) / PAGE_SIZE; i++)
+		if (kvm_attr[i] != v)
+			return false;
+	return true;
+}
+
+START_TEST(refusals_restore_kvm_attributes)
+{
+	struct kvm_backend rec = { .name = "recorder", .ioctl = rec_ioctl };
+	struct kvm_backend *kb = gm.kb;
+	struct kb_failing f;
+	const uint64_t M = 1ULL << 20, np = (2 * M) / PAGE_SIZE;
+	uint8_t *view = gm.regions[0].view;
+
+	memset(kvm_attr, 0, sizeof(kvm_attr));
+	kb_failing_init(&f, &rec, 0, EIO);
+	gm.kb = &f.ops;
+	gm.attr_vm_fd = 1000;	/* never a real ioctl: the recorder answers */
+
+	/* To shared, the view cannot open (a block unmapped): KVM's attributes go back. */
+	ck_assert_int_eq(gm_convert(&gm, 4 * M, np, CONV_TO_PRIVATE, 0), CONV_OK);
+	ck_assert(kvm_attr_all(4 * M, 2 * M, 1));
+	ck_assert_int_eq(munmap(view + 4 * M, 2 * M), 0);
+	ck_assert_int_eq(gm_convert(&gm, 4 * M, np, CONV_TO_SHARED, 0), CONV_REFUSED);
+	ck_assert(kvm_attr_all(4 * M, 2 * M, 1));
+	ck_assert_ptr_eq(mmap(view + 4 * M, 2 * M, PROT_NONE, MAP_SHARED | MAP_FIXED,
+			      gm.regions[0].shared_fd, (off_t)(4 * M)), view + 4 * M);
+
+	/*
+	 * [4M, 14M) private but for three shared 2 MiB blocks A (4M), B (8M),
+	 * C (12M): converting it all takes one KVM call a block. The second
+	 * failing, A's must be undone, and the view of A and B open again.
+	 */
+	ck_assert_int_eq(gm_convert(&gm, 4 * M, 10 * M / PAGE_SIZE, CONV_TO_PRIVATE, 0), CONV_OK);
+	for (uint64_t b = 4; b <= 12; b += 4)
+		ck_assert_int_eq(gm_convert(&gm, b * M, np, CONV_TO_SHARED, 0), CONV_OK);
+	f.fail_at = f.calls + 2;
+	ck_assert_int_eq(gm_convert(&gm, 4 * M, 10 * M / PAGE_SIZE, CONV_TO_PRIVATE, 0), CONV_REFUSED);
+	ck_assert_msg(f.failed, "the second KVM call did not come");
+	ck_assert(kvm_attr_all(4 * M, 2 * M, 0) && kvm_attr_all(8 * M, 2 * M, 0));
+	ck_assert(kvm_attr_all(6 * M, 2 * M, 1) && kvm_attr_all(10 * M, 2 * M, 1));
+	ck_assert(view_mapped(4 * M) && view_mapped(8 * M + PAGE_SIZE) && view_mapped(12 * M));
+	ck_assert(!view_mapped(6 * M));
+
+	/* The same blocks made private, the way back failing at B: A private again. */
+	ck_assert_int_eq(gm_convert(&gm, 4 * M, 10 * M / PAGE_SIZE, CONV_TO_PRIVATE, 0), CONV_OK);
+	for (uint64_t b = 6; b <= 10; b += 4)
+		ck_assert_int_eq(gm_convert(&gm, b * M, np, CONV_TO_SHARED, 0), CONV_OK);
+	f.failed = false;
+	f.fail_at = f.calls + 2;
+	ck_assert_int_eq(gm_convert(&gm, 4 * M, 10 * M / PAGE_SIZE, CONV_TO_SHARED, 0), CONV_REFUSED);
+	ck_assert(f.failed);
+	ck_assert(kvm_attr_all(4 * M, 2 * M, 1) && kvm_attr_all(8 * M, 2 * M, 1));
+	ck_assert(attr_map_all(gm.attrs, 4 * M / PAGE_SIZE, 6 * M / PAGE_SIZE));
+
+	gm.kb = kb;
+	gm.attr_vm_fd = -1;
+}
+END_TEST
+
 /* ---- the port, driven through the bus as a vCPU would ------------------- */
 
 static int fatals;
@@ -454,6 +541,7 @@ Suite *make_suite(void)
 	tcase_add_test(tc, conversion_waits_for_views_in_flight);
 	tcase_add_test(tc, port_ops_and_statuses);
 	tcase_add_test(tc, refused_conversion_changes_nothing);
+	tcase_add_test(tc, refusals_restore_kvm_attributes);
 	tcase_add_test(tc, fragmentation_has_no_mapping_cliff);
 	suite_add_tcase(s, tc);
 	return s;

@@ -32,8 +32,8 @@ static int set_cpuid(struct vcpu *v)
 		return -1;
 	cpuid_set_apic_id(vm->cpuid, v->index);
 	/*
-	 * KVM's supported set leaves out the hypervisor bit (QEMU sets it too):
-	 * Linux reads the 0x40000000 leaves, KVM's signature and kvm-clock,
+	 * Older KVMs leave the hypervisor bit out of their supported set (6.18
+	 * reports it; QEMU sets it either way, and so does this): Linux reads the 0x40000000 leaves, KVM's signature and kvm-clock,
 	 * only where it is set; without it Linux boots "on bare hardware" and
 	 * finds no TSC frequency without a PIT.
 	 */
