@@ -2,13 +2,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "devices/devices.h"
 #include "devices/ioapic.h"
 #include "loader/acpi/acpi.h"
 #include "loader/plan.h"
 #include "vmm/kvm/kvm_abi.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
 #include "vmm/trace.h"
 #include "loader/launch_opts.h"
@@ -95,7 +95,7 @@ static void update_routes(struct ioapic *io)
 		io->traced = true;
 		trace_point("I/O APIC: first line unmasked");
 	}
-	if (ioctl(io->vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0 && !io->route_err) {
+	if (io->vm->kb->ioctl(io->vm->kb, io->vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0 && !io->route_err) {
 		io->route_err = errno;
 		cvmm_warn("I/O APIC: KVM_SET_GSI_ROUTING: %s (level interrupts may stall)",
 			  strerror(errno));
@@ -117,7 +117,7 @@ static void deliver(struct ioapic *io, unsigned pin)
 	}
 	m = msi_of(*e);
 	/* 0: the guest's LAPIC blocked it (it asked for that); < 0: nothing we can do but say so. */
-	if (ioctl(io->vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0)
+	if (io->vm->kb->ioctl(io->vm->kb, io->vm->vm_fd, KVM_SIGNAL_MSI, &m) < 0)
 		cvmm_warn("I/O APIC: KVM_SIGNAL_MSI (pin %u): %s", pin, strerror(errno));
 }
 
@@ -246,7 +246,7 @@ static void *ioapic_create(struct vm *vm)
 	for (unsigned i = 0; i < PINS; i++)
 		io->rte[i] = RTE_MASKED;	/* the reset state */
 	/* Before any vCPU exists: KVM refuses the split irqchip later. */
-	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0 && errno != EEXIST) {
+	if (vm->kb->ioctl(vm->kb, vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0 && errno != EEXIST) {
 		cvmm_err("interrupts: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
 		goto fail;
 	}

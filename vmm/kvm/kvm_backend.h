@@ -1,6 +1,6 @@
 /*
  * Where a VM's ioctls go. vm_boot() and everything under it (memory,
- * vCPUs, conversions, the TDX and SNP launch) never call ioctl() on KVM
+ * vCPUs, conversions, the TDX and SNP launch, the I/O APIC) never call ioctl() on KVM
  * objects themselves: they go through the VM's table, so the very same
  * code can
  *   - talk to the kernel (kb_real: `cvmm run`),
