@@ -17,7 +17,7 @@
 
 #define COLLATERAL_FILE_MAX (1 << 20)
 
-static int unhex(const char *s, uint8_t *out, size_t n)
+int collateral_unhex(const char *s, uint8_t *out, size_t n)
 {
 	if (!s || strlen(s) != 2 * n)
 		return -1;
@@ -58,7 +58,7 @@ static int add_crl_hex(struct tdx_collateral *c, json_object *top, const char *k
 	s = json_object_get_string(v);
 	n = strlen(s) / 2;
 	der = malloc(n + 1);
-	rc = der && !unhex(s, der, n) ? add_crl_der(c, der, n) : -1;
+	rc = der && !collateral_unhex(s, der, n) ? add_crl_der(c, der, n) : -1;
 	free(der);
 	if (rc)
 		cvmm_err("%s: %s is not a hex DER CRL", file, key);
@@ -92,7 +92,7 @@ static int set_signed(struct signed_json *sj, bool *have, const char *text, size
 			 sj->file ? sj->file : "?");
 		return -1;
 	}
-	if (unhex(sighex, sj->sig, 64)) {
+	if (collateral_unhex(sighex, sj->sig, 64)) {
 		cvmm_err("%s: the %s signature is not 128 hex digits", file, what);
 		return -1;
 	}

@@ -33,5 +33,10 @@ struct tdx_collateral {
 /* A file, or every regular file of a directory. -1 after one line naming the file. */
 int tdx_collateral_load(const char *path, struct tdx_collateral *c);
 void tdx_collateral_free(struct tdx_collateral *c);
+/*
+ * Exactly 2n hex digits (PCS JSON's fmspc, pceId, signatures, masks, CRLs)
+ * into out[n]; -1 for NULL, another length or a non-hex digit.
+ */
+int collateral_unhex(const char *s, uint8_t *out, size_t n);
 
 #endif

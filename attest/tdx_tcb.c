@@ -43,20 +43,6 @@ static long jint(json_object *o, const char *k)
 	return v && json_object_is_type(v, json_type_int) ? (long)json_object_get_int64(v) : -1;
 }
 
-static int hexbytes(const char *s, uint8_t *out, size_t n)
-{
-	if (!s || strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char d[3] = { s[2 * i], s[2 * i + 1], 0 };
-
-		if (!isxdigit((unsigned char)d[0]) || !isxdigit((unsigned char)d[1]))
-			return -1;
-		out[i] = (uint8_t)strtoul(d, NULL, 16);
-	}
-	return 0;
-}
-
 static int iso_time(const char *s, time_t *t)
 {
 	struct tm tm = { 0 };
@@ -219,7 +205,7 @@ static void check_fmspc(struct checks *cl, const struct tdx_collateral *c, const
 			  "(FMSPC, PCE ID, TCB)");
 		return;
 	}
-	if (hexbytes(jstr(ti, "fmspc"), f, 6) || hexbytes(jstr(ti, "pceId"), p, 2))
+	if (collateral_unhex(jstr(ti, "fmspc"), f, 6) || collateral_unhex(jstr(ti, "pceId"), p, 2))
 		check_add(cl, "fmspc", CHECK_FAILED, "TCB Info lacks a valid fmspc / pceId");
 	else if (memcmp(f, e->fmspc, 6))
 		check_add(cl, "fmspc", CHECK_FAILED, "TCB Info is for FMSPC %s, the PCK leaf says "
@@ -356,7 +342,8 @@ static int masked_eq(const uint8_t *v, const char *want_hex, const char *mask_he
 {
 	uint8_t w[64], m[64];
 
-	if (n > sizeof(w) || hexbytes(want_hex, w, n) || (mask_hex && hexbytes(mask_hex, m, n)))
+	if (n > sizeof(w) || collateral_unhex(want_hex, w, n) ||
+	    (mask_hex && collateral_unhex(mask_hex, m, n)))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if ((v[i] & (mask_hex ? m[i] : 0xff)) != w[i])
