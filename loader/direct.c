@@ -153,7 +153,7 @@ static const uint8_t reset_vector[16] = {
  * virtio_mmio command-line support). Tiny ELF guests get none: no start cost.
  */
 int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp,
-		    uint64_t mp_wakeup_mailbox, uint64_t acpi_gpa)
+		    uint64_t mp_wakeup_mailbox, uint64_t acpi_gpa, bool with_reset_vector)
 {
 	struct plan_piece rv = {
 		.gpa = RESET_VECTOR_GPA, .len = sizeof(reset_vector), .data = reset_vector,
@@ -167,7 +167,7 @@ int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t 
 
 	in.n_slots = virtio_slots(o, s);
 	rsdp = acpi_build(p, &in);
-	if (!rsdp || plan_add(p, &rv))
+	if (!rsdp || (with_reset_vector && plan_add(p, &rv)))
 		return -1;
 	memcpy(bp + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
 	p->wants_irqchip = true;
@@ -215,7 +215,7 @@ int direct_boot_plan(struct launch_plan *p, const struct launch_opts *o)
 	} else {
 		bp = boot_params_build(p, &bpi);
 	}
-	if (!bp || (built && direct_add_acpi(p, o, bp, 0, 0)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
+	if (!bp || (built && direct_add_acpi(p, o, bp, 0, 0, true)) || virtio_boot_dtb(p, bp, o, cmdline, w.gpa, w.size) ||
 	    shared_window_check_plan(&w, p))
 		return -1;
 	p->boot = (struct vcpu_boot){

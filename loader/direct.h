@@ -7,6 +7,7 @@
 #ifndef CVMM_DIRECT_H
 #define CVMM_DIRECT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct launch_plan;
@@ -25,9 +26,12 @@ uint64_t direct_stack_top(int i);
  * zero page bp, and plan->wants_irqchip. The plain boot shim boots the same
  * kernel and needs the same (loader/plan_shim.c), plus the MP wakeup
  * mailbox at mp_wakeup_mailbox (0: none; APs then wait for INIT/SIPI), the
- * tables at acpi_gpa (0: ACPI_TABLES_GPA).
+ * tables at acpi_gpa (0: ACPI_TABLES_GPA). TDX and SNP shim boots build the
+ * same tables (I/O APIC, COM1, virtio, S5) with with_reset_vector false: a TD or
+ * SNP vCPU cannot run real-mode code, and Linux on SNP validates
+ * [0xc0000, 1 MiB) itself, so a launch page there would kill it.
  */
 int direct_add_acpi(struct launch_plan *p, const struct launch_opts *o, uint8_t *bp,
-		    uint64_t mp_wakeup_mailbox, uint64_t acpi_gpa);
+		    uint64_t mp_wakeup_mailbox, uint64_t acpi_gpa, bool with_reset_vector);
 
 #endif

@@ -217,30 +217,19 @@ static int add_ap_tables(struct launch_plan *p)
 }
 
 /*
- * What Linux finds through boot_params.acpi_rsdp_addr: the MADT lists every
- * vCPU and, where the APs wait on the mailbox (plain, TDX), the MP wakeup
- * structure. SNP starts APs by AP creation, which Linux prefers only when
- * no mailbox is described. The TDX/SNP tables name no devices and no I/O
- * APIC yet (their interrupts and swiotlb devices are not built).
+ * What Linux finds through boot_params.acpi_rsdp_addr: the PC platform of a
+ * direct boot (I/O APIC, COM1, the virtio transports, S5 poweroff) with the
+ * MADT listing every vCPU and, where the APs wait on the mailbox (plain,
+ * TDX), the MP wakeup structure. SNP starts APs by AP creation, which Linux
+ * prefers only when no mailbox is described. On TDX and SNP the tables are
+ * launch pages like any other, so the devices enter the measurement.
  */
 static int add_acpi(struct launch_plan *p, const struct launch_opts *o, enum shim_target t)
 {
-	struct acpi_in in = {
-		.n_cpus = o->cpus,
-		.mp_wakeup_mailbox = t == SHIM_FOR_SNP ? 0 : SHIM_MAILBOX,
-		.no_ioapic = true,
-		.gpa = SHIM_ACPI,
-	};
 	uint8_t *bp = (uint8_t *)piece_at(p, LAYOUT_BOOT_PARAMS)->data;
-	uint64_t rsdp;
 
-	if (t == SHIM_FOR_PLAIN)	/* the PC platform of a direct boot, with the mailbox */
-		return direct_add_acpi(p, o, bp, SHIM_MAILBOX, SHIM_ACPI);
-	rsdp = acpi_build(p, &in);
-	if (!rsdp)
-		return -1;
-	memcpy(bp + BP_ACPI_RSDP_ADDR, &rsdp, sizeof(rsdp));
-	return 0;
+	return direct_add_acpi(p, o, bp, t == SHIM_FOR_SNP ? 0 : SHIM_MAILBOX, SHIM_ACPI,
+			       t == SHIM_FOR_PLAIN);
 }
 
 /* Plain: APs start runnable at the shim's AP door, in long mode on the AP tables. */

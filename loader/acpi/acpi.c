@@ -127,8 +127,6 @@ static size_t madt(uint8_t *t, const struct acpi_in *in)
 		put64(t, o + 8, in->mp_wakeup_mailbox);
 		o += MADT_MP_WAKEUP_LEN;
 	}
-	if (in->no_ioapic)
-		goto nmi;
 	t[o] = 1;				/* type 1: I/O APIC */
 	t[o + 1] = 12;
 	t[o + 2] = 0;				/* its id */
@@ -144,7 +142,6 @@ static size_t madt(uint8_t *t, const struct acpi_in *in)
 	put32(t, o + 4, 2);
 	put16(t, o + 8, 0);			/* conforms to the bus */
 	o += 10;
-nmi:
 	/* type 4: LINT1 of every processor is NMI, active high edge */
 	t[o] = 4;
 	t[o + 1] = 6;

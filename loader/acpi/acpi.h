@@ -40,8 +40,6 @@ struct acpi_in {
 	int n_slots;
 	/* Where the APs wait (ACPI 6.4 MP wakeup structure); 0: none, INIT/SIPI. */
 	uint64_t mp_wakeup_mailbox;
-	/* No I/O APIC in the MADT (the platform has none yet: TDX/SNP shim boots). */
-	bool no_ioapic;
 	/* Where the tables go (ACPI_TABLES_MAX bytes); 0: ACPI_TABLES_GPA. */
 	uint64_t gpa;
 };

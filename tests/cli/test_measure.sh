@@ -109,6 +109,10 @@ if [ -r $BZ ]; then
 		"--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 256M --cpus 8" "--tdx --kernel $BZ --initrd $BZ --cmdline x --mem 8G --cpus 8"
 	cli_check "measure --tdx direct boot: 1 vCPU != 8 vCPUs (MADT)" measure_differs \
 		"--tdx --kernel $BZ --cmdline x" "--tdx --kernel $BZ --cmdline x --cpus 8"
+	cli_check "measure --tdx direct boot: no devices != --rng (the DSDT names it)" measure_differs \
+		"--tdx --kernel $BZ" "--tdx --kernel $BZ --rng"
+	cli_check "measure --snp direct boot: --rng != --rng --disk" measure_differs \
+		"--snp --kernel $BZ --rng" "--snp --kernel $BZ --rng --disk /nonexistent.img"
 	cli_check "measure --snp direct boot: 256 MiB = 8 GiB" measure_same \
 		"--snp --kernel $BZ --mem 256M" "--snp --kernel $BZ --mem 8G"
 	cli_case "measure --json: TDX direct boot depends on vCPUs (the MADT), not RAM" 0 \
@@ -121,7 +125,7 @@ if [ -r $BZ ]; then
 	cli_case "measure --json: direct boot names the shim as an input" 0 '"boot_shim": \{ "size": 16384' \
 		measure --tdx --kernel $BZ --json
 else
-	echo "*** SKIPPED: $BZ missing (make test-build): 5 direct-boot measure tests NOT run ***"
-	SKIP=$((SKIP + 5))
+	echo "*** SKIPPED: $BZ missing (make test-build): 9 direct-boot measure tests NOT run ***"
+	SKIP=$((SKIP + 9))
 fi
 cli_case "measure --snp without --firmware or --kernel" 2 'give --kernel' measure --snp

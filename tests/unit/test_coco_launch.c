@@ -1216,7 +1216,8 @@ END_TEST
  * the pages the launch hands to KVM, in the order it hands them, hash to
  * the digest `cvmm measure` prints for the same options.
  */
-static void measure_case(const char *platform, const char *fw, const char *kernel, int cpus)
+static void measure_case(const char *platform, const char *fw, const char *kernel, int cpus,
+			 bool devices)
 {
 	struct launch_opts o;
 	struct launch_plan p;
@@ -1230,6 +1231,17 @@ static void measure_case(const char *platform, const char *fw, const char *kerne
 	o.firmware = fw;
 	o.kernel = kernel;
 	o.cpus = cpus;
+	char disk[] = "/tmp/cvmm-test-disk-XXXXXX";
+
+	if (devices) {	/* the shim's DSDT names them: measured; the run opens the disk */
+		int fd = mkstemp(disk);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
+		close(fd);
+		o.console_virtio = o.rng = true;
+		o.disk = disk;
+	}
 	if (fw)
 		ck_assert_msg(access(fw, R_OK) == 0, "%s missing: install Debian's ovmf (make deps)", fw);
 	if (kernel)
@@ -1259,19 +1271,24 @@ static void measure_case(const char *platform, const char *fw, const char *kerne
 	kb_recorder_free(&rec);
 	plan_free(&s.plan);
 	plan_free(&p);
+	if (devices)
+		unlink(disk);
 }
 
 START_TEST(digest_matches_cvmm_measure)
 {
-	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", NULL, 1);
-	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", NULL, 4);
-	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", NULL, 1);
-	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", NULL, 4);
+	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", NULL, 1, false);
+	measure_case("snp", "/usr/share/OVMF/OVMF_CODE.fd", NULL, 4, false);
+	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", NULL, 1, false);
+	measure_case("tdx", "/usr/share/ovmf/OVMF.fd", NULL, 4, false);
 	/* direct boot through cvmm's boot shim (measure's builders) */
-	measure_case("snp", NULL, "build/guests/hello.bzImage", 1);
-	measure_case("snp", NULL, "build/guests/hello.bzImage", 4);
-	measure_case("tdx", NULL, "build/guests/hello.bzImage", 1);
-	measure_case("tdx", NULL, "build/guests/hello.bzImage", 4);
+	measure_case("snp", NULL, "build/guests/hello.bzImage", 1, false);
+	measure_case("snp", NULL, "build/guests/hello.bzImage", 4, false);
+	measure_case("tdx", NULL, "build/guests/hello.bzImage", 1, false);
+	measure_case("tdx", NULL, "build/guests/hello.bzImage", 4, false);
+	/* with the three virtio devices in the shim's DSDT */
+	measure_case("snp", NULL, "build/guests/hello.bzImage", 4, true);
+	measure_case("tdx", NULL, "build/guests/hello.bzImage", 4, true);
 }
 END_TEST
 

@@ -190,7 +190,7 @@ int cmd_run(int argc, char **argv)
 	argp_parse(&run_argp, argc, argv, 0, NULL, &o);
 	trace_point("options parsed");
 	plat = platform_by_id(o.platform);
-	if (opts_check_scope(&o, OPT_CMD_RUN) || check_machine(&o))
+	if (opts_check_scope(&o, OPT_CMD_RUN) || check_machine(&o) || opts_open_disk(&o))
 		return CVMM_EXIT_USAGE;
 	plan_init(&plan, o.mem);
 	if (!o.dry_run && plat->host_first && check_host(&o, plat, &host))

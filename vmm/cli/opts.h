@@ -46,5 +46,7 @@ bool opts_any_given(void);
 extern const struct argp coco_argp;	/* the confidential-launch options child */
 extern const struct argp launch_argp;	/* the shared options, as an argp child */
 extern const struct argp devices_argp;	/* vmm/cli/opts_devices.c: a child of launch_argp */
+/* Opens and locks --disk once, for the device (cvmm run only: measure never touches it); -1 after one line. */
+int opts_open_disk(struct launch_opts *o);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * Device options, an argp child of the launch options: they change a direct
- * boot's plan (the device tree and the command line), but not what TDX or
- * SNP measure, so `cvmm measure` refuses them.
+ * Device options, an argp child of the launch options. Which devices exist
+ * is guest-visible at launch (a direct boot's device tree and command line,
+ * the ACPI tables of a bzImage or a TDX/SNP shim boot, which are measured),
+ * so `cvmm measure` and `--expect-from` take them too; --virtio-irq changes
+ * only delivery and is cvmm run's alone.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,12 +30,12 @@ static const struct argp_option device_options[] = {
 	{ 0 }
 };
 
-#define NOT_MEASURED "devices do not change the launch measurement"
 static const struct opt_scope device_scope[] = {
-	{ OPT_DISK, "disk", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
-	{ OPT_CONSOLE, "console", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
-	{ OPT_RNG, "rng", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
-	{ OPT_VIRTIO_IRQ, "virtio-irq", OPT_ON_ALL, OPT_CMD_RUN, NULL, NOT_MEASURED },
+	{ OPT_DISK, "disk", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_CONSOLE, "console", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_RNG, "rng", OPT_ON_ALL, OPT_CMD_ALL, NULL, NULL },
+	{ OPT_VIRTIO_IRQ, "virtio-irq", OPT_ON_ALL, OPT_CMD_RUN, NULL,
+	  "interrupt delivery does not change the launch measurement" },
 };
 
 /* "FILE[,ro][,direct]": the flags are cut off the end, in place. */
@@ -82,24 +84,28 @@ static error_t devices_parse(int key, char *arg, struct argp_state *state)
 		o->virtio_irq = true;
 		break;
 	case ARGP_KEY_END:
-		/* A bad disk is the user's mistake: say so before any VM exists. */
-		if (o->disk) {
-			struct virtio_blk_opts b = { .path = o->disk, .read_only = o->disk_ro,
-						     .direct = o->disk_direct };
-			char why[128];
-			uint64_t size;
-			int fd = virtio_blk_open(&b, &size, why, sizeof(why));
-
-			if (fd < 0)
-				argp_failure(state, CVMM_EXIT_USAGE, 0, "--disk %s: %s", o->disk, why);
-			o->disk_fd = fd;	/* the device uses this open: the file is opened once */
-		}
 		if (o->virtio_irq && o->cpus > 1)
 			argp_failure(state, CVMM_EXIT_USAGE, 0, "--virtio-irq: one vCPU only (the "
 				     "in-kernel local APICs would hold the others in wait-for-SIPI)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int opts_open_disk(struct launch_opts *o)
+{
+	struct virtio_blk_opts b = { .path = o->disk, .read_only = o->disk_ro, .direct = o->disk_direct };
+	char why[128];
+	uint64_t size;
+
+	if (!o->disk)
+		return 0;
+	o->disk_fd = virtio_blk_open(&b, &size, why, sizeof(why));
+	if (o->disk_fd < 0) {
+		cvmm_err("--disk %s: %s", o->disk, why);
+		return -1;
 	}
 	return 0;
 }
