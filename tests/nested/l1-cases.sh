@@ -121,12 +121,17 @@ fi
 # The same shim path a TD takes: the MADT carries the MP wakeup structure,
 # the APs run from the start in the shim's mailbox loop (no INIT/SIPI ever),
 # and Linux wakes each one by writing the mailbox. 4 CPUs online is only
-# reachable that way: Linux waits forever on a mailbox nobody answers.
+# reachable that way: Linux waits forever on a mailbox nobody answers. The
+# devices are the ones the shim's DSDT describes (the TDX/SNP one too): the
+# disk read-only (smp4 owns written.txt), hvc0 both ways, hwrng.
 if want shim-smp4; then
-	run shim-smp4 -v --kernel $K --initrd $I --mem 5G --cpus 4 --boot-shim --boot-trace \
-		--cmdline "$CMD ct=cpus,poweroff"
+	run shim-smp4 L2-HVC-OUT=hvc-ping-43 -v --kernel $K --initrd $I --mem 5G --cpus 4 --boot-shim --boot-trace \
+		--disk /dev/vda --rng --console virtio --cmdline "$CMD ct=cpus,diskro,hvc,rng,poweroff"
 	check shim-smp4-userspace shim-smp4 'L2-USERSPACE'
 	check shim-smp4-cpus shim-smp4 'L2-CPUS 4 online=0-3'
+	check shim-smp4-disk-read shim-smp4 'L2-DISKRO-READ cvmm-nested-disk-content'
+	check shim-smp4-hvc-in shim-smp4 'L2-HVC-IN hvc-ping-43'
+	check shim-smp4-rng shim-smp4 'L2-RNG virtio_rng.0 [0-9a-f]{32}'
 	# cvmm -v reads the mailbox at the end: Linux's last command went to
 	# APIC ID 3 and the shim acknowledged it (command 0).
 	check shim-smp4-mailbox shim-smp4 'MP wakeup mailbox: command 0, last APIC ID 3, wakeup vector 0x[0-9a-f]+'

@@ -29,6 +29,13 @@ for c in $(echo "$ct" | tr , ' '); do
 		else
 			echo "L2-DISK-MOUNT-FAILED"
 		fi;;
+	diskro)	# read only: another case checks what it wrote survives
+		if mount -t ext4 -o ro /dev/vda /mnt; then
+			echo "L2-DISKRO-READ $(cat /mnt/hello.txt)"
+			umount /mnt
+		else
+			echo "L2-DISK-MOUNT-FAILED"
+		fi;;
 	hvc)
 		echo "L2-HVC-OUT hello-from-hvc0" >/dev/hvc0
 		read -r line </dev/hvc0; echo "L2-HVC-IN $line";;
