@@ -2,24 +2,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "vmm/core/irq.h"
 #include "vmm/kvm/kvm_abi.h"
+#include "vmm/kvm/kvm_backend.h"
 #include "vmm/log.h"
 
 /* MSI address: the local APIC window, physical destination mode, APIC ID 0. */
 #define MSI_ADDR_BASE	0xfee00000u
 
-int irq_lines_create(struct irq_lines *l, int vm_fd, unsigned first, unsigned n,
+int irq_lines_create(struct irq_lines *l, struct kvm_backend *kb, int vm_fd, unsigned first, unsigned n,
 		     uint32_t (*vector_of)(unsigned line))
 {
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
 	struct kvm_irq_routing *rt;
 	int r;
 
-	*l = (struct irq_lines){ .vm_fd = vm_fd, .first = first };
+	*l = (struct irq_lines){ .kb = kb, .vm_fd = vm_fd, .first = first };
 	for (unsigned i = 0; i < IRQ_MAX_LINES; i++)
 		l->efd[i] = -1;
 	if (n > IRQ_MAX_LINES) {
@@ -27,7 +27,7 @@ int irq_lines_create(struct irq_lines *l, int vm_fd, unsigned first, unsigned n,
 		return -1;
 	}
 	/* EEXIST: a platform (TDX needs one) already made the split irqchip. */
-	if (ioctl(vm_fd, KVM_ENABLE_CAP, &cap) < 0 && errno != EEXIST) {
+	if (kb->ioctl(kb, vm_fd, KVM_ENABLE_CAP, &cap) < 0 && errno != EEXIST) {
 		cvmm_err("interrupts: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
 		return -1;
 	}
@@ -45,7 +45,7 @@ int irq_lines_create(struct irq_lines *l, int vm_fd, unsigned first, unsigned n,
 				   .data = vector_of(first + i) },
 		};
 	}
-	r = ioctl(vm_fd, KVM_SET_GSI_ROUTING, rt);
+	r = kb->ioctl(kb, vm_fd, KVM_SET_GSI_ROUTING, rt);
 	free(rt);
 	if (r < 0) {
 		cvmm_err("interrupts: KVM_SET_GSI_ROUTING: %s", strerror(errno));
@@ -62,7 +62,7 @@ int irq_lines_create(struct irq_lines *l, int vm_fd, unsigned first, unsigned n,
 		}
 		l->n = i + 1;
 		fd.fd = (uint32_t)l->efd[i];
-		if (ioctl(vm_fd, KVM_IRQFD, &fd) < 0) {
+		if (kb->ioctl(kb, vm_fd, KVM_IRQFD, &fd) < 0) {
 			cvmm_err("interrupts: KVM_IRQFD (line %u): %s", first + i, strerror(errno));
 			irq_lines_destroy(l);
 			return -1;
@@ -92,7 +92,7 @@ void irq_lines_destroy(struct irq_lines *l)
 			struct kvm_irqfd fd = { .fd = (uint32_t)l->efd[i], .gsi = l->first + i,
 						.flags = KVM_IRQFD_FLAG_DEASSIGN };
 
-			ioctl(l->vm_fd, KVM_IRQFD, &fd);
+			l->kb->ioctl(l->kb, l->vm_fd, KVM_IRQFD, &fd);
 		}
 		close(l->efd[i]);
 		l->efd[i] = -1;

@@ -16,14 +16,18 @@
 
 #define IRQ_MAX_LINES	16
 
+struct kvm_backend;
+
+/* Its ioctls go through the VM's kvm_backend, as everything under vm_boot(). */
 struct irq_lines {
+	struct kvm_backend *kb;
 	int vm_fd;
 	unsigned first, n;		/* lines [first, first+n) */
 	int efd[IRQ_MAX_LINES];		/* irqfd of line first+i */
 };
 
 /* -1 after one line when KVM refuses; *out is then unusable. */
-int irq_lines_create(struct irq_lines *out, int vm_fd, unsigned first, unsigned n,
+int irq_lines_create(struct irq_lines *out, struct kvm_backend *kb, int vm_fd, unsigned first, unsigned n,
 		     uint32_t (*vector_of)(unsigned line));
 /* virtio_irq_fn-compatible: raises `line` (outside the range: ignored). */
 void irq_lines_raise(void *irq_lines, unsigned line);
