@@ -72,9 +72,10 @@ static struct kvm_msi msi_of(uint64_t rte)
  */
 static void update_routes(struct ioapic *io)
 {
-	struct {
+	/* The header and its PINS entries in one buffer (entries[] is a flexible array). */
+	union {
 		struct kvm_irq_routing r;
-		struct kvm_irq_routing_entry e[PINS];
+		uint8_t bytes[sizeof(struct kvm_irq_routing) + PINS * sizeof(struct kvm_irq_routing_entry)];
 	} t;
 	uint32_t n = 0;
 
@@ -85,7 +86,7 @@ static void update_routes(struct ioapic *io)
 		if (io->rte[i] & RTE_MASKED)
 			continue;
 		m = msi_of(io->rte[i]);
-		t.e[n++] = (struct kvm_irq_routing_entry){
+		t.r.entries[n++] = (struct kvm_irq_routing_entry){
 			.gsi = i, .type = KVM_IRQ_ROUTING_MSI,
 			.u.msi = { .address_lo = m.address_lo, .data = m.data },
 		};
