@@ -3,7 +3,10 @@
  * page; SNP: validating it), counted on the walk the boot shim makes over
  * the memory map it is handed (loader/shim/shim.c: 2 MiB where aligned, 4
  * KiB otherwise and when refused). Without EFI, Linux has no table of
- * unaccepted memory, so all of it is done up front, on the BSP.
+ * unaccepted memory, so all of it is done up front: on TDX spread over the
+ * vCPUs (up to SHIM_WORKERS_MAX), each taking its part of every range
+ * (shim_part: cut at 2 MiB boundaries, so the total is the same as on one
+ * vCPU); on SNP on the BSP alone.
  *
  * The host model (an upper bound: pages the launch already added answer at
  * once): KVM maps TD private memory 4 KiB-wise, so a 2 MiB ACCEPT costs one
@@ -30,13 +33,19 @@ struct accept_cost {
 	uint64_t ops_4k;	/* 4 KiB operations */
 	uint64_t vm_exits;	/* exits the host serves in the kernel */
 	uint64_t user_exits;	/* exits that reach cvmm */
+	uint32_t workers;	/* vCPUs the walk is spread over */
+	uint64_t busiest_exits;	/* the most exits one of them takes: the wall-clock share */
 };
 
-/* The cost of the shim's walk over m for kind (ACCEPT_NONE: zero). */
-void accept_cost_of(const struct shim_memmap *m, enum accept_kind kind, struct accept_cost *c);
+/* The cost of the shim's walk over m for kind (ACCEPT_NONE: zero) on workers vCPUs. */
+void accept_cost_of(const struct shim_memmap *m, enum accept_kind kind, uint32_t workers,
+		    struct accept_cost *c);
 
 /* Exits per GiB of what is accepted (0 when nothing is). */
 uint64_t accept_exits_per_gib(const struct accept_cost *c);
+
+/* The busiest vCPU's exits per GiB of all that is accepted. */
+uint64_t accept_busiest_exits_per_gib(const struct accept_cost *c);
 
 /* One line: "memory acceptance: ..." (nothing for ACCEPT_NONE). */
 void accept_cost_print(const struct accept_cost *c, FILE *f);

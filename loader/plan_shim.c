@@ -217,6 +217,22 @@ static int add_ap_tables(struct launch_plan *p)
 }
 
 /*
+ * The mailbox starts with no command and measured, so no host can pre-fill
+ * it; its firmware half (the shim's acceptance job) holds the vCPU count
+ * the BSP spreads the work over, measured like the MADT that lists them.
+ */
+static int add_mailbox(struct launch_plan *p, const struct launch_opts *o)
+{
+	uint8_t *mb = plan_add_buffer(p, SHIM_MAILBOX, PAGE_SIZE, PIECE_NORMAL, true, "MP wakeup mailbox");
+	uint32_t n = (uint32_t)o->cpus;
+
+	if (!mb)
+		return -1;
+	memcpy(mb + (SHIM_JOB - SHIM_MAILBOX) + SHIM_JOB_VCPUS, &n, sizeof(n));
+	return 0;
+}
+
+/*
  * What Linux finds through boot_params.acpi_rsdp_addr: the PC platform of a
  * direct boot (I/O APIC, COM1, the virtio transports, S5 poweroff) with the
  * MADT listing every vCPU and, where the APs wait on the mailbox (plain,
@@ -276,8 +292,9 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 	}
 	_Static_assert(sizeof(struct shim_memmap) <= PAGE_SIZE, "memory map fits a page");
 	shim_memmap_build(mm, p->mem_size, t == SHIM_FOR_SNP);
+	/* TDX: the shim spreads acceptance over the vCPUs; SNP: the BSP alone (shim.c). */
 	accept_cost_of(mm, t == SHIM_FOR_TDX ? ACCEPT_TDX : t == SHIM_FOR_SNP ? ACCEPT_SNP : ACCEPT_NONE,
-		       &p->accept);
+		       t == SHIM_FOR_SNP ? 1 : shim_workers(o->cpus), &p->accept);
 	/* Content unmeasured on every platform: SNP UNMEASURED, TDX added unextended. */
 	if (add(p, SHIM_MEMMAP, PAGE_SIZE, mm, PAGE_SIZE,
 		t == SHIM_FOR_SNP ? PIECE_UNMEASURED : PIECE_NORMAL, false, "memory map"))
@@ -286,10 +303,7 @@ int plan_add_shim_boot(struct launch_plan *p, const struct launch_opts *o, enum 
 		return -1;
 	if (add_scratch(p, t, SHIM_STACK, SHIM_STACK_TOP - SHIM_STACK, "shim stack"))
 		return -1;
-	/* The mailbox starts zero (no command) and measured, so no host can pre-fill it. */
-	if (t != SHIM_FOR_SNP &&
-	    (add(p, SHIM_MAILBOX, PAGE_SIZE, NULL, 0, PIECE_NORMAL, true, "MP wakeup mailbox") ||
-	     add_ap_tables(p)))
+	if (t != SHIM_FOR_SNP && (add_mailbox(p, o) || add_ap_tables(p)))
 		return -1;
 	if (add_acpi(p, o, t))
 		return -1;

@@ -87,7 +87,7 @@ shell_tier() {
 nested_tier() {
 	echo "=== Linux guests under cvmm in a nested KVM host (QEMU TCG + SVM, tests/nested/)"
 	local dir=build/nested n why= log out wrote got
-	n=$(grep -cE '^\s*(check|status|trace_phases) ' tests/nested/l1-cases.sh)
+	n=$(grep -cE '^\s*(check|status|trace_phases|accept_split) ' tests/nested/l1-cases.sh)
 	n=$((n + 2))	# the debugfs read-backs: written.txt, root-written.txt
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		why="qemu-system-x86_64 is missing (make deps installs qemu-system-x86)"

@@ -197,16 +197,51 @@ common64:
 	jmp	6b
 
 	/*
-	 * Every AP, esi = its vCPU index, which is its APIC ID in the MADT:
-	 * waits for Linux's wakeup command for its APIC ID (the kernel writes
-	 * the APIC ID and vector first, then the command), reads the vector,
-	 * then acknowledges by clearing the command (Linux waits for that) and
-	 * jumps there in 64-bit mode on the identity map, interrupts off, as
-	 * ACPI 6.4 5.2.12.19 says. The only store is that acknowledgement.
+	 * Every AP, esi = its vCPU index (TDX: VCPU_INDEX from the TDX module;
+	 * plain: cvmm's), which is its APIC ID in the MADT. First the
+	 * acceptance job (shim_abi.h): vCPUs below the measured count and
+	 * SHIM_WORKERS_MAX wait, storing nothing, until the BSP posted it (it
+	 * checked the memory map first), then run shim_ap_accept(index) on their
+	 * own stack slot with the BSP's IDT, put back an empty IDT, and only
+	 * then, off the stack for good, count themselves done: the BSP goes on
+	 * to the kernel, which reuses those pages, after the last one did.
 	 */
 ap64:
 	cli
+	cld
 	movl	%esi, %esi
+	cmpl	$SHIM_WORKERS_MAX, %esi
+	jae	7f
+	cmpl	SHIM_JOB + SHIM_JOB_VCPUS, %esi
+	jae	7f
+12:	pause
+	cmpl	$SHIM_JOB_MAGIC, SHIM_JOB + SHIM_JOB_POSTED
+	jne	12b
+	cmpl	SHIM_JOB + SHIM_JOB_WORKERS, %esi
+	jae	7f
+	lidt	SHIM_JOB + SHIM_JOB_IDTR
+	movl	%esi, %r12d			/* callee-saved: the index, for the mailbox */
+	movl	%esi, %eax
+	.if	SHIM_AP_STACK_SLOT != 1 << 10
+	.error	"the shift below is SHIM_AP_STACK_SLOT"
+	.endif
+	shll	$10, %eax
+	addl	$SHIM_STACK, %eax		/* AP i's stack top: SHIM_STACK + i * slot */
+	movq	%rax, %rsp
+	movl	%esi, %edi
+	call	shim_ap_accept
+	lidt	idt_none(%rip)
+	movl	%r12d, %esi
+	lock incl SHIM_JOB + SHIM_JOB_DONE
+
+	/*
+	 * Then every AP waits for Linux's wakeup command for its APIC ID (the
+	 * kernel writes the APIC ID and vector first, then the command), reads
+	 * the vector, then acknowledges by clearing the command (Linux waits
+	 * for that) and jumps there in 64-bit mode on the identity map,
+	 * interrupts off, as ACPI 6.4 5.2.12.19 says. The only store here is
+	 * that acknowledgement; no stack.
+	 */
 7:	pause
 	cmpw	$MP_WAKE_COMMAND_WAKEUP, SHIM_MAILBOX + MP_WAKE_CMD
 	jne	7b
@@ -260,6 +295,10 @@ gdt_end:
 gdt_desc:
 	.word	gdt_end - gdt - 1
 	.long	gdt
+	/* An AP's IDT once its part is done: none (the BSP's goes with its stack). */
+idt_none:
+	.word	0
+	.quad	0
 
 	/* TDX: vCPUs start at 0xfffffff0 in 32-bit mode. */
 	.section .resetvec, "ax"

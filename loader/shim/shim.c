@@ -4,7 +4,9 @@
  * (SNP: page-state change + PVALIDATE; TDX: TDG.MEM.PAGE.ACCEPT), writes the
  * e820 table into the measured boot_params and enters the kernel's 64-bit
  * entry with rsi = boot_params. On a plain VM the TDX/SNP instructions are
- * skipped, so the same code is tested end to end on any KVM.
+ * skipped, so the same code is tested end to end on any KVM. On TDX (and
+ * plain) the APs accept their share of RAM (struct shim_job) before they
+ * park on the mailbox.
  *
  * Freestanding, position independent (RIP-relative only: it runs at 4 GiB
  * minus its size under TDX/SNP and in low RAM on plain VMs), no writable
@@ -29,6 +31,31 @@
 #define TDX_ALREADY_ACCEPTED	0x00000b0aull	/* status class in bits 63:32 */
 
 void shim_main(uint32_t plat) __attribute__((noreturn, used));
+void shim_ap_accept(uint32_t index) __attribute__((used));
+
+_Static_assert(__builtin_offsetof(struct shim_job, vcpus) == SHIM_JOB_VCPUS &&
+	       __builtin_offsetof(struct shim_job, posted) == SHIM_JOB_POSTED &&
+	       __builtin_offsetof(struct shim_job, workers) == SHIM_JOB_WORKERS &&
+	       __builtin_offsetof(struct shim_job, done) == SHIM_JOB_DONE &&
+	       __builtin_offsetof(struct shim_job, idt_limit) == SHIM_JOB_IDTR &&
+	       __builtin_offsetof(struct shim_job, idt_base) == SHIM_JOB_IDTR + 2 &&
+	       sizeof(struct shim_job) <= 0x800, "entry.S's job offsets, in the firmware half");
+_Static_assert(SHIM_STACK + (SHIM_WORKERS_MAX - 1) * SHIM_AP_STACK_SLOT + 0x4000 <= SHIM_STACK_TOP,
+	       "the AP stack slots leave the BSP 16 KiB of stack");
+
+/*
+ * The job area and the memory map at their fixed addresses; the host test
+ * (tests/unit/test_shim.c) points them at its own, and runs APs as threads.
+ */
+#ifdef SHIM_HOST_TEST
+extern struct shim_job *shim_test_job;
+extern const struct shim_memmap *shim_test_memmap;
+#define JOB()		shim_test_job
+#define MEMMAP()	shim_test_memmap
+#else
+#define JOB()		((struct shim_job *)(uintptr_t)SHIM_JOB)
+#define MEMMAP()	((const struct shim_memmap *)(uintptr_t)SHIM_MEMMAP)
+#endif
 void shim_jump(uint64_t entry, uint64_t boot_params) __attribute__((noreturn));
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -181,8 +208,11 @@ static uint32_t shim_snp_pvalidate(uint64_t va, int huge)
 }
 #endif
 
-/* 2 MiB where the range is aligned (the TDX module and the RMP may refuse: 4 KiB then). */
-static int tdx_accept(uint64_t gpa, uint64_t size)
+/*
+ * 2 MiB where the range is aligned (the TDX module and the RMP may refuse:
+ * 4 KiB then). *pages counts the 4 KiB pages done.
+ */
+static int tdx_accept(uint64_t gpa, uint64_t size, uint64_t *pages)
 {
 	for (uint64_t a = gpa; a < gpa + size;) {
 		uint64_t st;
@@ -191,6 +221,7 @@ static int tdx_accept(uint64_t gpa, uint64_t size)
 			st = shim_tdx_accept_page(a, 1);
 			if (st == 0 || st >> 32 == TDX_ALREADY_ACCEPTED) {
 				a += HUGE;
+				*pages += HUGE / PAGE;
 				continue;
 			}
 			/* KVM maps TD memory 4 KiB-wise (or the launch added some): page by page. */
@@ -199,6 +230,7 @@ static int tdx_accept(uint64_t gpa, uint64_t size)
 		if (st != 0 && st >> 32 != TDX_ALREADY_ACCEPTED)
 			return -1;
 		a += PAGE;
+		++*pages;
 	}
 	return 0;
 }
@@ -211,7 +243,7 @@ static int tdx_accept(uint64_t gpa, uint64_t size)
  * page shared gets a memory-fault exit there instead, and PVALIDATE fails
  * or validates: it can stall the boot, never hand over an unvalidated page.
  */
-static int snp_validate(uint64_t gpa, uint64_t size)
+static int snp_validate(uint64_t gpa, uint64_t size, uint64_t *pages)
 {
 	for (uint64_t a = gpa; a < gpa + size;) {
 		uint32_t rc;
@@ -220,6 +252,7 @@ static int snp_validate(uint64_t gpa, uint64_t size)
 			rc = shim_snp_pvalidate(a, 1);
 			if (rc == 0) {
 				a += HUGE;
+				*pages += HUGE / PAGE;
 				continue;
 			}
 			if (rc != PVALIDATE_FAIL_SIZEMISMATCH)
@@ -229,6 +262,7 @@ static int snp_validate(uint64_t gpa, uint64_t size)
 		if (shim_snp_pvalidate(a, 0) != 0)
 			return -1;
 		a += PAGE;
+		++*pages;
 	}
 	return 0;
 }
@@ -304,19 +338,112 @@ static const char *check_memmap(const struct shim_memmap *m, uint64_t kernel, ui
  * legacy ROM range [0xc0000, 1 MiB) through its private direct map
  * (probe_roms), and a TD touching an unaccepted private page is killed; the
  * pieces cvmm added there answer "already accepted". SNP: validates RAM.
+ * Plain: the TD's ranges, counted and not accepted, so a plain VM runs the
+ * TD's split over its vCPUs.
  */
-static const char *make_ram_usable(const struct shim_memmap *m, uint32_t plat)
+static int walked(const struct shim_mem_range *r, uint32_t plat)
 {
+	return r->type == SHIM_MEM_RAM || (plat != SHIM_PLAT_SNP && r->addr < SHIM_LOW_END);
+}
+
+static uint64_t walked_pages(const struct shim_memmap *m, uint32_t plat)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < m->count; i++)
+		if (walked(&m->r[i], plat))
+			n += m->r[i].size / PAGE;
+	return n;
+}
+
+/* Part k of n of every range (shim_part): 0, or -1 when the platform refused a page. */
+static int accept_part(const struct shim_memmap *m, uint32_t plat, uint32_t k, uint32_t n,
+		       uint64_t *pages)
+{
+	*pages = 0;
 	for (uint32_t i = 0; i < m->count; i++) {
 		const struct shim_mem_range *r = &m->r[i];
+		uint64_t a, e;
 
-		if (plat == SHIM_PLAT_TDX && (r->type == SHIM_MEM_RAM || r->addr < SHIM_LOW_END) &&
-		    tdx_accept(r->addr, r->size))
-			return "TDG.MEM.PAGE.ACCEPT failed";
-		if (plat == SHIM_PLAT_SNP && r->type == SHIM_MEM_RAM && snp_validate(r->addr, r->size))
-			return "PVALIDATE failed";
+		if (!walked(r, plat))
+			continue;
+		shim_part(r->addr, r->addr + r->size, k, n, &a, &e);
+		if (plat == SHIM_PLAT_TDX && tdx_accept(a, e - a, pages))
+			return -1;
+		if (plat == SHIM_PLAT_SNP && snp_validate(a, e - a, pages))
+			return -1;
+		if (plat == SHIM_PLAT_PLAIN)
+			*pages += (e - a) / PAGE;
 	}
 	return 0;
+}
+
+/*
+ * An AP's part, on its own stack slot (entry.S), once the job is posted:
+ * entry.S increments done after this returned, when the AP no longer uses
+ * the slot. The memory map is the one the BSP checked: private on TDX since
+ * the launch (added, not extended), so no host changed it since.
+ */
+void shim_ap_accept(uint32_t index)
+{
+	struct shim_job *job = JOB();
+	uint64_t pages = 0;
+	int bad = accept_part(MEMMAP(), job->plat, index, job->workers, &pages);
+
+	job->pages[index] = pages;
+	job->status[index] = bad ? SHIM_PART_FAILED : SHIM_PART_OK;
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/*
+ * The BSP: posts the job (plain, TDX), does part 0, waits for every AP
+ * worker to finish and leave its stack slot (the kernel reuses those pages),
+ * and refuses to go on unless every part was done and the parts add up to
+ * every page meant. SNP: the BSP alone (its APs park in 32-bit mode without
+ * C-bit page tables, and Linux replaces them by AP creation; there is no
+ * mailbox page). A worker that never comes stalls the boot: only the host
+ * can keep a vCPU from running, and it can stall a guest anyway.
+ */
+static const char *make_ram_usable(const struct shim_memmap *m, uint32_t plat, struct shim_job *job)
+{
+	const char *op = plat == SHIM_PLAT_SNP ? "PVALIDATE failed" : "TDG.MEM.PAGE.ACCEPT failed";
+	uint64_t total = walked_pages(m, plat), sum = 0, pages = 0;
+	struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
+	uint32_t n;
+
+	if (plat == SHIM_PLAT_SNP) {
+		if (accept_part(m, plat, 0, 1, &pages))
+			return op;
+		return pages == total ? 0 : "PVALIDATE: the walk missed pages";
+	}
+	n = shim_workers(job->vcpus);
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	job->workers = n;
+	job->plat = plat;
+	job->done = 0;
+	job->idt_limit = idtr.limit;
+	job->idt_base = idtr.base;
+	job->total_pages = total;
+	for (uint32_t i = 0; i < SHIM_WORKERS_MAX; i++) {
+		job->status[i] = 0;
+		job->pages[i] = 0;
+	}
+	__atomic_store_n(&job->posted, SHIM_JOB_MAGIC, __ATOMIC_RELEASE);
+	job->status[0] = accept_part(m, plat, 0, n, &job->pages[0]) ? SHIM_PART_FAILED : SHIM_PART_OK;
+	while (__atomic_load_n(&job->done, __ATOMIC_ACQUIRE) < n - 1)
+		cpu_relax();
+	for (uint32_t i = 0; i < n; i++) {
+		if (job->status[i] == SHIM_PART_FAILED)
+			return op;
+		if (job->status[i] != SHIM_PART_OK)
+			return "acceptance: a vCPU's part was not done";
+		sum += job->pages[i];
+	}
+	return sum == total ? 0 : "acceptance: the vCPUs' parts do not add up to all RAM";
 }
 
 static void put(uint8_t *b, uint32_t off, uint64_t v, int n)
@@ -327,7 +454,7 @@ static void put(uint8_t *b, uint32_t off, uint64_t v, int n)
 
 void shim_main(uint32_t plat)
 {
-	const struct shim_memmap *m = (const struct shim_memmap *)(uintptr_t)SHIM_MEMMAP;
+	const struct shim_memmap *m = MEMMAP();
 	uint8_t *bp = (uint8_t *)(uintptr_t)SHIM_BOOT_PARAMS;
 	uint64_t kernel = (uint64_t)bp[BP_CODE32_START] | (uint64_t)bp[BP_CODE32_START + 1] << 8 |
 			  (uint64_t)bp[BP_CODE32_START + 2] << 16 |
@@ -347,7 +474,7 @@ void shim_main(uint32_t plat)
 	why = check_memmap(m, kernel, plat);
 	if (why)
 		shim_fail(plat, SHIM_ERR_MEMMAP, why);
-	why = make_ram_usable(m, plat);
+	why = make_ram_usable(m, plat, JOB());
 	if (why)
 		shim_fail(plat, SHIM_ERR_ACCEPT, why);
 	/*

@@ -59,6 +59,39 @@
 #define MP_WAKE_VECTOR		8
 #define MP_WAKE_COMMAND_WAKEUP	1
 
+/*
+ * The acceptance job: the mailbox page's second half, which ACPI 6.4
+ * 5.2.12.19 reserves for firmware (Linux writes only the first fields of
+ * the OS half). The BSP spreads accepting RAM over vCPUs [0, workers):
+ * cvmm writes the vCPU count here as measured launch content (the digest
+ * depends on it through the MADT anyway); once the BSP checked the memory
+ * map it fills in the rest and posts the job; each AP below SHIM_WORKERS_MAX
+ * waits for that before its first store, accepts its part on its own stack
+ * slot, writes its status and page count, leaves the slot, then increments
+ * done (lock) and parks on the mailbox. The BSP does part 0, waits for
+ * every worker and checks that the parts add up to all it meant to accept.
+ * cvmm -v reads it back (plain VMs). Offsets for entry.S; the struct for C.
+ */
+#define SHIM_JOB		(SHIM_MAILBOX + 0x800)
+#define SHIM_JOB_VCPUS		0x00		/* u32, cvmm (measured) */
+#define SHIM_JOB_POSTED		0x04		/* u32, the BSP: SHIM_JOB_MAGIC once posted */
+#define SHIM_JOB_WORKERS	0x08		/* u32 */
+#define SHIM_JOB_DONE		0x10		/* u32, each AP worker lock-increments it */
+#define SHIM_JOB_IDTR		0x16		/* limit u16 + base u64: the BSP's IDT, for lidt */
+#define SHIM_JOB_MAGIC		0x424f4a41	/* "AJOB" */
+#define SHIM_WORKERS_MAX	32
+/*
+ * AP i's stack: [SHIM_STACK + (i - 1) * slot, SHIM_STACK + i * slot), in
+ * the stack pages the launch already accepted (TDX: added; SNP: no APs
+ * here); the BSP's stack grows down from SHIM_STACK_TOP above all slots.
+ * The worker's deepest path, a fault in it reported by ReportFatalError,
+ * needs about 400 bytes (gcc -fstack-usage: the worker 32 + 96, the
+ * exception frame and handlers 40 + 8 + 120, pushes): under a slot.
+ */
+#define SHIM_AP_STACK_SLOT	0x400
+#define SHIM_PART_OK		1
+#define SHIM_PART_FAILED	2
+
 /* ESI at the 32-bit entry of an SNP launch (the VMSA is measured). */
 #define SHIM_SNP_MAGIC		0x20504e53	/* "SNP " */
 #define SHIM_SNP_AP_MAGIC	0x61504e53	/* "SNPa": an AP, which parks */
@@ -125,6 +158,57 @@ struct shim_memmap {
 	uint32_t count, reserved;
 	struct shim_mem_range r[SHIM_MEMMAP_MAX];
 };
+
+/* At SHIM_JOB (above). */
+struct shim_job {
+	uint32_t vcpus;			/* cvmm: the vCPU count, measured */
+	uint32_t posted;		/* the BSP: SHIM_JOB_MAGIC when the rest is set */
+	uint32_t workers;		/* vCPUs [0, workers) each accept one part */
+	uint32_t plat;			/* SHIM_PLAT_* */
+	uint32_t done;			/* AP workers that finished and left their stack */
+	uint16_t pad, idt_limit;	/* the BSP's IDT: an AP's fault is reported too */
+	uint64_t idt_base;
+	uint64_t total_pages;		/* the BSP: 4 KiB pages all parts cover */
+	uint32_t status[SHIM_WORKERS_MAX];	/* worker i: SHIM_PART_OK / _FAILED */
+	uint64_t pages[SHIM_WORKERS_MAX];	/* worker i: 4 KiB pages it accepted */
+};
+
+#define SHIM_2M			0x200000ULL
+
+/* The vCPUs that take a part: all, up to the stack slots (the others just park). */
+static inline uint32_t shim_workers(uint32_t vcpus)
+{
+	return vcpus < 1 ? 1 : vcpus > SHIM_WORKERS_MAX ? SHIM_WORKERS_MAX : vcpus;
+}
+
+/*
+ * Part k of n of the range [a, e): cut only at 2 MiB boundaries, so the
+ * parts together make exactly the 2 MiB operations the whole range would;
+ * part 0 takes the unaligned head, the last non-empty part the tail, a
+ * range without a whole aligned 2 MiB stays in part 0. Parts are disjoint,
+ * in order, and cover [a, e). Shared by the shim and the plan's cost model.
+ */
+static inline uint64_t shim_part_cut(uint64_t a, uint64_t e, uint32_t j, uint32_t n)
+{
+	uint64_t h = (a + SHIM_2M - 1) & ~(SHIM_2M - 1), t = e & ~(SHIM_2M - 1);
+	uint64_t blocks = t > h ? (t - h) / SHIM_2M : 0, q;
+
+	if (j == 0)
+		return a;
+	if (j >= n || !blocks)
+		return e;
+	q = (blocks + n - 1) / n * SHIM_2M;
+	return (uint64_t)j * q >= e - h ? e : h + (uint64_t)j * q;
+}
+
+static inline void shim_part(uint64_t a, uint64_t e, uint32_t k, uint32_t n,
+			     uint64_t *pa, uint64_t *pe)
+{
+	if (n == 0)
+		n = 1;
+	*pa = k >= n ? e : shim_part_cut(a, e, k, n);
+	*pe = k >= n ? e : shim_part_cut(a, e, k + 1, n);
+}
 #endif
 
 #endif

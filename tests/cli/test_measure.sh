@@ -115,12 +115,25 @@ if [ -r $BZ ]; then
 		"--snp --kernel $BZ --rng" "--snp --kernel $BZ --rng --disk /nonexistent.img"
 	cli_check "measure --snp direct boot: 256 MiB = 8 GiB" measure_same \
 		"--snp --kernel $BZ --mem 256M" "--snp --kernel $BZ --mem 8G"
-	cli_case "measure --json: TDX direct boot depends on vCPUs (the MADT), not RAM" 0 \
-		'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["ACPI tables"\], "mem_through": \[\] \}' \
+	# the MADT, and the vCPU count the shim spreads acceptance over (the mailbox's firmware half)
+	cli_case "measure --json: TDX direct boot depends on vCPUs (MADT, mailbox), not RAM" 0 \
+		'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["MP wakeup mailbox", "ACPI tables"\], "mem_through": \[\] \}' \
 		measure --tdx --kernel $BZ --json
 	cli_case "measure --json: SNP direct boot depends on vCPUs (MADT, one VMSA each), not RAM" 0 \
 		'"depends_on": \{ "vcpus": true, "mem": false, "vcpus_through": \["ACPI tables", "VMSA"\], "mem_through": \[\] \}' \
 		measure --snp --kernel $BZ --json
+	# Issue 13 item 3: the plan's acceptance model, by hand: 1 GiB over 4
+	# vCPUs, vCPU 0 takes the first 2 MiB (512 pages) and 128 blocks of 2 MiB
+	# (one refused try + 512 pages each): 512 + 128 * 513 = 66176 exits.
+	cli_case "dry run --tdx --cpus 4: acceptance spread over the vCPUs, the busiest's share" 0 \
+		'memory acceptance \(boot shim, expected\): 1024 MiB by TDG.MEM.PAGE.ACCEPT spread over 4 vCPUs: 511 2 MiB tries, 262144 4 KiB; 262655 exits .* the busiest vCPU takes 66176 ' \
+		--tdx --kernel $BZ --mem 1G --cpus 4 --dry-run
+	# SNP: the BSP alone (its APs park in 32-bit mode, without C-bit page
+	# tables): RAM without the BIOS hole (97 pages) and the secrets and CPUID pages.
+	# 262655 - 97 - 2 = 262556.
+	cli_case "dry run --snp --cpus 4: validation on vCPU 0" 0 \
+		'memory acceptance \(boot shim, expected\): 1023 MiB by PVALIDATE on vCPU 0: .* the busiest vCPU takes 262556 ' \
+		--snp --kernel $BZ --mem 1G --cpus 4 --dry-run
 	cli_check "measure --tdx --json (direct boot, 4 vCPUs) is valid JSON" measure_json_ok --tdx --kernel $BZ --cpus 4
 	cli_case "measure --json: direct boot names the shim as an input" 0 '"boot_shim": \{ "size": 16384' \
 		measure --tdx --kernel $BZ --json

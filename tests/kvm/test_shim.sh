@@ -30,6 +30,31 @@ kvm_check "boot shim: RAM above 4 GiB reaches the guest's e820 (8 GiB)" \
 # APs start parked on the MP wakeup mailbox; a guest that never wakes them still ends.
 kvm_case "boot shim: 3 vCPUs, APs parked on the mailbox" 0 "bootparams: ok" \
 	--boot-shim --kernel $G/bootparams.bzImage --cpus 3
+# Issue 13 item 3: the TD's acceptance split, run for real on a plain VM:
+# the BSP posts the job, every vCPU takes its part of the TD's ranges (RAM
+# and the first MiB: all of --mem), the BSP waits for all and goes on only
+# if the parts add up. -v reads the job back; the sum is checked here.
+# shim_spread CPUS MEM_BYTES
+shim_spread() {
+	local cpus=$1 mem=$2 out rc line n=0 sum=0
+	out=$(timeout -k 5 "$KVM_TIMEOUT" "$CVMM" -v --boot-shim --kernel $G/bootparams.bzImage \
+		--cpus "$cpus" --mem "$mem" 2>&1 </dev/null); rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || { echo "exit status $rc"; return 1; }
+	grep -qx 'bootparams: ok' <<<"$out" || return 1
+	line=$(sed -n "s/^cvmm: boot shim acceptance: $cpus of $cpus vCPUs, 4 KiB pages per vCPU:\([0-9 ]*\); the BSP's total \([0-9]*\)$/\1 \2/p" <<<"$out")
+	[ -n "$line" ] || { echo "no acceptance line for $cpus vCPUs"; return 1; }
+	set -- $line
+	while [ $# -gt 1 ]; do
+		[ "$1" -gt 0 ] || { echo "a vCPU did no part"; return 1; }
+		sum=$((sum + $1)); n=$((n + 1)); shift
+	done
+	[ $n -eq "$cpus" ] && [ $sum -eq $((mem / 4096)) ] && [ "$1" -eq $((mem / 4096)) ] ||
+		{ echo "$n parts, sum $sum, total $1: want $cpus parts of $((mem / 4096)) pages"; return 1; }
+}
+kvm_check "boot shim: acceptance split over 3 vCPUs adds up to --mem (256 MiB)" shim_spread 3 $((256 << 20))
+kvm_check "boot shim: acceptance split over 4 vCPUs adds up to --mem (6 GiB, RAM above 4 GiB)" \
+	shim_spread 4 $((6 << 30))
 # The BSP takes the 32-bit door as a TD's does and reads RAM through the map it built.
 kvm_case "boot shim: the BSP's own page tables map all RAM (milestone)" 0 \
 	"boot shim read the end of every RAM range through its map" \

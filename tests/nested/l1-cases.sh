@@ -61,6 +61,19 @@ trace_phases() {
 	fi
 }
 status() { if [ "$rc" = "$2" ]; then ok $1 "exit $rc in ${secs}s"; else bad $1 "exit $rc, want $2" $3; fi; }
+# accept_split NAME RUN CPUS PAGES: cvmm -v read the boot shim's acceptance
+# job back: spread over CPUS vCPUs, each did a part, the parts add up to
+# PAGES (summed here), and the BSP's own total is PAGES.
+accept_split() {
+	local l
+	l=$(sed -n "s/.*boot shim acceptance: $3 of $3 vCPUs, 4 KiB pages per vCPU:\([0-9 ]*\); the BSP's total \([0-9]*\).*/\1 \2/p" /tmp/$2.out | head -1)
+	if [ -n "$l" ] && echo "$l" | awk -v n=$3 -v want=$4 '{ s = 0; for (i = 1; i < NF; i++) { if ($i <= 0) exit 1; s += $i }
+		exit !(NF - 1 == n && s == want && $NF == want) }'; then
+		ok $1 "$3 vCPUs, pages:$l"
+	else
+		bad $1 "no acceptance split over $3 vCPUs adding up to $4 pages: '$l'" $2
+	fi
+}
 
 CMD="console=ttyS0 loglevel=4"
 # nested.debug: the guest kernel says everything, from its first line.
@@ -135,6 +148,11 @@ if want shim-smp4; then
 	# cvmm -v reads the mailbox at the end: Linux's last command went to
 	# APIC ID 3 and the shim acknowledged it (command 0).
 	check shim-smp4-mailbox shim-smp4 'MP wakeup mailbox: command 0, last APIC ID 3, wakeup vector 0x[0-9a-f]+'
+	# Issue 13 item 3: before Linux, the shim spread the TD's acceptance
+	# walk (counted, not accepted, on plain KVM) over the 4 vCPUs, the APs
+	# on their own stack slots; the BSP waited for all and checked the sum.
+	# A TD accepts all of --mem (RAM and the first MiB): 5 GiB / 4 KiB.
+	accept_split shim-smp4-accept-split shim-smp4 4 $((5 << 18))
 	# 5 GiB: RAM above 4 GiB, read by the shim through the map its 32-bit
 	# door built (the 1 GiB pages SNP's PVALIDATE needs), before the kernel.
 	check shim-smp4-high-ram shim-smp4 'boot shim read the end of every RAM range through its map'

@@ -747,7 +747,7 @@ static void shim_plan(struct launch_plan *p, enum platform_id plat, int cpus, ui
 
 /*
  * Item 1 of the confidential Linux issue: plain and TDX shim plans describe
- * the MP wakeup mailbox (zero, measured, e820 NVS in the map the shim
+ * the MP wakeup mailbox (no command, measured, e820 NVS in the map the shim
  * checks) and measured AP page tables mapping the low 4 GiB; SNP (AP
  * creation) has neither, but its MADT lists every vCPU too.
  */
@@ -796,7 +796,16 @@ START_TEST(direct_boot_mp_wakeup)
 		ck_assert_ptr_nonnull(mb);
 		ck_assert_uint_eq(mb->gpa, 0x9f000);
 		ck_assert_uint_eq(mb->len, 4096);
-		ck_assert_ptr_null(mb->data);			/* all zero: no command */
+		/*
+		 * No command (the OS half zero); the firmware half (ACPI 6.4: from
+		 * 0x800) starts with the vCPU count the shim's acceptance job is
+		 * spread over, and is zero otherwise: measured, so no host pre-fills it.
+		 */
+		ck_assert_ptr_nonnull(mb->data);
+		ck_assert_uint_eq(mb->data_len, 4096);
+		for (size_t k = 0; k < 4096; k++)
+			ck_assert_msg(mb->data[k] == (k == 0x800 ? 4 : 0), "mailbox byte 0x%zx: %u", k,
+				      mb->data[k]);
 		ck_assert(mb->measured);
 		ck_assert_ptr_nonnull(pt);
 		ck_assert(pt->measured);

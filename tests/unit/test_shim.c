@@ -4,7 +4,10 @@
  * be refused before the shim accepts or validates a byte. The shim's
  * TDX/SNP instructions are compiled in but never executed here.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_compat.h"
 #include "loader/layout.h"
@@ -20,41 +23,72 @@
  * The host behind the shim's TDG.MEM.PAGE.ACCEPT and PVALIDATE, as KVM
  * behaves (accept_cost.h): private memory is mapped 4 KiB-wise, so every
  * 2 MiB operation costs one exit and is refused, every 4 KiB one costs one
- * exit and succeeds. It counts, and checks that no 4 KiB page is done twice
- * and that each lies in what the shim was meant to touch.
+ * exit and succeeds. It counts (atomically: APs run as threads below),
+ * marks each 4 KiB page done in a bitmap and flags one done twice, and
+ * refuses the page at refuse (when set).
  */
+#define HOST_PAGES	(16ULL << 30 >> 12)
 static struct {
-	uint64_t exits, tries_2m, ops_4k, bytes, last;
-	int bad;
+	uint64_t exits, tries_2m, ops_4k, bytes, refuse;
+	int bad, refusing;
+	uint8_t done[HOST_PAGES / 8];
 } host;
+
+static void host_reset(void)
+{
+	memset(&host, 0, sizeof(host));
+}
+
+static uint64_t host_get(uint64_t *v)
+{
+	return __atomic_load_n(v, __ATOMIC_SEQ_CST);
+}
+
+static int host_page(uint64_t gpa)
+{
+	uint8_t bit = (uint8_t)(1u << (gpa >> 12 & 7));
+
+	__atomic_fetch_add(&host.exits, 1, __ATOMIC_SEQ_CST);
+	if (host.refusing && gpa == host.refuse)
+		return -1;
+	if (gpa & 0xfff || gpa >> 12 >= HOST_PAGES ||
+	    __atomic_fetch_or(&host.done[gpa >> 15], bit, __ATOMIC_SEQ_CST) & bit)
+		__atomic_store_n(&host.bad, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&host.ops_4k, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&host.bytes, 4096, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int host_done(uint64_t gpa)
+{
+	return host.done[gpa >> 15] >> (gpa >> 12 & 7) & 1;
+}
 
 uint64_t shim_tdx_accept_page(uint64_t gpa, int level)
 {
-	host.exits++;
 	if (level) {
-		host.tries_2m++;
+		__atomic_fetch_add(&host.exits, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&host.tries_2m, 1, __ATOMIC_SEQ_CST);
 		return 0xc0000b0b00000001ULL;	/* TDX_PAGE_SIZE_MISMATCH class: refused */
 	}
-	host.bad |= gpa & 0xfff || (host.ops_4k && gpa <= host.last);
-	host.last = gpa;
-	host.ops_4k++;
-	host.bytes += 4096;
-	return 0;
+	return host_page(gpa) ? 0xc000010000000000ULL : 0;	/* an operand error */
 }
 
 uint32_t shim_snp_pvalidate(uint64_t va, int huge)
 {
-	host.exits++;
 	if (huge) {
-		host.tries_2m++;
+		__atomic_fetch_add(&host.exits, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&host.tries_2m, 1, __ATOMIC_SEQ_CST);
 		return 6;			/* FAIL_SIZEMISMATCH */
 	}
-	host.bad |= va & 0xfff || (host.ops_4k && va <= host.last);
-	host.last = va;
-	host.ops_4k++;
-	host.bytes += 4096;
-	return 0;
+	return host_page(va) ? 1 : 0;		/* FAIL_INPUT */
 }
+
+/* The job area and memory map the shim's JOB() / MEMMAP() name here. */
+static struct shim_job test_job;
+struct shim_job *shim_test_job = &test_job;
+static struct shim_memmap m;
+const struct shim_memmap *shim_test_memmap = &m;
 
 void shim_jump(uint64_t entry, uint64_t boot_params)
 {
@@ -62,7 +96,6 @@ void shim_jump(uint64_t entry, uint64_t boot_params)
 	abort();
 }
 
-static struct shim_memmap m;
 const uint8_t shim_exc_stubs[SHIM_IDT_VECTORS * 8];	/* entry.S's, for the IDT's addresses */
 
 START_TEST(memmap_from_cvmm_is_accepted)
@@ -170,6 +203,19 @@ START_TEST(memmap_bios_hole_types)
 }
 END_TEST
 
+/* Whether every page of what the shim walks on plat (RAM; TDX also [0, 1 MiB)) is marked done. */
+static int host_covers_walk(uint32_t plat)
+{
+	for (uint32_t j = 0; j < m.count; j++) {
+		if (m.r[j].type != SHIM_MEM_RAM && (plat == SHIM_PLAT_SNP || m.r[j].addr >= 0x100000))
+			continue;
+		for (uint64_t a = m.r[j].addr; a < m.r[j].addr + m.r[j].size; a += 4096)
+			if (!host_done(a))
+				return 0;
+	}
+	return 1;
+}
+
 /*
  * Issue 13 item 3: the exits the shim's own walk costs per GiB, on the host
  * above, against the figure the plan prints (--dry-run, --boot-trace) and
@@ -177,45 +223,220 @@ END_TEST
  * 512 pages; the first MiB (RAM + the BIOS hole on TDX: 256 pages) and
  * [1 MiB, 2 MiB) (256 pages) have no aligned 2 MiB. 1 GiB of TDX RAM is
  * 256 + 256 + 511 * 513 = 262655 exits; none reaches userspace (SNP no
- * longer asks for a page-state change per 4 KiB page).
+ * longer asks for a page-state change per 4 KiB page). First on one vCPU,
+ * then split over n (each part walked alone, as each vCPU walks it).
  */
 START_TEST(acceptance_exits_per_gib)
 {
-	static const struct { uint64_t mem; uint32_t plat; uint64_t exits, bytes; } want[] = {
-		{ 1ULL << 30, SHIM_PLAT_TDX, 262655, 1ULL << 30 },
+	static const struct { uint64_t mem; uint32_t plat; uint64_t exits, tries, bytes; } want[] = {
+		{ 1ULL << 30, SHIM_PLAT_TDX, 262655, 511, 1ULL << 30 },
 		/* SNP: RAM only (no hole, minus the secrets and CPUID pages) */
-		{ 1ULL << 30, SHIM_PLAT_SNP, 262655 - 97 - 2, (1ULL << 30) - 0x61000 - 0x2000 },
+		{ 1ULL << 30, SHIM_PLAT_SNP, 262655 - 97 - 2, 511, (1ULL << 30) - 0x61000 - 0x2000 },
 		/* 8 GiB: [3 GiB, 4 GiB) is the hole, RAM resumes at 4 GiB (512 more tries of 513) */
-		{ 8ULL << 30, SHIM_PLAT_TDX, 262655 + 7 * 512 * 513, 8ULL << 30 },
+		{ 8ULL << 30, SHIM_PLAT_TDX, 262655 + 7 * 512 * 513, 511 + 7 * 512, 8ULL << 30 },
 	};
+	static const uint32_t spreads[] = { 1, 2, 3, 4, 7, 32 };
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		int snp = want[i].plat == SHIM_PLAT_SNP;
-		struct accept_cost c;
 
-		memset(&host, 0, sizeof(host));
 		shim_memmap_build(&m, want[i].mem, snp);
 		ck_assert_ptr_null(check_memmap(&m, LAYOUT_KERNEL, want[i].plat));
-		ck_assert_ptr_null(make_ram_usable(&m, want[i].plat));
-		ck_assert_int_eq(host.bad, 0);
-		ck_assert_uint_eq(host.bytes, want[i].bytes);
-		ck_assert_uint_eq(host.exits, want[i].exits);
-		/* what the plan says the same walk costs */
-		accept_cost_of(&m, snp ? ACCEPT_SNP : ACCEPT_TDX, &c);
-		ck_assert_uint_eq(c.vm_exits, host.exits);
-		ck_assert_uint_eq(c.tries_2m, host.tries_2m);
-		ck_assert_uint_eq(c.ops_4k, host.ops_4k);
-		ck_assert_uint_eq(c.bytes, host.bytes);
-		ck_assert_uint_eq(c.user_exits, 0);
-		/* about 2^18 exits per GiB, never one more than 1 + 512 per 2 MiB */
-		ck_assert_uint_le(accept_exits_per_gib(&c), 262656);
-		ck_assert_uint_ge(accept_exits_per_gib(&c), 262144);
+		for (size_t s = 0; s < sizeof(spreads) / sizeof(spreads[0]); s++) {
+			uint32_t n = spreads[s];
+			uint64_t busiest = 0, pages = 0, sum = 0;
+			struct accept_cost c;
+
+			if (snp && n > 1)
+				continue;	/* SNP validates on the BSP alone */
+			host_reset();
+			for (uint32_t k = 0; k < n; k++) {
+				uint64_t before = host.exits;
+
+				ck_assert_int_eq(accept_part(&m, want[i].plat, k, n, &pages), 0);
+				ck_assert_uint_eq(pages, (host.bytes >> 12) - sum);	/* what it reports */
+				sum += pages;
+				if (host.exits - before > busiest)
+					busiest = host.exits - before;
+			}
+			/* disjoint (no page twice), all of it, and nothing but it */
+			ck_assert_int_eq(host.bad, 0);
+			ck_assert(host_covers_walk(want[i].plat));
+			ck_assert_uint_eq(host.bytes, want[i].bytes);
+			/* cuts at 2 MiB only: every 2 MiB try survives the split */
+			ck_assert_uint_eq(host.tries_2m, want[i].tries);
+			ck_assert_uint_eq(host.exits, want[i].exits);
+			/* what the plan says the same walk costs */
+			accept_cost_of(&m, snp ? ACCEPT_SNP : ACCEPT_TDX, n, &c);
+			ck_assert_uint_eq(c.workers, n);
+			ck_assert_uint_eq(c.vm_exits, host.exits);
+			ck_assert_uint_eq(c.tries_2m, host.tries_2m);
+			ck_assert_uint_eq(c.ops_4k, host.ops_4k);
+			ck_assert_uint_eq(c.bytes, host.bytes);
+			ck_assert_uint_eq(c.busiest_exits, busiest);
+			ck_assert_uint_eq(c.user_exits, 0);
+			/* about 2^18 exits per GiB, never one more than 1 + 512 per 2 MiB */
+			ck_assert_uint_le(accept_exits_per_gib(&c), 262656);
+			ck_assert_uint_ge(accept_exits_per_gib(&c), 262144);
+			if (n == 1)
+				ck_assert_uint_eq(busiest, want[i].exits);
+		}
 	}
-	/* plain: nothing to accept, nothing printed */
-	memset(&host, 0, sizeof(host));
+	/*
+	 * 1 GiB of TDX RAM over 4 vCPUs, by hand: [1 MiB, 1 GiB) has 511
+	 * aligned 2 MiB blocks, 128 per part (ceil(511 / 4)), cut at 2 MiB +
+	 * 256 MiB, 514 MiB, 770 MiB. vCPU 0: the first MiB and [1, 2) MiB
+	 * (256 + 256) + 128 * 513 = 66176; vCPUs 1, 2: 128 * 513 = 65664;
+	 * vCPU 3: 127 * 513 = 65151. The busiest per GiB: 66176.
+	 */
+	{
+		static const uint64_t per[4] = { 66176, 65664, 65664, 65151 };
+		static const uint64_t cut[5] = { 0, (2 + 256) << 20, 514 << 20, 770 << 20, 1ULL << 30 };
+		struct accept_cost c;
+
+		shim_memmap_build(&m, 1ULL << 30, false);
+		for (uint32_t k = 0; k < 4; k++) {
+			uint64_t before, pages, a, e;
+
+			host_reset();
+			before = host.exits;
+			ck_assert_int_eq(accept_part(&m, SHIM_PLAT_TDX, k, 4, &pages), 0);
+			ck_assert_uint_eq(host.exits - before, per[k]);
+			shim_part(0x100000, 1ULL << 30, k, 4, &a, &e);
+			ck_assert_uint_eq(a, k ? cut[k] : 0x100000);
+			ck_assert_uint_eq(e, cut[k + 1]);
+		}
+		accept_cost_of(&m, ACCEPT_TDX, 4, &c);
+		ck_assert_uint_eq(c.busiest_exits, 66176);
+		ck_assert_uint_eq(accept_busiest_exits_per_gib(&c), 66176);
+		ck_assert_uint_eq(c.vm_exits, 262655);
+	}
+	/* plain: the TD's ranges counted, no instruction */
+	host_reset();
 	shim_memmap_build(&m, 1ULL << 30, false);
-	ck_assert_ptr_null(make_ram_usable(&m, SHIM_PLAT_PLAIN));
+	{
+		uint64_t pages;
+
+		ck_assert_int_eq(accept_part(&m, SHIM_PLAT_PLAIN, 0, 1, &pages), 0);
+		ck_assert_uint_eq(pages, (1ULL << 30) >> 12);
+		ck_assert_uint_eq(host.exits, 0);
+	}
+}
+END_TEST
+
+/* shim_part's cuts, for ranges of every shape: contiguous, in order, at 2 MiB inside. */
+START_TEST(parts_cut_at_2m)
+{
+	static const uint64_t ranges[][2] = {
+		{ 0, 0x9f000 }, { 0x9f000, 0xa0000 }, { 0x100000, 0xbff00000 },
+		{ 0x100000000ULL, 0x140000000ULL }, { 0x1ff000, 0x601000 }, { 0x1000, 0x1ff000 },
+		{ 0x200000, 0x400000 }, { 0x3ff000, 0x1000000001000ULL },
+	};
+
+	for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++)
+		for (uint32_t n = 1; n <= SHIM_WORKERS_MAX; n++) {
+			uint64_t prev = ranges[r][0], a, e;
+
+			for (uint32_t k = 0; k < n; k++) {
+				shim_part(ranges[r][0], ranges[r][1], k, n, &a, &e);
+				ck_assert_uint_eq(a, prev);
+				ck_assert_uint_le(a, e);
+				ck_assert(k == 0 || a == ranges[r][1] || !(a & 0x1fffff));
+				prev = e;
+			}
+			ck_assert_uint_eq(prev, ranges[r][1]);
+			shim_part(ranges[r][0], ranges[r][1], n, n, &a, &e);	/* beyond: empty */
+			ck_assert_uint_eq(a, e);
+		}
+}
+END_TEST
+
+/*
+ * The protocol itself: the BSP posts the job, does part 0 and returns only
+ * once every AP worker is done; each AP (a thread doing what entry.S's ap64
+ * does around shim_ap_accept) waits for the post and is slow to start, so
+ * a BSP that did not wait would return with their pages not accepted.
+ */
+struct ap_arg { uint32_t index; pthread_t t; };
+
+static void *ap_thread(void *p)
+{
+	const struct ap_arg *ap = p;
+
+	if (ap->index >= SHIM_WORKERS_MAX || ap->index >= test_job.vcpus)
+		return NULL;				/* parks at once */
+	while (__atomic_load_n(&test_job.posted, __ATOMIC_ACQUIRE) != SHIM_JOB_MAGIC)
+		sched_yield();
+	if (ap->index >= test_job.workers)
+		return NULL;
+	usleep(20000);
+	shim_ap_accept(ap->index);
+	__atomic_fetch_add(&test_job.done, 1, __ATOMIC_SEQ_CST);	/* lock incl */
+	return NULL;
+}
+
+/* Runs the BSP's make_ram_usable with vcpus threads as APs; its answer. */
+static const char *run_spread(uint32_t vcpus, uint32_t plat)
+{
+	static struct ap_arg ap[40];
+	const char *why;
+
+	memset(&test_job, 0, sizeof(test_job));
+	test_job.vcpus = vcpus;				/* cvmm's, measured */
+	for (uint32_t i = 1; i < vcpus; i++) {
+		ap[i].index = i;
+		ck_assert_int_eq(pthread_create(&ap[i].t, NULL, ap_thread, &ap[i]), 0);
+	}
+	why = make_ram_usable(&m, plat, &test_job);
+	/* at the BSP's return, not after the join: what the kernel would find */
+	ck_assert_int_eq(host.bad, 0);
+	if (!why && plat == SHIM_PLAT_TDX) {
+		ck_assert_uint_eq(host_get(&host.bytes), 1ULL << 30);
+		ck_assert(host_covers_walk(plat));
+	}
+	for (uint32_t i = 1; i < vcpus; i++)
+		pthread_join(ap[i].t, NULL);
+	return why;
+}
+
+START_TEST(acceptance_spread_over_vcpus)
+{
+	/* 4 KiB pages of 1 GiB over 4 vCPUs (the cuts above): 256 + 256 + 128 * 512, ... */
+	static const uint64_t pages4[4] = { 66048, 65536, 65536, 65024 };
+
+	shim_memmap_build(&m, 1ULL << 30, false);
+	host_reset();
+	ck_assert_ptr_null(run_spread(4, SHIM_PLAT_TDX));
+	ck_assert_uint_eq(test_job.workers, 4);
+	ck_assert_uint_eq(test_job.done, 3);
+	ck_assert_uint_eq(test_job.total_pages, 262144);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_uint_eq(test_job.pages[i], pages4[i]);
+		ck_assert_uint_eq(test_job.status[i], SHIM_PART_OK);
+	}
+	ck_assert_uint_eq(host.exits, 262655);		/* the one-vCPU figure */
+	/* plain: the same split, counted */
+	host_reset();
+	ck_assert_ptr_null(run_spread(4, SHIM_PLAT_PLAIN));
 	ck_assert_uint_eq(host.exits, 0);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(test_job.pages[i], pages4[i]);
+	/* more vCPUs than stack slots: 32 work, the rest park */
+	host_reset();
+	ck_assert_ptr_null(run_spread(40, SHIM_PLAT_TDX));
+	ck_assert_uint_eq(test_job.workers, SHIM_WORKERS_MAX);
+	ck_assert_uint_eq(test_job.done, SHIM_WORKERS_MAX - 1);
+	/* one vCPU: the BSP alone */
+	host_reset();
+	ck_assert_ptr_null(run_spread(1, SHIM_PLAT_TDX));
+	ck_assert_uint_eq(test_job.pages[0], 262144);
+	/* a page refused in vCPU 2's part [514 MiB, 770 MiB): the BSP says so */
+	host_reset();
+	host.refusing = 1;
+	host.refuse = 600ULL << 20;
+	ck_assert_str_eq(run_spread(4, SHIM_PLAT_TDX), "TDG.MEM.PAGE.ACCEPT failed");
+	ck_assert_uint_eq(test_job.status[2], SHIM_PART_FAILED);
+	ck_assert_uint_eq(test_job.status[1], SHIM_PART_OK);
 }
 END_TEST
 
@@ -261,6 +482,8 @@ Suite *make_suite(void)
 	tcase_add_test(tc, memmap_lies_are_refused);
 	tcase_add_test(tc, memmap_bios_hole_types);
 	tcase_add_test(tc, acceptance_exits_per_gib);
+	tcase_add_test(tc, parts_cut_at_2m);
+	tcase_add_test(tc, acceptance_spread_over_vcpus);
 	tcase_add_test(tc, idt_gates_reach_the_stubs);
 	suite_add_tcase(s, tc);
 	return s;

@@ -278,6 +278,36 @@ static int vm_memory(struct vm *vm, const struct platform_ops *plat, const struc
  * last AP woken and command 0 (acknowledged) show the APs came up through
  * the mailbox, not INIT/SIPI.
  */
+/*
+ * -v: the boot shim's acceptance job in the mailbox's firmware half
+ * (shim_abi.h): over how many vCPUs the BSP spread it and the 4 KiB pages
+ * each one did (on a plain VM: would have accepted in a TD); each worker's
+ * status, where it is not "done".
+ */
+static void log_accept_job(struct vm *vm)
+{
+	struct shim_job job;
+	struct gm_view v;
+	char line[SHIM_WORKERS_MAX * 32];
+	size_t o = 0;
+
+	if (gm_view_begin(&vm->mem, SHIM_JOB, sizeof(job), &v) != GM_OK)
+		return;
+	memcpy(&job, v.hva, sizeof(job));
+	gm_view_end(&v);
+	if (job.posted != SHIM_JOB_MAGIC) {
+		cvmm_verbose("boot shim acceptance: no job posted (%u vCPUs)", job.vcpus);
+		return;
+	}
+	line[0] = '\0';
+	for (uint32_t i = 0; i < job.workers && i < SHIM_WORKERS_MAX && o < sizeof(line); i++)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, " %llu%s", (unsigned long long)job.pages[i],
+				      job.status[i] == SHIM_PART_OK ? "" :
+				      job.status[i] == SHIM_PART_FAILED ? " (failed)" : " (not done)");
+	cvmm_verbose("boot shim acceptance: %u of %u vCPUs, 4 KiB pages per vCPU:%s; the BSP's total %llu",
+		     job.workers, job.vcpus, line, (unsigned long long)job.total_pages);
+}
+
 static void log_mailbox(struct vm *vm)
 {
 	struct gm_view v;
@@ -293,6 +323,7 @@ static void log_mailbox(struct vm *vm)
 	gm_view_end(&v);
 	cvmm_verbose("MP wakeup mailbox: command %u, last APIC ID %u, wakeup vector 0x%llx",
 		     cmd, id, (unsigned long long)vec);
+	log_accept_job(vm);
 }
 
 
