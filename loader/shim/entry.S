@@ -11,8 +11,10 @@
  * C-bit from the CPUID page) and enters long mode itself, because a TD's
  * registers cannot be set by the VMM. An AP is told apart from the BSP by
  * its reset registers before it writes any memory: it then enters long mode
- * on the measured AP page tables (never the BSP's, which the kernel reuses)
- * and waits on the ACPI MP wakeup mailbox with no stack at all.
+ * on the measured AP page tables (never the BSP's, which the kernel reuses),
+ * takes its part of accepting RAM once the BSP posts it (on its own stack
+ * slot, given up before it says it is done) and waits on the ACPI MP wakeup
+ * mailbox with no stack at all.
  */
 #include "shim_abi.h"
 

@@ -6,7 +6,8 @@
  * Everything here is at a fixed address and none of it depends on the RAM
  * size: that keeps the direct-boot launch digest independent of --mem (RAM
  * arrives only through the memory-map page, which is not measured and which
- * the shim checks). The vCPU count enters only through the MADT.
+ * the shim checks). The vCPU count enters through the MADT and the
+ * acceptance job's count (below), both measured.
  */
 #ifndef CVMM_SHIM_ABI_H
 #define CVMM_SHIM_ABI_H
