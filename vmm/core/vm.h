@@ -62,7 +62,13 @@ struct vm {
 	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */
 	int n_devices;
-	struct ioapic *ioapic;		/* devices/ioapic.h; NULL: no irqchip, HLT ends a vCPU */
+	struct ioapic *ioapic;		/* devices/ioapic.h; NULL: none */
+	/*
+	 * KVM_CAP_SPLIT_IRQCHIP is on (the TDX launch's or the I/O APIC's):
+	 * the LAPICs are KVM's, which keeps a halted vCPU to itself until an
+	 * interrupt; else HLT exits and ends the vCPU.
+	 */
+	bool split_irqchip;
 };
 
 /*
