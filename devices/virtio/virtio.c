@@ -97,6 +97,7 @@ static void *virtio_create(struct vm *vm)
 		if (irq_lines_create(&set->irq, vm->kb, vm->vm_fd, s[0].irq, (unsigned)n, vector_of))
 			goto fail;
 		set->irq_on = true;
+		vm->split_irqchip = true;	/* KVM's LAPICs now (vcpu.c: HLT) */
 	}
 	for (int i = 0; i < n; i++) {
 		struct virtio_mmio *t = make(vm, &s[i]);

@@ -1284,7 +1284,7 @@ END_TEST
 
 /* A backend that passes calls to a recorder and keeps what the vCPUs' CPUID says of leaf 0x15. */
 struct cpuid_spy { struct kvm_backend ops; struct kvm_backend *inner;
-		   struct kvm_cpuid_entry2 l15; int seen; };
+		   struct kvm_cpuid_entry2 l15; int seen; uint32_t l1_ecx; };
 
 static int spy_open(struct kvm_backend *b, const char *path)
 {
@@ -1302,6 +1302,8 @@ static int spy_ioctl(struct kvm_backend *b, int fd, unsigned long req, void *arg
 			if (c->entries[i].function == 0x15) {
 				s->l15 = c->entries[i];
 				s->seen++;
+			} else if (c->entries[i].function == 1) {
+				s->l1_ecx = c->entries[i].ecx;
 			}
 	}
 	return s->inner->ioctl(s->inner, fd, req, arg);
@@ -1316,7 +1318,8 @@ static int spy_close(struct kvm_backend *b, int fd)
  * The TD's TSC frequency is fixed when INIT_VM makes the TD (the VM's
  * default, the host's TSC, in the module's 25 MHz units) and the guest
  * reads it from CPUID 0x15: TSC Hz = ECX * EBX / EAX. The vCPUs' CPUID
- * cvmm hands KVM carries that leaf, and cvmm issues no KVM_SET_TSC_KHZ,
+ * cvmm hands KVM carries that leaf and the host's TSC-deadline timer
+ * (CPUID.1:ECX[24]), and cvmm issues no KVM_SET_TSC_KHZ,
  * which KVM refuses on a TD vCPU and on a VM whose vCPUs exist
  * (fake_host_is_as_strict_as_kvm).
  */
@@ -1343,6 +1346,7 @@ START_TEST(td_tsc_frequency_is_the_hosts)
 		ck_assert_uint_eq((uint64_t)spy.l15.ecx * spy.l15.ebx / spy.l15.eax,
 				  (uint64_t)host_khz[i][1] * 1000);
 		ck_assert_int_eq(count_calls_named(&rec, "KVM_SET_TSC_KHZ", NULL), 0);
+		ck_assert_uint_ne(spy.l1_ecx & 1u << 24, 0);	/* the TSC-deadline timer kept */
 		no_call_failed(&rec);
 		kb_recorder_free(&rec);
 		plan_free(&p);
