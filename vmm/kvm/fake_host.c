@@ -10,6 +10,7 @@
  *   arch/x86/kvm/vmx/tdx.c               TDX (setup_tdparams_cpuids & co.)
  *   arch/x86/kvm/svm/sev.c, svm.c        SNP, the VMSA (sev_es_sync_vmsa)
  *   Documentation/virt/kvm/x86/intel-tdx.rst   SET_CPUID2 vs TDX_GET_CPUID
+ * Interrupts, the TSC and KVM_RUN (the scripted guest): vmm/kvm/fake_host_irq.c.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -106,9 +106,6 @@ static int signal_msi(struct kb_recorder *r, const struct kvm_msi *m)
 		return refuse(r, EINVAL, "KVM_SIGNAL_MSI: the VM has no irqchip");
 	if (m->flags & ~KVM_MSI_VALID_DEVID)
 		return refuse(r, EINVAL, "KVM_SIGNAL_MSI: flags 0x%x", m->flags);
-	if ((m->address_lo & 0xfff00000u) != 0xfee00000u)
-		return refuse(r, EINVAL, "KVM_SIGNAL_MSI: address 0x%x outside the APIC window",
-			      m->address_lo);
 	for (int i = 0; i < vm->n_vcpus && i < KB_FAKE_VCPUS; i++)
 		if (m->address_lo & 1u << 2 || dest == 0xff || vm->vcpu[i].apic_id == dest)
 			n++;
