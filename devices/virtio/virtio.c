@@ -94,10 +94,10 @@ static void *virtio_create(struct vm *vm)
 			cvmm_err("--virtio-irq: this KVM has no split irqchip (KVM_CAP_SPLIT_IRQCHIP)");
 			goto fail;
 		}
-		if (irq_lines_create(&set->irq, vm->kb, vm->vm_fd, s[0].irq, (unsigned)n, vector_of))
+		if (vm_split_irqchip(vm) ||
+		    irq_lines_create(&set->irq, vm->kb, vm->vm_fd, s[0].irq, (unsigned)n, vector_of))
 			goto fail;
 		set->irq_on = true;
-		vm->split_irqchip = true;	/* KVM's LAPICs now (vcpu.c: HLT) */
 	}
 	for (int i = 0; i < n; i++) {
 		struct virtio_mmio *t = make(vm, &s[i]);

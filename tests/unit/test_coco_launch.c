@@ -1258,17 +1258,23 @@ END_TEST
  * --dry-run launches on the host `run` would have probed: a TD's and an
  * SNP guest's --kernel plan get their I/O APIC, and the transcript shows
  * the split irqchip made once (the TD's by the launch, which the I/O APIC
- * leaves: KVM answers a second one -EEXIST), before the vCPUs, nothing failed.
+ * and --virtio-irq's lines leave: KVM answers a second one -EEXIST),
+ * before the vCPUs, nothing failed.
  */
 START_TEST(dry_run_has_the_split_irqchip_once)
 {
 	enum platform_id plats[] = { PLATFORM_TDX, PLATFORM_SNP };
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		struct launch_plan p;
 		char *t;
 
-		kernel_plan(&p, plats[i]);
+		kernel_plan(&p, plats[i % 2]);
+		if (i >= 2) {	/* --rng --virtio-irq: the lines' split irqchip, no I/O APIC */
+			plan_free(&p);
+			opts.rng = opts.virtio_irq = true;
+			ck_assert_int_eq(plan_build_coco(&p, &opts), 0);
+		}
 		t = dry_run_text(&p);
 		const char *cap = strstr(t, "KVM_CAP_SPLIT_IRQCHIP");
 

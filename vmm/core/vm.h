@@ -82,6 +82,13 @@ void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 void vm_request_stop_by(struct vm *vm, enum vm_stop_kind kind, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * KVM_CAP_SPLIT_IRQCHIP (routes for the I/O APIC's pins), once per VM and
+ * before its vCPUs: KVM refuses it later, and a second time with -EEXIST
+ * (a TD's launch makes it). 0, or -1 after one line.
+ */
+int vm_split_irqchip(struct vm *vm);
+
 /* Does the platform keep guest memory private (the platform table says)? */
 bool vm_private_memory(const struct vm *vm);
 
