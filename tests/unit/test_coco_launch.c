@@ -153,13 +153,17 @@ static void setup(void)
 	cvmm_verbosity = LOG_NORMAL;
 }
 
-/* The recorder behind kb (itself, or what a failing wrapper passes calls to). */
+/* A backend that passes calls to a recorder and keeps what the vCPUs' CPUID says of leaves 1, 0x15. */
+struct cpuid_spy { struct kvm_backend ops; struct kvm_backend *inner;
+		   struct kvm_cpuid_entry2 l15; int seen; uint32_t l1_ecx; };
+
+/* The recorder behind kb (itself, or what a failing wrapper or the spy passes calls to). */
 static const struct kb_recorder *recorder_of(struct kvm_backend *kb)
 {
 	if (!strcmp(kb->name, "failing"))
 		kb = ((struct kb_failing *)kb)->inner;
 	if (!strcmp(kb->name, "spy"))
-		kb = ((struct { struct kvm_backend ops; struct kvm_backend *inner; } *)kb)->inner;
+		kb = ((struct cpuid_spy *)kb)->inner;
 	return (const struct kb_recorder *)kb;
 }
 
@@ -1288,9 +1292,6 @@ END_TEST
 
 /* ---- the TD's TSC ----------------------------------------------------------------- */
 
-/* A backend that passes calls to a recorder and keeps what the vCPUs' CPUID says of leaf 0x15. */
-struct cpuid_spy { struct kvm_backend ops; struct kvm_backend *inner;
-		   struct kvm_cpuid_entry2 l15; int seen; uint32_t l1_ecx; };
 
 static int spy_open(struct kvm_backend *b, const char *path)
 {
