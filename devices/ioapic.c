@@ -235,7 +235,6 @@ static void ioapic_destroy(void *state)
 
 static void *ioapic_create(struct vm *vm)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { PINS } };
 	struct ioapic *io = calloc(1, sizeof(*io));
 
 	if (!io) {
@@ -246,11 +245,8 @@ static void *ioapic_create(struct vm *vm)
 	pthread_mutex_init(&io->lock, NULL);
 	for (unsigned i = 0; i < PINS; i++)
 		io->rte[i] = RTE_MASKED;	/* the reset state */
-	/* Before any vCPU exists: KVM refuses the split irqchip later. */
-	if (vm->kb->ioctl(vm->kb, vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0 && errno != EEXIST) {
-		cvmm_err("interrupts: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
+	if (vm_split_irqchip(vm))	/* devices are made before the vCPUs */
 		goto fail;
-	}
 	if (bus_register(&vm->mmio, ACPI_IOAPIC_GPA, IOAPIC_SIZE, ioapic_mmio, io, "I/O APIC"))
 		goto fail;
 	vm->ioapic = io;

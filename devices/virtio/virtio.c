@@ -94,7 +94,8 @@ static void *virtio_create(struct vm *vm)
 			cvmm_err("--virtio-irq: this KVM has no split irqchip (KVM_CAP_SPLIT_IRQCHIP)");
 			goto fail;
 		}
-		if (irq_lines_create(&set->irq, vm->kb, vm->vm_fd, s[0].irq, (unsigned)n, vector_of))
+		if (vm_split_irqchip(vm) ||
+		    irq_lines_create(&set->irq, vm->kb, vm->vm_fd, s[0].irq, (unsigned)n, vector_of))
 			goto fail;
 		set->irq_on = true;
 	}

@@ -15,7 +15,6 @@
 int irq_lines_create(struct irq_lines *l, struct kvm_backend *kb, int vm_fd, unsigned first, unsigned n,
 		     uint32_t (*vector_of)(unsigned line))
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
 	struct kvm_irq_routing *rt;
 	int r;
 
@@ -24,11 +23,6 @@ int irq_lines_create(struct irq_lines *l, struct kvm_backend *kb, int vm_fd, uns
 		l->efd[i] = -1;
 	if (n > IRQ_MAX_LINES) {
 		cvmm_err("interrupts: %u lines asked, at most %d", n, IRQ_MAX_LINES);
-		return -1;
-	}
-	/* EEXIST: a platform (TDX needs one) already made the split irqchip. */
-	if (kb->ioctl(kb, vm_fd, KVM_ENABLE_CAP, &cap) < 0 && errno != EEXIST) {
-		cvmm_err("interrupts: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
 		return -1;
 	}
 	rt = calloc(1, sizeof(*rt) + n * sizeof(rt->entries[0]));

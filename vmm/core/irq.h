@@ -7,7 +7,7 @@
  * ms (design.md). Line n arrives as vector VIRTIO_IRQ_VECTOR(n), fixed
  * delivery, to APIC ID 0; a guest that polls its used rings may ignore it.
  *
- * Must run before the first vCPU exists (KVM refuses the split irqchip later).
+ * The split irqchip exists already (vm_split_irqchip(), before the vCPUs).
  */
 #ifndef CVMM_IRQ_H
 #define CVMM_IRQ_H

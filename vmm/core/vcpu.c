@@ -114,9 +114,14 @@ static bool handle_other_exit(struct vcpu *v, struct kvm_run *run)
 	switch (run->exit_reason) {
 	case KVM_EXIT_HLT:
 		/*
-		 * Without an in-kernel irqchip nothing can wake a halted vCPU:
-		 * it is done. The VM ends when the last one halts.
+		 * With KVM's LAPICs (split irqchip: every TD, and the I/O APIC's
+		 * VMs) a halted vCPU waits in KVM for its next interrupt and no
+		 * KVM sends this exit; should one come, it is idle, not the end:
+		 * back in. Without them nothing can wake it: it is done, and the
+		 * VM ends when the last one halts.
 		 */
+		if (vm->split_irqchip)
+			return true;
 		if (__atomic_sub_fetch(&vm->running_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 			vm_request_stop(vm, CVMM_EXIT_OK, "guest halted (every vCPU executed HLT)");
 		return false;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "devices/devices.h"
+#include "loader/acpi/acpi.h"
 #include "loader/direct.h"
 #include "loader/plan.h"
 #include "loader/shim/shim_abi.h"
@@ -388,6 +389,20 @@ out:
 	vm_teardown(vm);
 	free(vm);
 	return status;
+}
+
+int vm_split_irqchip(struct vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { ACPI_IOAPIC_PINS } };
+
+	if (vm->split_irqchip)
+		return 0;
+	if (vm->kb->ioctl(vm->kb, vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		cvmm_err("interrupts: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s", strerror(errno));
+		return -1;
+	}
+	vm->split_irqchip = true;
+	return 0;
 }
 
 bool vm_private_memory(const struct vm *vm)

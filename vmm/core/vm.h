@@ -62,7 +62,13 @@ struct vm {
 	const struct device_ops *device_ops[8];
 	void *devices[8];		/* device state, freed at teardown */
 	int n_devices;
-	struct ioapic *ioapic;		/* devices/ioapic.h; NULL: no irqchip, HLT ends a vCPU */
+	struct ioapic *ioapic;		/* devices/ioapic.h; NULL: none */
+	/*
+	 * KVM_CAP_SPLIT_IRQCHIP is on (the TDX launch's or the I/O APIC's):
+	 * the LAPICs are KVM's, which keeps a halted vCPU to itself until an
+	 * interrupt; else HLT exits and ends the vCPU.
+	 */
+	bool split_irqchip;
 };
 
 /*
@@ -75,6 +81,13 @@ void vm_request_stop(struct vm *vm, int code, const char *fmt, ...)
 /* The same, for a stop that cvmm did not decide (enum vm_stop_kind). */
 void vm_request_stop_by(struct vm *vm, enum vm_stop_kind kind, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/*
+ * KVM_CAP_SPLIT_IRQCHIP (routes for the I/O APIC's pins), once per VM and
+ * before its vCPUs: KVM refuses it later, and a second time with -EEXIST
+ * (a TD's launch makes it). 0, or -1 after one line.
+ */
+int vm_split_irqchip(struct vm *vm);
 
 /* Does the platform keep guest memory private (the platform table says)? */
 bool vm_private_memory(const struct vm *vm);

@@ -10,6 +10,7 @@
  *   arch/x86/kvm/vmx/tdx.c               TDX (setup_tdparams_cpuids & co.)
  *   arch/x86/kvm/svm/sev.c, svm.c        SNP, the VMSA (sev_es_sync_vmsa)
  *   Documentation/virt/kvm/x86/intel-tdx.rst   SET_CPUID2 vs TDX_GET_CPUID
+ * Interrupts, the TSC and KVM_RUN (the scripted guest): vmm/kvm/fake_host_irq.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,10 +21,12 @@
 #include <unistd.h>
 
 #include "vmm/kvm/fake_host.h"
+#include "vmm/kvm/kvm.h"
 #include "vmm/kvm/kvm_abi.h"
 #include "vmm/kvm/kvm_backend.h"
 
 #define SIG KVM_CPUID_FLAG_SIGNIFCANT_INDEX
+#define refuse kb_fake_refuse
 #define PAGE 4096ULL
 
 void kb_fake_host_default(struct kb_fake_host *h)
@@ -42,6 +45,7 @@ void kb_fake_host_default(struct kb_fake_host *h)
 		.tdx_user_r11 = 2,	/* SetupEventNotifyInterrupt forwarded */
 		.tdx_cpuid_nent = 14,
 		.cpuid_reject_leaf = -1,
+		.tsc_khz = 2100000,	/* 84 x 25 MHz: a TD gets exactly this */
 	};
 }
 
@@ -113,10 +117,7 @@ static int fail(int e)
 	return -1;
 }
 
-/* Refuses the call with errno e, naming the rule. */
-static int refuse(struct kb_recorder *r, int e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int refuse(struct kb_recorder *r, int e, const char *fmt, ...)
+int kb_fake_refuse(struct kb_recorder *r, int e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -302,7 +303,8 @@ static int tdx_init_vm_cpuid(struct kb_recorder *r, const struct kvm_cpuid2 *c)
 /*
  * What the TD's CPUID is after INIT_VM (KVM_TDX_GET_CPUID): the module's
  * native values (here: the host's), configured slots replaced by what
- * INIT_VM gave, x2APIC forced on; leaves 0..0x1f and 0x80000000.. only.
+ * INIT_VM gave, x2APIC forced on, 0x15 the TSC INIT_VM fixed; leaves
+ * 0..0x1f and 0x80000000.. only.
  */
 static uint32_t td_cpuid(const struct kb_recorder *r, struct kvm_cpuid_entry2 *out, uint32_t max)
 {
@@ -332,6 +334,8 @@ static uint32_t td_cpuid(const struct kb_recorder *r, struct kvm_cpuid_entry2 *o
 		e.flags &= SIG;
 		out[n++] = e;
 	}
+	if (n < max && kb_fake_td_leaf_15(r, &out[n]))	/* the TSC the module gives the TD */
+		n++;
 	return n;
 }
 
@@ -414,7 +418,7 @@ static int sim_tdx_vm(struct kb_recorder *r, struct kvm_tdx_cmd *c)
 		for (int i = 0; i < 12; i++)
 			if (v->reserved[i])
 				return refuse(r, EINVAL, "TDX INIT_VM: reserved bytes set");
-		if (tdx_init_vm_cpuid(r, &v->cpuid))
+		if (tdx_init_vm_cpuid(r, &v->cpuid) || kb_fake_td_tsc(r))
 			return -1;
 		vm->tdx_init_vm = true;
 		vm->protected_state = !(v->attributes & TDX_TD_ATTR_DEBUG);
@@ -810,12 +814,54 @@ static int sim_set_cpuid(struct kb_recorder *r, int idx, const struct kvm_cpuid2
 	return 0;
 }
 
+static int check_extension(const struct kb_fake_host *h, unsigned long cap)
+{
+	switch (cap) {
+	case KVM_CAP_VM_TYPES:		return (int)h->vm_types;
+	case KVM_CAP_GUEST_MEMFD:	return h->guest_memfd;
+	case KVM_CAP_USER_MEMORY2:	return h->user_memory2;
+	case KVM_CAP_MEMORY_FAULT_INFO:	return h->memory_fault_info;
+	case KVM_CAP_MEMORY_ATTRIBUTES:	return (int)h->mem_attrs;
+	case KVM_CAP_EXIT_HYPERCALL:	return (int)h->exit_hypercall;
+	case KVM_CAP_SPLIT_IRQCHIP:	return 1;
+	case KVM_CAP_MAX_VCPUS:		return 1024;
+	case KVM_CAP_NR_VCPUS:		return 1024;
+	case KVM_CAP_IMMEDIATE_EXIT:	return 1;
+	}
+	return 0;
+}
+
+void kb_fake_host_probe(const struct kb_recorder *r, struct kvm_host *h)
+{
+	const struct kb_fake_host *f = &r->host;
+	int fd = h->fd;
+
+	*h = (struct kvm_host){
+		.fd = fd, .api_version = KVM_API_VERSION, .vm_types_cap = true,
+		.vm_types = (uint32_t)check_extension(f, KVM_CAP_VM_TYPES),
+		.guest_memfd = check_extension(f, KVM_CAP_GUEST_MEMFD) > 0,
+		.user_memory2 = check_extension(f, KVM_CAP_USER_MEMORY2) > 0,
+		.mem_attrs = (uint64_t)check_extension(f, KVM_CAP_MEMORY_ATTRIBUTES),
+		.memory_fault_info = check_extension(f, KVM_CAP_MEMORY_FAULT_INFO) > 0,
+		.exit_hypercall = (uint64_t)check_extension(f, KVM_CAP_EXIT_HYPERCALL),
+		.max_vcpus = check_extension(f, KVM_CAP_MAX_VCPUS),
+		.nr_vcpus = check_extension(f, KVM_CAP_NR_VCPUS),
+		.immediate_exit = check_extension(f, KVM_CAP_IMMEDIATE_EXIT) > 0,
+		.split_irqchip = check_extension(f, KVM_CAP_SPLIT_IRQCHIP) > 0,
+	};
+}
+
 int kb_fake_ioctl(struct kb_recorder *r, int idx, unsigned long req, void *arg)
 {
 	unsigned long v = (unsigned long)(uintptr_t)arg;
 	const struct kb_fake_host *h = &r->host;
 	struct kb_fake_vm *vm = &r->vm;
 	char name[12];
+	bool handled;
+	int ret = kb_fake_irq_ioctl(r, idx, req, arg, &handled);
+
+	if (handled)
+		return ret;
 
 	switch (req) {
 	case KVM_CREATE_VM:
@@ -827,27 +873,15 @@ int kb_fake_ioctl(struct kb_recorder *r, int idx, unsigned long req, void *arg)
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return KB_RUN_SIZE;
 	case KVM_CHECK_EXTENSION:
-		switch (v) {
-		case KVM_CAP_VM_TYPES:		return (int)h->vm_types;
-		case KVM_CAP_GUEST_MEMFD:	return h->guest_memfd;
-		case KVM_CAP_USER_MEMORY2:	return h->user_memory2;
-		case KVM_CAP_MEMORY_FAULT_INFO:	return h->memory_fault_info;
-		case KVM_CAP_MEMORY_ATTRIBUTES:	return (int)h->mem_attrs;
-		case KVM_CAP_EXIT_HYPERCALL:	return (int)h->exit_hypercall;
-		case KVM_CAP_SPLIT_IRQCHIP:	return 1;
-		case KVM_CAP_MAX_VCPUS:		return 1024;
-		}
-		return 0;
+		return check_extension(h, v);
 	case KVM_ENABLE_CAP: {
 		const struct kvm_enable_cap *c = arg;
 
-		if (c->cap == KVM_CAP_SPLIT_IRQCHIP) {
-			/* kvm_vm_ioctl_enable_cap(): only before the first vCPU */
-			if (vm->n_vcpus || vm->split_irqchip || c->args[0] > 256)
-				return refuse(r, EINVAL, "KVM_CAP_SPLIT_IRQCHIP after vCPUs exist, "
-					      "twice, or more than 256 routes");
-			vm->split_irqchip = true;
-		} else if (c->cap == KVM_CAP_EXIT_HYPERCALL) {
+		if (c->flags)
+			return refuse(r, EINVAL, "KVM_ENABLE_CAP: flags 0x%x", c->flags);
+		if (c->cap == KVM_CAP_SPLIT_IRQCHIP)
+			return kb_fake_split_irqchip(r, c);
+		if (c->cap == KVM_CAP_EXIT_HYPERCALL) {
 			if (c->args[0] & ~h->exit_hypercall)
 				return refuse(r, EINVAL, "KVM_CAP_EXIT_HYPERCALL: unsupported hypercalls");
 		}
@@ -920,23 +954,6 @@ int kb_fake_ioctl(struct kb_recorder *r, int idx, unsigned long req, void *arg)
 	case KVM_GET_REGS:
 	case KVM_SET_REGS:
 		return sim_vcpu_regs(r, idx, req, arg);
-	case KVM_RUN: {
-		/* the guest powers off at once: the run loop and teardown run */
-		struct kvm_run *run = r->fds[idx].run;
-
-		if (!run)
-			return fail(EINVAL);
-		if (vm->type != KVM_X86_DEFAULT_VM && !vm->sealed)
-			return refuse(r, EINVAL, "KVM_RUN before the launch is sealed");
-		if (h->run_exit) {
-			run->exit_reason = h->run_exit;
-			return 0;
-		}
-		run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-		run->system_event.type = KVM_SYSTEM_EVENT_SHUTDOWN;
-		run->system_event.ndata = 0;
-		return 0;
-	}
 	case KVM_MEMORY_ENCRYPT_OP:
 		if (!arg)
 			return 0;

@@ -230,6 +230,7 @@ void kb_recorder_init(struct kb_recorder *r)
 	};
 	pthread_mutex_init(&r->lock, NULL);
 	kb_fake_host_default(&r->host);
+	r->script_pending = -1;
 }
 
 void kb_recorder_free(struct kb_recorder *r)

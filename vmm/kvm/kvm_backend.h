@@ -84,7 +84,36 @@ struct kb_fake_host {
 	int extra_leaves;
 	/* what KVM_RUN answers: 0 the guest powers off, else this exit reason */
 	uint32_t run_exit;
+	/* the host's TSC (tsc_khz): KVM's default for a VM, a TD's at INIT_VM */
+	uint32_t tsc_khz;
+	/* a scripted guest on vCPU 0 instead (struct kb_run_step; NULL: none) */
+	const struct kb_run_step *script;
+	size_t n_script;
 };
+
+/*
+ * One thing a scripted guest does. KVM_RUN turns each into what KVM would
+ * make of it: an exit to userspace, or nothing (an HLT KVM handles itself:
+ * with an in-kernel LAPIC, kvm_emulate_halt() sleeps in the kernel until an
+ * interrupt, so the guest goes on with its next step). When the script is
+ * done, KVM_RUN fails with EIO: a guest that only idles never ends the VM.
+ */
+enum kb_step_kind {
+	KB_STEP_MMIO_WRITE,	/* gpa as the guest uses it (a TD's with the shared bit) */
+	KB_STEP_MMIO_READ,	/* what the VMM answered: kb_recorder.script_read[step] */
+	KB_STEP_PIO_OUT,
+	KB_STEP_PIO_IN,		/* likewise */
+	KB_STEP_HLT,		/* KVM_EXIT_HLT only where KVM has no LAPIC of the VM */
+	KB_STEP_EXIT,		/* exit_reason as given: what no upstream KVM sends, for defences */
+};
+struct kb_run_step {
+	enum kb_step_kind kind;
+	uint64_t addr;		/* MMIO gpa or port */
+	uint32_t len;		/* 1, 2, 4 or 8 */
+	uint64_t data;		/* written */
+	uint32_t exit_reason;	/* KB_STEP_EXIT */
+};
+#define KB_SCRIPT_MAX	64
 void kb_fake_host_default(struct kb_fake_host *h);
 
 /* One recorded call. */
@@ -122,6 +151,10 @@ struct kb_fake_vcpu {
 struct kb_fake_vm {
 	int type;
 	bool sev_init, snp_started, tdx_init_vm, split_irqchip, sealed;
+	uint32_t tsc_khz;		/* kvm->arch.default_tsc_khz */
+	uint32_t td_tsc_25mhz;		/* the TD's TSC, fixed at INIT_VM (TD params) */
+	struct { int fd; uint32_t gsi; } irqfd[32];	/* assigned KVM_IRQFDs */
+	int n_irqfd;
 	bool protected_state;		/* KVM refuses to show or set registers */
 	uint64_t vmsa_features;
 	int n_vcpus;
@@ -148,10 +181,22 @@ struct kb_recorder {
 	struct kb_fake_vm vm;
 	/* why the last refused call was refused (the KVM rule), for tests */
 	char refused[160];
+	/* the scripted guest's progress: steps taken, values its reads got */
+	size_t script_at;
+	int script_pending;		/* a read step the VMM answers in the run area, or -1 */
+	uint64_t script_read[KB_SCRIPT_MAX];
+	int halts_in_kernel;		/* HLT steps KVM kept to itself */
 	kb_measure_fn on_measure;
 	void *measure_opaque;
 };
 void kb_recorder_init(struct kb_recorder *r);
+struct kvm_host;
+/*
+ * What kvm_host_open() would read of the fake host (its KVM_CHECK_EXTENSION
+ * answers), without a call in the transcript: the host --dry-run and the
+ * tests launch on. h->fd is kept.
+ */
+void kb_fake_host_probe(const struct kb_recorder *r, struct kvm_host *h);
 void kb_recorder_free(struct kb_recorder *r);
 void kb_recorder_print(const struct kb_recorder *r, FILE *f);
 

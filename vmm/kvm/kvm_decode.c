@@ -73,6 +73,10 @@ const char *kb_ioctl_name(unsigned long req, const void *arg, bool tdx)
 	case KVM_GET_VCPU_MMAP_SIZE:		return "KVM_GET_VCPU_MMAP_SIZE";
 	case KVM_RUN:				return "KVM_RUN";
 	case KVM_SIGNAL_MSI:			return "KVM_SIGNAL_MSI";
+	case KVM_SET_GSI_ROUTING:		return "KVM_SET_GSI_ROUTING";
+	case KVM_IRQFD:				return "KVM_IRQFD";
+	case KVM_GET_TSC_KHZ:			return "KVM_GET_TSC_KHZ";
+	case KVM_GET_MP_STATE:			return "KVM_GET_MP_STATE";
 	case KVM_MEMORY_ENCRYPT_OP:
 		if (!arg)
 			return "KVM_MEMORY_ENCRYPT_OP";
@@ -125,6 +129,9 @@ uint32_t kb_ioctl_size(unsigned long req, const void *arg, bool tdx)
 	if ((req == KVM_SET_CPUID2 || req == KVM_GET_SUPPORTED_CPUID) && arg)
 		return sz + ((const struct kvm_cpuid2 *)arg)->nent *
 		       (uint32_t)sizeof(struct kvm_cpuid_entry2);
+	if (req == KVM_SET_GSI_ROUTING && arg)
+		return sz + ((const struct kvm_irq_routing *)arg)->nr *
+		       (uint32_t)sizeof(struct kvm_irq_routing_entry);
 	return sz;
 }
 
@@ -298,6 +305,25 @@ void kb_describe(char *b, size_t n, unsigned long req, const void *arg, bool tdx
 		const struct kvm_msi *m = arg;
 
 		snprintf(b, n, "{address_lo=0x%x data=0x%x}", m->address_lo, m->data);
+		break;
+	}
+	case KVM_SET_GSI_ROUTING: {
+		const struct kvm_irq_routing *rt = arg;
+		size_t at = (size_t)snprintf(b, n, "{nr=%u", rt->nr);
+
+		/* the routes (MSI address/data), as many as fit; none past KVM's limit,
+		 * where KVM reads none either */
+		for (uint32_t i = 0; rt->nr <= 4096 && i < rt->nr && at + 40 < n; i++)
+			at += (size_t)snprintf(b + at, n - at, " %u:0x%x/0x%x", rt->entries[i].gsi,
+					       rt->entries[i].u.msi.address_lo,
+					       rt->entries[i].u.msi.data);
+		snprintf(b + at, n - at, "}");
+		break;
+	}
+	case KVM_IRQFD: {
+		const struct kvm_irqfd *f = arg;
+
+		snprintf(b, n, "{gsi=%u flags=0x%x}", f->gsi, f->flags);
 		break;
 	}
 	case KVM_MEMORY_ENCRYPT_OP:

@@ -77,6 +77,7 @@ struct coco {
 	/* TDX */
 	struct kvm_tdx_capabilities *caps;
 	uint64_t td_attributes, xfam;
+	bool split_irqchip;		/* the launch enabled it (a TD's vCPUs need it) */
 
 	/* at run time (vmm/platform/coco_exit.c) */
 	bool memory_ready;		/* struct vm's recipe: memory set up for the launch */

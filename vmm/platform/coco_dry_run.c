@@ -53,6 +53,8 @@ int coco_dry_run_plan(const struct launch_opts *o, const struct launch_plan *p, 
 		return -1;
 	kb_recorder_init(&rec);
 	host.fd = rec.ops.open_dev(&rec.ops, "/dev/kvm");
+	/* the host `run` would have probed: its split irqchip gives a TD --kernel its I/O APIC */
+	kb_fake_host_probe(&rec, &host);
 	if (host.fd >= 0)
 		ret = vm_boot(o, plat, &host, p, &rec.ops, NULL) == CVMM_EXIT_OK ? 0 : -1;
 	fprintf(out, "ioctl transcript (%zu calls, none issued: --dry-run):\n", rec.n_calls);

@@ -237,6 +237,7 @@ static int tdx_init_vm(struct coco *c, const struct launch_plan *p)
 	    enable_cap(c, KVM_CAP_SPLIT_IRQCHIP, TDX_IOAPIC_PINS, "TDX split irqchip") ||
 	    enable_cap(c, KVM_CAP_X86_APIC_BUS_CYCLES_NS, TDX_APIC_BUS_NS, "TDX APIC bus"))
 		return -1;
+	c->split_irqchip = true;	/* issued once: the I/O APIC leaves it (devices/ioapic.c) */
 	host = coco_supported_cpuid(c);
 	if (!host)
 		return -1;

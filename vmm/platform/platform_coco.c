@@ -72,7 +72,10 @@ static int coco_vm_init(struct vm *vm, const struct coco_ops *ops)
 	}
 	if (ops->prepare(c, vm->plan) || coco_open_devices(c) || coco_check_vm(c))
 		return -1;
-	return ops->init_vm(c, vm->plan);
+	int r = ops->init_vm(c, vm->plan);
+
+	vm->split_irqchip = c->split_irqchip;
+	return r;
 }
 
 static int snp_init_vm(struct vm *vm) { return coco_vm_init(vm, &coco_snp_ops); }
