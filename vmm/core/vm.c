@@ -274,12 +274,6 @@ static int vm_memory(struct vm *vm, const struct platform_ops *plat, const struc
 }
 
 /*
- * -v: what Linux last wrote to the boot shim's MP wakeup mailbox (plain VMs
- * only: the one door answers only for shared memory). The APIC ID of the
- * last AP woken and command 0 (acknowledged) show the APs came up through
- * the mailbox, not INIT/SIPI.
- */
-/*
  * -v: the boot shim's acceptance job in the mailbox's firmware half
  * (shim_abi.h): over how many vCPUs the BSP spread it and the 4 KiB pages
  * each one did (on a plain VM: would have accepted in a TD); each worker's
@@ -309,6 +303,12 @@ static void log_accept_job(struct vm *vm)
 		     job.workers, job.vcpus, line, (unsigned long long)job.total_pages);
 }
 
+/*
+ * -v: what Linux last wrote to the boot shim's MP wakeup mailbox (plain VMs
+ * only: the one door answers only for shared memory). The APIC ID of the
+ * last AP woken and command 0 (acknowledged) show the APs came up through
+ * the mailbox, not INIT/SIPI.
+ */
 static void log_mailbox(struct vm *vm)
 {
 	struct gm_view v;
