@@ -10,6 +10,7 @@ static const struct device_ops *const device_table[] = {
 	&dev_convport,		/* shared/private conversions 0x600 */
 	&dev_virtio,		/* virtio-mmio console, blk, rng (devices/virtio.c) */
 	&dev_power,		/* ACPI sleep control, reset 0xcf9, i8042 0xfe (devices/power.c) */
+	&dev_rtc,		/* CMOS RTC 0x70/0x71 (devices/rtc.c) */
 };
 
 #define N_DEVICES (sizeof(device_table) / sizeof(device_table[0]))

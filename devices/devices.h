@@ -21,7 +21,7 @@ struct device_ops {
 };
 
 extern const struct device_ops dev_term, dev_uart, dev_sysports, dev_convport, dev_virtio,
-				dev_power, dev_ioapic;
+				dev_power, dev_ioapic, dev_rtc;
 
 /* Creates every wanted device; -1 after one line (already-created ones stay
  * recorded in vm->devices for devices_destroy). */
