@@ -8,9 +8,10 @@
 
 #include <stdint.h>
 
-#define RTC_INDEX_PORT	0x70	/* bit 7: NMI mask on a PC, ignored here */
-#define RTC_DATA_PORT	0x71
-#define RTC_CENTURY	0x32	/* the FADT's CENTURY field names it */
+#include "loader/acpi/acpi.h"
+
+#define RTC_INDEX_PORT	ACPI_RTC_PORT	/* bit 7: NMI mask on a PC, ignored here */
+#define RTC_CENTURY	ACPI_RTC_CENTURY	/* the FADT's CENTURY field names it */
 
 /* A civil UTC time: full year, month 1-12, day of week 0 = Sunday. */
 struct rtc_time {

@@ -15,6 +15,7 @@
 /* FADT (ACPI 6.5, 5.2.9) offsets */
 #define FADT_LEN		276
 #define FADT_DSDT		40
+#define FADT_CENTURY		108
 #define FADT_IAPC_BOOT_ARCH	109
 #define FADT_FLAGS		112
 #define FADT_RESET_REG		116
@@ -31,7 +32,6 @@
 #define FADT_F_RESET_REG_SUP	(1u << 10)
 #define FADT_F_HW_REDUCED	(1u << 20)
 #define IAPC_VGA_NOT_PRESENT	(1u << 2)
-#define IAPC_CMOS_RTC_ABSENT	(1u << 5)
 
 #define GAS_SYSTEM_IO		1
 
@@ -83,7 +83,13 @@ static size_t fadt(uint8_t *t, uint64_t dsdt)
 {
 	header(t, "FACP", FADT_LEN, 6, "CVMMFACP");
 	put32(t, FADT_DSDT, 0);		/* X_DSDT only: the tables may sit anywhere */
-	put16(t, FADT_IAPC_BOOT_ARCH, IAPC_VGA_NOT_PRESENT | IAPC_CMOS_RTC_ABSENT);
+	/*
+	 * No "CMOS RTC not present" (bit 5): Linux would then skip the RTC
+	 * (devices/rtc.c), a TDX guest's only wall clock. CENTURY names the
+	 * RTC register that holds the century, so 2070 is not read as 1970.
+	 */
+	put16(t, FADT_IAPC_BOOT_ARCH, IAPC_VGA_NOT_PRESENT);
+	t[FADT_CENTURY] = ACPI_RTC_CENTURY;
 	put32(t, FADT_FLAGS, FADT_F_WBINVD | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON |
 			     FADT_F_RESET_REG_SUP | FADT_F_HW_REDUCED);
 	gas_io(t, FADT_RESET_REG, ACPI_RESET_PORT, 8);
@@ -177,6 +183,20 @@ static size_t dsdt(uint8_t *t, size_t cap, const struct acpi_in *in)
 	buf = aml_buffer(&a);
 	aml_res_io(&a, 0x3f8, 8);
 	aml_res_irq_noflags(&a, ACPI_COM1_IRQ);
+	aml_res_end(&a);
+	aml_end_buffer(&a, buf);
+	aml_end(&a, dev);
+
+	/*
+	 * The CMOS RTC (devices/rtc.c), with no IRQ: cvmm raises none, and
+	 * Linux's rtc_cmos then runs without one.
+	 */
+	dev = aml_device(&a, "RTC_");
+	aml_name_decl(&a, "_HID");
+	aml_integer(&a, aml_eisaid("PNP0B00"));
+	aml_name_decl(&a, "_CRS");
+	buf = aml_buffer(&a);
+	aml_res_io(&a, ACPI_RTC_PORT, 2);
 	aml_res_end(&a);
 	aml_end_buffer(&a, buf);
 	aml_end(&a, dev);

@@ -1,8 +1,8 @@
 /*
  * The ACPI tables of a direct Linux boot: RSDP, XSDT, a hardware-reduced
- * FADT, MADT and a DSDT naming COM1 and every virtio-mmio transport. They
- * are guest data, so the loader builds them into the launch plan (and under
- * TDX/SNP they are measured like any other page). Debian's kernel has
+ * FADT, MADT and a DSDT naming COM1, the CMOS RTC and every virtio-mmio
+ * transport. They are guest data, so the loader builds them into the launch
+ * plan (and under TDX/SNP they are measured like any other page). Debian's kernel has
  * neither CONFIG_OF nor virtio_mmio command-line devices: ACPI is how it
  * finds its interrupt controllers and devices.
  */
@@ -28,6 +28,9 @@ struct virtio_slot;
 #define ACPI_SLP_TYP_S5		5	/* \_S5's value in the DSDT */
 /* QEMU's pvpanic port (_HID QEMU0001): Linux's pvpanic driver writes 1 there when it panics. */
 #define ACPI_PVPANIC_PORT	0x505
+/* The CMOS RTC (PNP0B00, devices/rtc.c): index/data ports, and the register the FADT's CENTURY names. */
+#define ACPI_RTC_PORT		0x70
+#define ACPI_RTC_CENTURY	0x32
 
 #define ACPI_IOAPIC_GPA		0xfec00000ULL
 #define ACPI_LAPIC_GPA		0xfee00000ULL

@@ -31,6 +31,19 @@ acpi_rsdp() {
 	grep -q 'Signature : "XSDT"' "$1/XSDT.dsl"
 }
 
+# acpi_rtc DIR: the CMOS RTC (devices/rtc.c) is a PNP0B00 device at ports 0x70-0x71 with no
+# IRQ (cvmm raises none), and the FADT neither says it is absent (Linux would skip it) nor
+# lacks its century register (0x32).
+acpi_rtc() {
+	local d=$1/DSDT.dsl f=$1/FACP.dsl dev
+	dev=$(sed -n '/EisaId ("PNP0B00")/,/^        }/p' "$d")
+	grep -q '0x0070, *// Range Minimum' <<<"$dev" && grep -q '0x02, *// Length' <<<"$dev" ||
+		{ echo "no PNP0B00 at 0x70-0x71"; cat "$d"; return 1; }
+	! grep -Eq 'IRQ|Interrupt' <<<"$dev" || { echo "the RTC names an IRQ"; return 1; }
+	grep -q 'CMOS RTC Not Present (V5) : 0' "$f" && grep -q 'RTC Century Index : 32$' "$f" ||
+		{ echo "FADT: RTC said absent, or no century index 0x32"; grep -i 'rtc\|century' "$f"; return 1; }
+}
+
 # acpi_devices DIR [MP_WAKEUP]: COM1, 3 virtio-mmio, pvpanic, S5, 4 CPUs, the I/O APIC;
 # MP_WAKEUP 1: the MADT has the multiprocessor wakeup structure (type 0x10), 0: it has none.
 acpi_devices() {
@@ -67,6 +80,8 @@ if command -v iasl >/dev/null; then
 	cli_check "the RSDP is checksummed and points at the XSDT" acpi_rsdp "$acpi_dir"
 	cli_check "the tables name COM1, 3 virtio-mmio devices, 4 CPUs, the I/O APIC" \
 		acpi_devices "$acpi_dir"
+	cli_check "the DSDT names the CMOS RTC (PNP0B00, 0x70-0x71, no IRQ); the FADT does not hide it" \
+		acpi_rtc "$acpi_dir"
 	# A table with a broken checksum must be caught by the check above.
 	acpi_bad=$(mktemp -d); cp "$acpi_dir/APIC.dat" "$acpi_bad/"
 	printf '\x00' | dd of="$acpi_bad/APIC.dat" bs=1 seek=9 conv=notrunc 2>/dev/null
@@ -85,10 +100,11 @@ if command -v iasl >/dev/null; then
 		cli_check "--${acpi_plat%:*}: the RSDP points at the XSDT at 0xb0030" acpi_rsdp "$acpi_dir" 0xb0000
 		cli_check "--${acpi_plat%:*}: COM1, 3 virtio-mmio, I/O APIC, 4 CPUs, MP wakeup ${acpi_plat#*:}" \
 			acpi_devices "$acpi_dir" "${acpi_plat#*:}"
+		cli_check "--${acpi_plat%:*}: the CMOS RTC in the DSDT and the FADT" acpi_rtc "$acpi_dir"
 	done
 else
 	echo "*** SKIPPED: $TIER ACPI tests: iasl (acpica-tools) is not installed ***"
-	SKIP=$((SKIP + 13))
+	SKIP=$((SKIP + 16))
 fi
 cli_case "--dump-acpi with an ELF guest: no tables, one line" 2 \
 	'--dump-acpi: this launch has no ACPI tables' --kernel $G/hello.elf --dump-acpi "$acpi_dir" --dry-run
