@@ -101,10 +101,16 @@ if want smp4; then
 	grep -o 'written-by-l2-[0-9a-f-]*' /tmp/smp4.out | head -1 | sed 's/^/NESTED-WROTE written.txt /'
 	grep -o 'root-written-[0-9a-f-]*' /tmp/smp4.out | head -1 | sed 's/^/NESTED-WROTE root-written.txt /'
 fi
-# One vCPU, COM1 input answered, reboot.
+# L1's year (its clock is QEMU's RTC: host time), for the L2 RTC checks: the
+# CMOS RTC cvmm serves (devices/rtc.c) reads the same year, through Linux's
+# rtc_cmos bound to the DSDT's PNP0B00 (a PNP device name like 00:01; with
+# the DSDT's entry gone, this Debian L2 had no rtc0 at all).
+Y=$(date -u +%Y)
+# One vCPU, COM1 input answered, the RTC, reboot.
 if want smp1; then
-	run smp1 L2-COM1-ASK=com1-ping-7 --kernel $K --initrd $I --mem 256M --cpus 1 --cmdline "$CMD ct=cpus,com1,reboot"
+	run smp1 L2-COM1-ASK=com1-ping-7 --kernel $K --initrd $I --mem 256M --cpus 1 --cmdline "$CMD ct=cpus,com1,rtc,reboot"
 	check smp1-cpus smp1 'L2-CPUS 1 online=0'
+	check smp1-rtc smp1 "L2-RTC rtc_cmos [0-9a-f]{2}:[0-9a-f]{2} $Y-[0-9]{2}-[0-9]{2}"
 	check smp1-com1-in smp1 'L2-COM1-IN com1-ping-7'
 	status smp1-reboot 3 smp1
 fi
@@ -125,8 +131,9 @@ if want smp8; then
 fi
 # The same kernel through the boot shim, with the boot trace.
 if want shim; then
-	run shim --kernel $K --initrd $I --mem 256M --boot-shim --boot-trace --cmdline "$CMD ct=cpus,poweroff"
+	run shim --kernel $K --initrd $I --mem 256M --boot-shim --boot-trace --cmdline "$CMD ct=cpus,rtc,poweroff"
 	check shim-userspace shim 'L2-USERSPACE'
+	check shim-rtc shim "L2-RTC rtc_cmos [0-9a-f]{2}:[0-9a-f]{2} $Y-[0-9]{2}-[0-9]{2}"
 	trace_phases shim-trace shim
 	status shim-poweroff 0 shim
 fi

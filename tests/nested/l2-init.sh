@@ -44,6 +44,7 @@ for c in $(echo "$ct" | tr , ' '); do
 	com1)
 		echo "L2-COM1-ASK"
 		read -r line </dev/ttyS0; echo "L2-COM1-IN $line";;
+	rtc) echo "L2-RTC $(cat /sys/class/rtc/rtc0/name) $(cat /sys/class/rtc/rtc0/date)";;	# devices/rtc.c through rtc_cmos
 	irqs) grep -E 'ttyS|virtio|LNRO' /proc/interrupts | sed 's/^/L2-IRQ /';;
 	root)	# the ext4 disk becomes the root: its own /sbin/init (tests/nested/disk-init.sh) goes on
 		drain; mount -t ext4 /dev/vda /mnt && exec switch_root /mnt /sbin/init
