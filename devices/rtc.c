@@ -31,8 +31,9 @@
  * is never touched, and a new VM starts from host time again.
  *
  * A malicious guest reaches only this: any index 0-127 and any value. A
- * garbage time (BCD nibbles above 9, month 0 or 200) becomes some date by
- * plain arithmetic, not undefined behaviour, and only its own clock.
+ * garbage time (BCD nibbles above 9, month 0 or 200) becomes some date in
+ * years 0-9999 by plain arithmetic, not undefined behaviour, and only its
+ * own clock.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -109,7 +110,7 @@ static int64_t seconds_of(const struct rtc_time *t)
 
 static uint8_t encode(const struct rtc_regs *r, int v)
 {
-	v %= 100;
+	v = (v % 100 + 100) % 100;	/* the held fields are the guest's, unchecked */
 	if (r->ram[REG_B] & B_DM_BINARY)
 		return (uint8_t)v;
 	return (uint8_t)((v / 10) << 4 | v % 10);
@@ -143,6 +144,19 @@ static int decode_hour(const struct rtc_regs *r, uint8_t v)
 	if (h == 12)
 		h = 0;
 	return h + (v & HOUR_PM ? 12 : 0);
+}
+
+/*
+ * The guest's clock from now on reads t. Clamped to years 0-9999 (what the
+ * century and year registers can say): otherwise month 0, written again and
+ * again, would wind the year back without end.
+ */
+static void set_time(struct rtc_regs *r, const struct rtc_time *t, int64_t now)
+{
+	int64_t s = seconds_of(t), lo = days_from_civil(0, 1, 1) * 86400,
+		hi = days_from_civil(10000, 1, 1) * 86400 - 1;
+
+	r->offset = (s < lo ? lo : s > hi ? hi : s) - now;
 }
 
 static void guest_time(const struct rtc_regs *r, int64_t now, struct rtc_time *t)
@@ -210,7 +224,7 @@ void rtc_regs_write(struct rtc_regs *r, unsigned idx, uint8_t v, int64_t now)
 			r->holding = 1;
 		} else if (!(v & B_SET) && r->holding) {
 			r->holding = 0;
-			r->offset = seconds_of(&r->held) - now;
+			set_time(r, &r->held, now);
 		}
 		r->ram[REG_B] = v;
 		return;
@@ -223,7 +237,7 @@ void rtc_regs_write(struct rtc_regs *r, unsigned idx, uint8_t v, int64_t now)
 	if (r->holding)
 		r->held = t;
 	else
-		r->offset = seconds_of(&t) - now;
+		set_time(r, &t, now);
 }
 
 struct rtc {

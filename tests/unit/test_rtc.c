@@ -140,6 +140,30 @@ START_TEST(out_of_range_fields_carry)
 		for (unsigned v = 0; v < 256; v++)
 			rtc_regs_write(&r, i, (uint8_t)v, NOW);
 	ck_assert_uint_eq(rtc_regs_read(&r, D, NOW), 0x80);
+	/*
+	 * Century 0, year 0, then month 0 would be December of year -1, and
+	 * each month 0 after it a year further back: the clock stops at
+	 * 0000-01-01 00:00:00 instead, and every register reads a BCD byte.
+	 */
+	rtc_regs_write(&r, B, 0x02, NOW);
+	rtc_regs_write(&r, CENT, 0x00, NOW);
+	rtc_regs_write(&r, YEAR, 0x00, NOW);
+	for (int i = 0; i < 30; i++)
+		rtc_regs_write(&r, MON, 0x00, NOW);
+	for (unsigned i = 0; i < 128; i++) {
+		uint8_t v = rtc_regs_read(&r, i, NOW);
+
+		if (i <= YEAR && i % 2 == 0 && i != HOUR)	/* 0, 2, 6, 8: no flag bits */
+			ck_assert_msg((v >> 4) <= 9 && (v & 15) <= 9, "register %u: 0x%02x", i, v);
+	}
+	want(NOW, 0x00, 0x00, 0x00, 0x07, 0x01, 0x01, 0x00, 0x00);	/* a Saturday (proleptic) */
+	/* and at the top: 9999-12-31 23:59:59, then month 13 */
+	rtc_regs_write(&r, B, 0x86, NOW);
+	rtc_regs_write(&r, CENT, 99, NOW);
+	rtc_regs_write(&r, YEAR, 99, NOW);
+	rtc_regs_write(&r, MON, 13, NOW);
+	rtc_regs_write(&r, B, 0x06, NOW);
+	want(NOW, 59, 59, 23, 6, 31, 12, 99, 99);	/* a Friday */
 }
 END_TEST
 
