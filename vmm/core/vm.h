@@ -29,6 +29,9 @@ enum vm_stop_kind {
 	VM_STOP_SIGNAL,	/* SIGINT/SIGTERM/SIGHUP: 128 + signal, as a shell reports it */
 };
 
+/* devices/devices.c's table (8 entries today) fits; a static assert there says when not. */
+#define VM_MAX_DEVICES	16
+
 struct vm {
 	struct kvm_host *host;
 	/* every KVM ioctl of the VM goes here: the kernel, or the recorder of
@@ -59,8 +62,8 @@ struct vm {
 	bool dry_run;			/* --dry-run: built and sealed, never run */
 	const struct launch_opts *opts;
 	const struct launch_plan *plan;	/* what the launch puts in (until teardown) */
-	const struct device_ops *device_ops[8];
-	void *devices[8];		/* device state, freed at teardown */
+	const struct device_ops *device_ops[VM_MAX_DEVICES];
+	void *devices[VM_MAX_DEVICES];	/* device state, freed at teardown */
 	int n_devices;
 	struct ioapic *ioapic;		/* devices/ioapic.h; NULL: none */
 	/*
