@@ -33,8 +33,9 @@ STATIC_LIBS := -static -Wl,--no-warnings -lfdt -ljson-c -lcrypto -lseccomp -lpth
 
 OPT_CFLAGS  := -O2 -g $(WARN) $(CSTD) $(INC)
 SAN         := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-# CVMM_TEST_HOOKS: test-only paths (a device making a forbidden system call,
-# vmm/sandbox.h) in the sanitizer builds the tests run, never in ./cvmm.
+# CVMM_TEST_HOOKS: test-only paths (a device making a forbidden system call, a
+# thread making the call CVMM_TEST_SECCOMP_CALL names: vmm/sandbox.h) in the
+# sanitizer builds the tests run, never in ./cvmm.
 ASAN_CFLAGS := -O1 -g $(SAN) $(WARN) $(CSTD) $(INC) -DCVMM_TEST_HOOKS
 # ThreadSanitizer build of cvmm for the kvm tier's race checks (tests/kvm/test_races.sh).
 TSAN_CFLAGS := -O1 -g -fsanitize=thread -Wno-tsan $(WARN) $(CSTD) $(INC) -DCVMM_TEST_HOOKS

@@ -91,6 +91,7 @@ static void *input_thread(void *arg)
 			vm_request_stop(term.vm, CVMM_EXIT_FAIL, "terminal: no system-call filter");
 		return NULL;
 	}
+	sandbox_test_call("input");
 
 	for (;;) {
 		struct pollfd p[2] = { { .fd = term.in_fd, .events = POLLIN },

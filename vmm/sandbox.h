@@ -49,5 +49,13 @@ void sandbox_on_fatal(void (*fn)(void));
  * Makefile): makes a system call no filter allows.
  */
 void sandbox_test_forbidden(void);
+/*
+ * For tests (the same builds): each kind of thread calls it once its filter
+ * is on, naming itself ("main", "vcpu", "input"); where the environment has
+ * CVMM_TEST_SECCOMP_CALL=ROLE:NR for that role, the thread makes system
+ * call NR, every argument -1, as a compromised thread of that role would.
+ * It shows which thread got which filter, which sandbox_enter() cannot.
+ */
+void sandbox_test_call(const char *role);
 
 #endif

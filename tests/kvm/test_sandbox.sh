@@ -42,14 +42,45 @@ sb_forbidden() {
 	[ $rc -eq 1 ] && [ "$(wc -l <<<"$out")" = 1 ] &&
 		grep -qx "cvmm: seccomp: forbidden system call 41 .*" <<<"$out" || { echo "exit $rc: $out"; return 1; }
 }
+# Which thread got which filter: the test hook makes call NR on the ROLE
+# thread once its filter is on (vmm/sandbox.h sandbox_test_call). stdin is a
+# pipe, so the terminal's input thread runs. NR:stops: cvmm ends with the
+# line naming NR (one per thread that made it), status 1; NR:runs: the VM
+# still runs 2 s later.
+sb_role() {	# sb_role ROLE NR:stops|NR:runs... [--CVMM-OPTION...]
+	local role=$1 c nr out rc args=(); shift
+	while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do c+=" $1"; shift; done
+	args=("$@")
+	for c in $c; do
+		nr=${c%:*}
+		out=$(CVMM_TEST_SECCOMP_CALL=$role:$nr timeout -k 5 2 "$CVMM" "${args[@]}" \
+			--kernel $G/smp.elf --cpus 2 --cmdline 3 2>&1 >/dev/null < <(sleep 4)); rc=$?
+		case ${c#*:} in
+		stops)	# one line per thread that made it: both vCPUs may
+			[ $rc -eq 1 ] && [ -n "$out" ] &&
+				! grep -vx "cvmm: seccomp: forbidden system call $nr .*" <<<"$out" ||
+				{ echo "$role thread, call $nr: exit $rc, not stopped: $out"; return 1; } ;;
+		runs)	[ $rc -eq 124 ] && ! grep -q seccomp <<<"$out" ||
+				{ echo "$role thread, call $nr: exit $rc, not running: $out"; return 1; } ;;
+		esac
+	done
+}
 if timeout -k 5 "$KVM_TIMEOUT" "$CVMM" --no-seccomp --kernel $G/privmem.elf --cmdline xforbidden 2>&1 </dev/null |
 	grep -q 'no test hook in this build'; then
-	echo "*** SKIPPED: $TIER: forbidden system call: $CVMM has no test hooks (a release build): 2 tests NOT run ***"
-	SKIP=$((SKIP + 2))
+	echo "*** SKIPPED: $TIER: forbidden system call: $CVMM has no test hooks (a release build): 7 tests NOT run ***"
+	SKIP=$((SKIP + 7))
 else
 	kvm_check "seccomp: a device's forbidden system call ends cvmm: one line, status 1" sb_forbidden
 	kvm_case "--no-seccomp: the same call goes through" 0 'forbidden: the call went through' \
 		--no-seccomp --kernel $G/privmem.elf --cmdline xforbidden
+	kvm_check "seccomp: the main thread may not make a vCPU's calls (pread64, fallocate); fsync it may" \
+		sb_role main 17:stops 285:stops 74:runs
+	kvm_check "seccomp: the input thread may not make a vCPU's (pread64) nor the main thread's (fsync) calls" \
+		sb_role input 17:stops 74:stops 0:runs
+	kvm_check "seccomp: a vCPU thread may (pread64, fallocate, fsync), not socket" \
+		sb_role vcpu 17:runs 285:runs 74:runs 41:stops
+	kvm_check "--no-seccomp: the main thread's pread64 goes through" sb_role main 17:runs --no-seccomp
+	kvm_check "--no-seccomp: the input thread's pread64 goes through" sb_role input 17:runs --no-seccomp
 fi
 # A parent's open file (fd 7) is not inherited by the running VM.
 sb_fds() {

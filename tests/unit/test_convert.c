@@ -8,6 +8,7 @@
  * PROT_NONE page) where /proc/self/mem would not.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "check_compat.h"
 #include "devices/bus.h"
 #include "devices/convport.h"
@@ -467,6 +469,121 @@ START_TEST(refusals_restore_kvm_attributes)
 }
 END_TEST
 
+/*
+ * The discard failing. The wrappers cannot make fallocate() fail (it is
+ * not a KVM call), so the region's descriptors are swapped for a read-only
+ * one on the same file: the mappings stay as they are, and the punch fails
+ * with EBADF, as the kernel itself refuses it.
+ */
+static int unpunchable(struct mem_region *r)
+{
+	char path[64];
+	int ro;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", r->shared_fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(ro, 0);
+	ck_assert(fallocate(ro, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PAGE_SIZE) == -1 &&
+		  errno == EBADF);
+	return ro;
+}
+
+static void all_bytes(uint64_t gpa, uint8_t v, const char *what)
+{
+	uint8_t page[PAGE_SIZE];
+
+	/* through the accessor (the device view) and as the guest sees it */
+	ck_assert_int_eq(gm_read(&gm, gpa, page, PAGE_SIZE), GM_OK);
+	for (size_t i = 0; i < PAGE_SIZE; i++) {
+		ck_assert_msg(page[i] == v && guest_side(gpa)[i] == v,
+			      "%s: page 0x%llx byte %zu: 0x%x (guest 0x%x), not 0x%x", what,
+			      (unsigned long long)gpa, i, page[i], guest_side(gpa)[i], v);
+	}
+}
+
+/*
+ * To shared, the private side's discard refused: guest_memfd is behind
+ * both sides, so the page the device view opens onto is the page the guest
+ * wrote while private. It is erased by hand, piece by piece; the shared
+ * pages between the pieces keep their contents; the conversion is complete
+ * (map, view and KVM all say shared), as the discard is its last step.
+ */
+START_TEST(failed_discard_to_shared_still_wipes)
+{
+	struct kvm_backend rec = { .name = "recorder", .ioctl = rec_ioctl };
+	struct kvm_backend *kb = gm.kb;
+	struct mem_region *r = &gm.regions[0];
+	const uint64_t blk = 4ULL << 20, n = 16;
+	const int fd = r->shared_fd;
+	uint8_t shared[PAGE_SIZE];
+	int ro;
+
+	memset(kvm_attr, 0, sizeof(kvm_attr));
+	gm.kb = &rec;
+	gm.attr_vm_fd = 1000;	/* the recorder answers */
+	/* 16 private pages but 5 and 10: three pieces to make shared */
+	ck_assert_int_eq(gm_convert(&gm, blk, n, CONV_TO_PRIVATE, 0), CONV_OK);
+	memset(shared, 0x33, sizeof(shared));
+	for (uint64_t p = 0; p < n; p++) {
+		if (p == 5 || p == 10) {
+			ck_assert_int_eq(gm_convert(&gm, blk + p * PAGE_SIZE, 1, CONV_TO_SHARED, 0),
+					 CONV_OK);
+			ck_assert_int_eq(gm_write(&gm, blk + p * PAGE_SIZE, shared, PAGE_SIZE), GM_OK);
+		} else {
+			memset(guest_side(blk + p * PAGE_SIZE), 0x5e, PAGE_SIZE);	/* secrets */
+		}
+	}
+	ro = unpunchable(r);
+	r->gmem_fd = r->shared_fd = ro;
+	ck_assert_int_eq(gm_convert(&gm, blk, n, CONV_TO_SHARED, 0), CONV_OK);
+	r->gmem_fd = r->shared_fd = fd;
+	close(ro);
+	for (uint64_t p = 0; p < n; p++)
+		all_bytes(blk + p * PAGE_SIZE, p == 5 || p == 10 ? 0x33 : 0, "after a failed discard");
+	ck_assert_uint_eq(attr_map_pages(gm.attrs), 0);
+	ck_assert(view_mapped(blk) && view_mapped(blk + (n - 1) * PAGE_SIZE));
+	ck_assert(kvm_attr_all(blk, n * PAGE_SIZE, 0));
+	gm.kb = kb;
+	gm.attr_vm_fd = -1;
+}
+END_TEST
+
+/*
+ * To private, the shared side's discard refused: it costs memory, not
+ * secrecy (the pages are out of the device view already), so the
+ * conversion goes through with a warning, complete, and converts back
+ * (wiping what the guest wrote) once the discard works again.
+ */
+START_TEST(failed_discard_to_private_completes)
+{
+	struct mem_region *r = &gm.regions[0];
+	const uint64_t gpa = 0x60000;
+	const int fd = r->shared_fd;
+	const char *err;
+	uint8_t b;
+	int ro;
+
+	ro = unpunchable(r);
+	r->gmem_fd = r->shared_fd = ro;
+	cvmm_verbosity = LOG_NORMAL;
+	capture_begin();
+	ck_assert_int_eq(gm_convert(&gm, gpa, 4, CONV_TO_PRIVATE, 0), CONV_OK);
+	err = capture_end();
+	cvmm_verbosity = LOG_QUIET;
+	r->gmem_fd = r->shared_fd = fd;
+	close(ro);
+	ck_assert_msg(strstr(err, "shared pages at 0x60000 not discarded") && strchr(err, '\n') ==
+		      err + strlen(err) - 1, "'%s'", err);
+	ck_assert(attr_map_all(gm.attrs, gpa / PAGE_SIZE, gpa / PAGE_SIZE + 4));
+	ck_assert_int_eq(gm_read(&gm, gpa, &b, 1), GM_E_PRIVATE);
+	ck_assert(!view_mapped(gpa));
+	memset(guest_side(gpa), 0x5e, 4 * PAGE_SIZE);
+	ck_assert_int_eq(gm_convert(&gm, gpa, 4, CONV_TO_SHARED, 0), CONV_OK);
+	for (uint64_t p = 0; p < 4; p++)
+		all_bytes(gpa + p * PAGE_SIZE, 0, "back to shared");
+}
+END_TEST
+
 /* ---- the port, driven through the bus as a vCPU would ------------------- */
 
 static int fatals;
@@ -542,6 +659,8 @@ Suite *make_suite(void)
 	tcase_add_test(tc, port_ops_and_statuses);
 	tcase_add_test(tc, refused_conversion_changes_nothing);
 	tcase_add_test(tc, refusals_restore_kvm_attributes);
+	tcase_add_test(tc, failed_discard_to_shared_still_wipes);
+	tcase_add_test(tc, failed_discard_to_private_completes);
 	tcase_add_test(tc, fragmentation_has_no_mapping_cliff);
 	suite_add_tcase(s, tc);
 	return s;

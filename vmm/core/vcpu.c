@@ -191,6 +191,7 @@ static void *vcpu_thread(void *arg)
 		vm_request_stop(vm, CVMM_EXIT_FAIL, "vCPU %d: no system-call filter", v->index);
 		return NULL;
 	}
+	sandbox_test_call("vcpu");
 
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		int r = vm->kb->ioctl(vm->kb, v->fd, KVM_RUN, NULL);

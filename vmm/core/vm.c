@@ -236,6 +236,7 @@ static int vm_run(struct vm *vm, const sigset_t *waitset)
 	/* Every thread exists and every file is open: the main thread's filter. */
 	if (sandbox_enter(SANDBOX_MAIN, 0))
 		vm_request_stop(vm, CVMM_EXIT_FAIL, "no system-call filter for the main thread");
+	sandbox_test_call("main");
 	while (!__atomic_load_n(&vm->stopping, __ATOMIC_SEQ_CST)) {
 		siginfo_t si;
 		int sig = sigwaitinfo(waitset, &si);
