@@ -32,6 +32,14 @@ static inline const char *guest_cmdline(const uint8_t *boot_params)
 	return (const char *)(uintptr_t)(((uint64_t)hi << 32) | lo);
 }
 
+/* Is the first word of s (up to a space or the end) exactly w? */
+static inline int guest_word_is(const char *s, const char *w)
+{
+	while (*s && *s != ' ' && *s == *w)
+		s++, w++;
+	return (*s == 0 || *s == ' ') && *w == 0;
+}
+
 /* Leading decimal number of s (0 if none). */
 static inline uint64_t guest_atou(const char *s)
 {

@@ -12,38 +12,31 @@
  */
 #include "guest_io.h"
 
-static int eq(const char *a, const char *b)
-{
-	while (*a && *a != ' ' && *a == *b)
-		a++, b++;
-	return (*a == 0 || *a == ' ') && *b == 0;
-}
-
 GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 {
 	const char *cmd = guest_cmdline(bp);
 
 	(void)cpu;
-	if (eq(cmd, "s5"))
+	if (guest_word_is(cmd, "s5"))
 		outb(0x620, 5 << 2 | 0x20);
-	if (eq(cmd, "s3")) {
+	if (guest_word_is(cmd, "s3")) {
 		outb(0x620, 3 << 2 | 0x20);
 		guest_exit(7);
 	}
-	if (eq(cmd, "cf9"))
+	if (guest_word_is(cmd, "cf9"))
 		outb(0xcf9, 0x06);
-	if (eq(cmd, "cf9s")) {
+	if (guest_word_is(cmd, "cf9s")) {
 		outb(0xcf9, 0x02);
 		guest_exit(8);
 	}
-	if (eq(cmd, "kbd")) {
+	if (guest_word_is(cmd, "kbd")) {
 		while (inb(0x64) & 0x02)	/* input buffer full: wait, as Linux does */
 			;
 		outb(0x64, 0xfe);
 	}
-	if (eq(cmd, "panic") && (inb(0x505) & 0x01))
+	if (guest_word_is(cmd, "panic") && (inb(0x505) & 0x01))
 		outb(0x505, 0x01);
-	if (eq(cmd, "kdump")) {
+	if (guest_word_is(cmd, "kdump")) {
 		outb(0x505, 0x02);
 		guest_exit(10);
 	}

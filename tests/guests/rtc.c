@@ -38,13 +38,6 @@ static unsigned year(void)
 	return bcd(cmos_read(0x32)) * 100 + bcd(cmos_read(0x09));
 }
 
-static int eq(const char *a, const char *b)
-{
-	while (*a && *a != ' ' && *a == *b)
-		a++, b++;
-	return (*a == 0 || *a == ' ') && *b == 0;
-}
-
 GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 {
 	const char *cmd = guest_cmdline(bp);
@@ -61,7 +54,7 @@ GUEST_MAIN(uint64_t cpu, const uint8_t *bp)
 	guest_puts(" ram 0x");
 	guest_put_hex(cmos_read(0x50));
 	guest_puts("\n");
-	if (eq(cmd, "set")) {
+	if (guest_word_is(cmd, "set")) {
 		b = cmos_read(0x0b);
 		cmos_write(0x0b, b | 0x80);	/* SET: hold the clock while writing */
 		cmos_write(0x00, 0x00);
